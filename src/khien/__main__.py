@@ -1,0 +1,3 @@
+from khien.cli.main import main
+
+main()

@@ -1,0 +1,88 @@
+"""``khien scan``: decide every item of a JSONL or CSV file under a policy."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ..run.local import run_batches
+from ..run.sources import detect_format, read_records
+from .main import EXIT_OK, EXIT_REJECTED, app, guarded
+from .options import ModelOption, PolicyOption, RegistryOption, build_engine
+
+
+@app.command()
+@guarded
+def scan(
+    input: str = typer.Argument(..., help="JSONL or CSV (with a header) file; '-' reads standard input."),
+    output: str = typer.Option("-", "--output", "-o", help="Where to write decisions (JSONL); '-' is standard output."),
+    policy: Optional[Path] = PolicyOption,
+    model: Optional[Path] = ModelOption,
+    registry: Optional[Path] = RegistryOption,
+    format: Optional[str] = typer.Option(None, "--format", "-f", help="jsonl or csv (default: from the file name)."),
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", help="Worker processes (default: one per core)."),
+    batch_size: int = typer.Option(512, "--batch-size", min=1, max=100_000),
+    dsa: bool = typer.Option(False, "--dsa", help="Add the DSA statement-of-reasons fields to each decision."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress and no summary."),
+) -> None:
+    """Decide every item; one decision per input line, in input order."""
+    fmt = detect_format(input, format)
+    engine = build_engine(policy, model, registry)
+    err = Console(stderr=True)
+    records = read_records(input, fmt)
+    out = sys.stdout.buffer if output == "-" else open(output, "wb")
+    actions: Counter = Counter()
+    categories: Counter = Counter()
+    rejected = 0
+    decided = 0
+    started = time.perf_counter()
+    show_progress = not quiet and err.is_terminal
+    progress = None
+    if show_progress:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        progress = Progress(SpinnerColumn(), TextColumn("scanning"), BarColumn(), MofNCompleteColumn(),
+                            TextColumn("{task.fields[rate]} items/s"), TimeElapsedColumn(), console=err)
+        progress.start()
+        task = progress.add_task("scan", total=None, rate="-")
+    try:
+        for result in run_batches(engine, records, workers=workers, batch_size=batch_size, dsa=dsa):
+            out.writelines(result.lines)
+            for lineno, message in result.errors:
+                err.print(f"[red]line {lineno}[/red]: {message}", markup=True, highlight=False, soft_wrap=True) if err.is_terminal \
+                    else print(f"line {lineno}: {message}", file=sys.stderr)
+            rejected += len(result.errors)
+            decided += len(result.lines)
+            actions.update(result.actions)
+            categories.update(result.categories)
+            if progress is not None:
+                elapsed = time.perf_counter() - started
+                progress.update(task, completed=decided + rejected, rate=f"{decided / elapsed:,.0f}" if elapsed else "-")
+    finally:
+        if progress is not None:
+            progress.stop()
+        out.flush()
+        if out is not sys.stdout.buffer:
+            out.close()
+    elapsed = time.perf_counter() - started
+    if not quiet:
+        table = Table(title="khien scan", show_header=True, header_style="bold")
+        table.add_column("measure")
+        table.add_column("value", justify="right")
+        table.add_row("items decided", f"{decided:,}")
+        table.add_row("bad lines", f"{rejected:,}")
+        for name in ("allow", "label", "review", "remove"):
+            table.add_row(f"action: {name}", f"{actions.get(name, 0):,}")
+        for name, count in categories.most_common():
+            table.add_row(f"category: {name}", f"{count:,}")
+        table.add_row("items/s", f"{decided / elapsed:,.0f}" if elapsed > 0 else "-")
+        table.add_row("policy", engine.policy.version)
+        err.print(table)
+    raise typer.Exit(EXIT_REJECTED if rejected else EXIT_OK)

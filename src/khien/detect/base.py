@@ -1,0 +1,76 @@
+"""The Detector protocol: what every detector, built-in or third-party, provides.
+
+A detector reads prepared items (the item and its text views) and returns, for each item, the
+signals it found. It never decides. Built-in detectors register through the same entry-point group
+(``khien.detectors``) as third-party ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, ClassVar, Mapping, Protocol, Sequence, runtime_checkable
+
+from ..model import Item, Signal
+from ..text.views import Views, views
+
+__all__ = ["Prepared", "Detector", "Example", "DetectorInfo"]
+
+
+@dataclass(slots=True)
+class Prepared:
+    """An item with its text views computed once and shared by every detector."""
+
+    item: Item
+    _views: Views | None = field(default=None, repr=False)
+
+    @property
+    def views(self) -> Views:
+        if self._views is None:
+            self._views = views(self.item.text)
+        return self._views
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """A detector's own example: a text and the categories it must (or must not) emit for it."""
+
+    text: str
+    emits: tuple[str, ...] = ()
+    not_emits: tuple[str, ...] = ()
+    author: Mapping[str, Any] | None = None
+
+
+@runtime_checkable
+class Detector(Protocol):
+    """What the engine needs from a detector.
+
+    - ``name``: unique and versioned (``lexicon.v1``); bump the version when behaviour changes.
+    - ``requires``: the views it reads (names from :data:`khien.text.VIEW_NAMES`).
+    - ``emits``: the categories it may produce.
+    - ``signals``: the signal names (``Signal.detector``) it may produce; policies may name them.
+    - ``examples``: texts with the categories they must produce, run by the conformance test.
+    - ``detect_batch``: one list of signals per prepared item, in order.
+    """
+
+    name: str
+    requires: tuple[str, ...]
+    emits: tuple[str, ...]
+
+    @property
+    def signals(self) -> tuple[str, ...]: ...
+
+    @property
+    def examples(self) -> tuple[Example, ...]: ...
+
+    def detect_batch(self, batch: Sequence[Prepared]) -> list[list[Signal]]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DetectorInfo:
+    """A registered detector factory and where it came from."""
+
+    name: str
+    factory: Any
+    source: str = "builtin"
+    config_keys: ClassVar[tuple[str, ...]] = ()

@@ -1,0 +1,153 @@
+"""Contacts and links detector: links (also defanged), domains, phones, bank accounts, chat handles, APKs.
+
+Contact details are not harmful in themselves; this detector reports them (in ``details``, for
+reviewers) and scores the risky ones as ``scam`` cues: blocklisted domains, APK downloads, bare IP
+links, IDN look-alikes, free-host and cheap-TLD sites, URL shorteners, and moves off the platform.
+Tags name each cue so policy rules can combine them with lexicon lures.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from ..model import Evidence, Signal
+from ..text.links import find_contacts, find_links
+from .base import Example, Prepared
+from .domains import DomainList, load_domain_list
+
+__all__ = ["ContactsDetector", "CHEAP_TLDS", "SHORTENERS", "FREE_HOSTS"]
+
+CHEAP_TLDS = frozenset(
+    "xyz top vip cc online site click tk ml ga cf gq icu cfd shop live win fun pro biz buzz rest "
+    "monster sbs lol cyou bond club asia info today fund money website space store".split()
+)
+SHORTENERS = frozenset(
+    "bit.ly tinyurl.com cutt.ly shorturl.at rb.gy t.ly is.gd ow.ly tiny.cc s.id v.gd "
+    "shorte.st rebrand.ly bitly.com short.gy urlz.fr".split()
+)
+FREE_HOSTS = frozenset(
+    "weebly.com blogspot.com wixsite.com sites.google.com web.app firebaseapp.com netlify.app "
+    "github.io pages.dev vercel.app glitch.me 000webhostapp.com wordpress.com webflow.io "
+    "mystrikingly.com ladipage.me".split()
+)
+
+_WEIGHTS = {
+    "blocklisted": 0.95,
+    "apk": 0.6,
+    "ip_link": 0.5,
+    "idn": 0.4,
+    "free_host": 0.3,
+    "cheap_tld": 0.3,
+    "shortener": 0.25,
+    "off_platform": 0.2,
+    "bank_account": 0.2,
+    "phone": 0.05,
+    "email": 0.02,
+    "link": 0.0,
+}
+
+
+class ContactsDetector:
+    name = "contacts.v1"
+    requires = ("nfc", "folded")
+    emits = ("scam",)
+
+    def __init__(
+        self,
+        blocklist: Sequence[str] = ("packaged:block_domains",),
+        allowlist: Sequence[str] = ("packaged:allow_domains",),
+        **_context: Any,
+    ) -> None:
+        self.blocklist = DomainList()
+        for src in blocklist:
+            self.blocklist = self.blocklist | load_domain_list(src)
+        self.allowlist = DomainList()
+        for src in allowlist:
+            self.allowlist = self.allowlist | load_domain_list(src)
+
+    @property
+    def signals(self) -> tuple[str, ...]:
+        return (self.name,)
+
+    @property
+    def tags(self) -> frozenset[str]:
+        return frozenset(_WEIGHTS) - {"link", "email"}
+
+    @property
+    def examples(self) -> tuple[Example, ...]:
+        return (
+            Example("Tải app tại hxxps://vneid-capnhat[.]xyz/app.apk để cập nhật", emits=("scam",)),
+            Example("Truy cập vietcombank.com.vn để biết thêm", not_emits=("scam",)),
+        )
+
+    def link_flags(self, host: str, registrable: str, suffix: str, path: str, is_ip: bool, is_idn: bool) -> list[str]:
+        if self.allowlist.match(host):
+            return ["allowlisted"]
+        flags = []
+        if self.blocklist.match(host):
+            flags.append("blocklisted")
+        if is_ip:
+            flags.append("ip_link")
+        if is_idn:
+            flags.append("idn")
+        if registrable in SHORTENERS:
+            flags.append("shortener")
+        if registrable in FREE_HOSTS or any(host == h or host.endswith("." + h) for h in FREE_HOSTS):
+            flags.append("free_host")
+        if suffix.split(".")[-1] in CHEAP_TLDS:
+            flags.append("cheap_tld")
+        if path.lower().split("?")[0].endswith(".apk"):
+            flags.append("apk")
+        return flags
+
+    def detect_one(self, prepared: Prepared) -> list[Signal]:
+        v = prepared.views
+        text = v.nfc.text
+        # Fast exit: nothing that could be a link or a contact.
+        if "." not in text and not any(ch.isdigit() for ch in text) and "@" not in text and "/" not in text:
+            lowered = v.folded.text
+            if "zalo" not in lowered and "tele" not in lowered and "apk" not in lowered:
+                return []
+        evidence: list[Evidence] = []
+        cues: set[str] = set()
+        links_out: list[dict[str, Any]] = []
+        for link in find_links(v.nfc):
+            d = link.domain
+            path = link.url.split(d.host, 1)[-1] if d.host in link.url.lower() else ""
+            flags = self.link_flags(d.host, d.registrable, d.suffix, path, d.is_ip, d.is_idn)
+            if link.defanged:
+                flags.append("defanged")
+            cues.update(f for f in flags if f in _WEIGHTS)
+            links_out.append({"text": link.text, "url": link.url, "domain": d.registrable, "host": d.host, "flags": flags})
+            evidence.append(Evidence(link.start, link.end, link.text, label="link:" + (",".join(flags) or "plain")))
+        contacts_out: list[dict[str, Any]] = []
+        for c in find_contacts(v.nfc, v.folded):
+            if c.kind == "handle":
+                cues.add("off_platform")
+            elif c.kind in _WEIGHTS:
+                cues.add(c.kind)
+            contacts_out.append({"kind": c.kind, "text": c.text, "value": c.value})
+            evidence.append(Evidence(c.start, c.end, c.text, label=c.kind))
+        if not evidence:
+            return []
+        miss = 1.0
+        for cue in cues:
+            miss *= 1.0 - _WEIGHTS.get(cue, 0.0)
+        details: dict[str, Any] = {}
+        if links_out:
+            details["links"] = links_out
+        if contacts_out:
+            details["contacts"] = contacts_out
+        return [
+            Signal(
+                detector=self.name,
+                category="scam",
+                score=round(1.0 - miss, 4),
+                evidence=tuple(sorted(evidence, key=lambda e: (e.start, e.end))),
+                tags=frozenset(cues),
+                details=details,
+            )
+        ]
+
+    def detect_batch(self, batch: Sequence[Prepared]) -> list[list[Signal]]:
+        return [self.detect_one(p) for p in batch]

@@ -1,0 +1,219 @@
+"""Lexicon detector: weighted terms matched on token boundaries over the canonical and folded views.
+
+Each lexicon is a TSV file (see ``khien/data/lexicons``) with a header naming its ``lexicon``,
+``version`` and ``category``, then rows ``term, weight, tag, fold``. Terms go through the same
+normalisation as the text, so ``việc nhẹ lương cao`` also matches ``viec nhe luong cao``,
+``v!ệc nhẹ lương c@o`` and ``VIỆC NHẸ LƯƠNG CAO``.
+
+A folded-view match counts only where the user typed no diacritics that contradict the term, so
+``bán`` does not match ``bàn``. A category's score is ``1 - Π(1 - w)`` over the distinct terms found.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import ahocorasick
+
+from ..errors import DetectorError
+from ..model import Evidence, Signal
+from ..text.tables import read_tsv
+from ..text.views import fold_accents, views
+from .base import Example, Prepared
+
+__all__ = ["Lexicon", "Term", "LexiconDetector", "load_lexicon", "packaged_lexicons"]
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    text: str  # as written in the file
+    canonical: str
+    folded: str
+    weight: float
+    tag: str
+    fold: bool
+    lexicon: str
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    name: str
+    version: int
+    category: str
+    description: str
+    terms: tuple[Term, ...]
+
+    @property
+    def signal(self) -> str:
+        return f"lexicon.{self.name}.v{self.version}"
+
+
+def load_lexicon(source: str | Path) -> Lexicon:
+    """Load and validate one lexicon file (a path, or the name of a packaged lexicon)."""
+    if isinstance(source, Path) or "/" in str(source) or str(source).endswith(".tsv"):
+        path = Path(source)
+        if not path.exists():
+            path = Path(str(resources.files("khien.data").joinpath("lexicons", str(source))))
+        meta, rows = read_tsv(path)
+        where = str(source)
+    else:
+        meta, rows = read_tsv(f"{source}.tsv", package="khien.data.lexicons")
+        where = f"lexicon '{source}'"
+    for key in ("lexicon", "version", "category"):
+        if key not in meta:
+            raise DetectorError(f"{where}: header comment '# {key}: ...' is missing")
+    name = meta["lexicon"]
+    try:
+        version = int(meta["version"])
+    except ValueError as exc:
+        raise DetectorError(f"{where}: version must be an integer, found {meta['version']!r}") from exc
+    terms: list[Term] = []
+    seen: set[str] = set()
+    for row in rows:
+        raw = row.get("term", "")
+        if not raw:
+            continue
+        try:
+            weight = float(row.get("weight") or 0.5)
+        except ValueError as exc:
+            raise DetectorError(f"{where}: term {raw!r} has a weight that is not a number") from exc
+        if not 0 < weight <= 1:
+            raise DetectorError(f"{where}: term {raw!r} has weight {weight}; expected a number in (0, 1]")
+        canon = views(raw).canonical.text.strip()
+        if not canon or canon in seen:
+            continue
+        seen.add(canon)
+        fold = (row.get("fold") or "yes").lower() not in ("no", "false", "0")
+        terms.append(Term(raw, canon, fold_accents(canon), weight, row.get("tag") or "", fold, name))
+    return Lexicon(name, version, meta["category"], meta.get("description", ""), tuple(terms))
+
+
+def packaged_lexicons() -> list[str]:
+    folder = resources.files("khien.data").joinpath("lexicons")
+    return sorted(p.name[:-4] for p in folder.iterdir() if p.name.endswith(".tsv"))
+
+
+def _automaton(keys: Iterable[tuple[str, Any]]) -> ahocorasick.Automaton | None:
+    automaton = ahocorasick.Automaton()
+    grouped: dict[str, list[Any]] = {}
+    for key, value in keys:
+        grouped.setdefault(key, []).append(value)
+    if not grouped:
+        return None
+    for key, values in grouped.items():
+        automaton.add_word(key, (len(key), tuple(values)))
+    automaton.make_automaton()
+    return automaton
+
+
+def _bounded(text: str, start: int, end: int) -> bool:
+    return (start == 0 or not text[start - 1].isalnum()) and (end == len(text) or not text[end].isalnum())
+
+
+class LexiconDetector:
+    """Weighted term lists, one signal per lexicon that matched."""
+
+    name = "lexicon.v1"
+    requires = ("canonical", "folded")
+
+    def __init__(self, lexicons: Sequence[str] | None = None, extra: Sequence[str] = (), **_context: Any) -> None:
+        names = list(lexicons) if lexicons else packaged_lexicons()
+        self.lexicons = [load_lexicon(n) for n in [*names, *extra]]
+        if not self.lexicons:
+            raise DetectorError("lexicon.v1 needs at least one lexicon")
+        self.emits = tuple(sorted({lex.category for lex in self.lexicons}))
+        self._by_name = {lex.name: lex for lex in self.lexicons}
+        terms = [t for lex in self.lexicons for t in lex.terms]
+        self._canon = _automaton((t.canonical, t) for t in terms)
+        self._folded = _automaton((t.folded, t) for t in terms if t.fold)
+
+    @property
+    def signals(self) -> tuple[str, ...]:
+        return tuple(lex.signal for lex in self.lexicons)
+
+    @property
+    def tags(self) -> frozenset[str]:
+        return frozenset(t.tag for lex in self.lexicons for t in lex.terms if t.tag)
+
+    @property
+    def examples(self) -> tuple[Example, ...]:
+        return (
+            Example("Tuyển CTV việc nhẹ lương cao, hoa hồng 15% mỗi đơn, ib ngay", emits=("scam",)),
+            Example("viec nhe luong cao, nap tien de rut hoa hong", emits=("scam",)),
+            Example("Nhà cái uy tín, chơi tài xỉu nổ hũ nhận 88k", emits=("spam",)),
+            Example("Hôm nay trời đẹp, mình đi chợ mua rau", not_emits=("scam", "spam", "harassment", "hate")),
+        )
+
+    def find(self, prepared: Prepared) -> list[tuple[Term, int, int]]:
+        """Every term occurrence as (term, original start, original end), deduplicated."""
+        v = prepared.views
+        canon = v.canonical.text
+        hits: dict[tuple[str, int, int], Term] = {}
+        covered: set[tuple[int, int]] = set()
+        if self._canon is not None:
+            for end_idx, (length, terms) in self._canon.iter(canon):
+                start, end = end_idx - length + 1, end_idx + 1
+                if not _bounded(canon, start, end):
+                    continue
+                covered.add((start, end))
+                o_start, o_end = v.canonical.span(start, end)
+                for term in terms:
+                    hits[(term.lexicon + term.canonical, o_start, o_end)] = term
+        if self._folded is not None:
+            folded = v.folded.text
+            same_length = len(folded) == len(canon)
+            for end_idx, (length, terms) in self._folded.iter(folded):
+                start, end = end_idx - length + 1, end_idx + 1
+                if (start, end) in covered or not _bounded(folded, start, end):
+                    continue
+                typed = canon[start:end] if same_length else None
+                o_start, o_end = v.folded.span(start, end)
+                for term in terms:
+                    # Diacritics the user typed must agree with the term's.
+                    if typed is not None and typed != term.canonical and any(
+                        c != f and c != t for c, f, t in zip(typed, folded[start:end], term.canonical)
+                    ):
+                        continue
+                    hits[(term.lexicon + term.canonical, o_start, o_end)] = term
+        return [(term, s, e) for (_, s, e), term in hits.items()]
+
+    def detect_one(self, prepared: Prepared) -> list[Signal]:
+        found = self.find(prepared)
+        if not found:
+            return []
+        original = prepared.item.text
+        per_lexicon: dict[str, list[tuple[Term, int, int]]] = {}
+        for hit in found:
+            per_lexicon.setdefault(hit[0].lexicon, []).append(hit)
+        signals = []
+        for lex_name, hits in per_lexicon.items():
+            lex = self._by_name[lex_name]
+            hits.sort(key=lambda h: (h[1], -h[2]))
+            miss = 1.0
+            seen_terms: set[str] = set()
+            tags: set[str] = set()
+            evidence = []
+            for term, s, e in hits:
+                if term.canonical not in seen_terms:
+                    seen_terms.add(term.canonical)
+                    miss *= 1.0 - term.weight
+                if term.tag:
+                    tags.add(term.tag)
+                evidence.append(Evidence(s, e, original[s:e], label=term.tag or None))
+            signals.append(
+                Signal(
+                    detector=lex.signal,
+                    category=lex.category,
+                    score=1.0 - miss,
+                    evidence=tuple(evidence),
+                    tags=frozenset(tags),
+                    details={"terms": sorted(seen_terms)},
+                )
+            )
+        return signals
+
+    def detect_batch(self, batch: Sequence[Prepared]) -> list[list[Signal]]:
+        return [self.detect_one(p) for p in batch]

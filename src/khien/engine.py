@@ -1,0 +1,84 @@
+"""The engine: normalize → detect → evaluate, in batches. Pure: no I/O beyond loading packaged data.
+
+Everything that decides (the CLI, the server, the runners) calls this same engine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+from .detect import registry
+from .detect.base import Detector, Prepared
+from .model import Decision, Item, Signal
+from .policy import Policy, evaluate, parse_policy, read_policy_document
+from .text.views import Views
+
+__all__ = ["Engine", "Explanation"]
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    item: Item
+    views: Views
+    signals: tuple[Signal, ...]
+    decision: Decision
+
+
+class Engine:
+    """A policy and the detectors it names, assembled and validated together."""
+
+    def __init__(self, policy: Policy, detectors: Sequence[Detector]) -> None:
+        self.policy = policy
+        self.detectors = tuple(detectors)
+        self.detector_names = tuple(d.name for d in self.detectors)
+
+    @classmethod
+    def from_policy(
+        cls,
+        path: str | Path | None = None,
+        *,
+        overrides: Mapping[str, Mapping[str, Any]] | None = None,
+        **context: Any,
+    ) -> "Engine":
+        """Build the engine a policy file describes (default: the packaged policy).
+
+        ``overrides`` replaces parts of a detector's config (e.g. ``{"classifier.v1": {"model": path}}``);
+        ``context`` is passed to every detector factory (e.g. ``registry=...``).
+        Fails early, listing valid names, when a rule names a signal or tag no detector emits.
+        """
+        document = read_policy_document(path)
+        configs = dict(document.get("detectors") or {})
+        for name, extra in (overrides or {}).items():
+            configs[name] = {**(configs.get(name) or {}), **extra}
+        detectors = [registry.create(name, cfg or {}, **context) for name, cfg in configs.items()]
+        signals = {s for d in detectors for s in d.signals}
+        tag_sets = [getattr(d, "tags", None) for d in detectors]
+        tags = None if any(t is None for t in tag_sets) else {t for ts in tag_sets for t in ts}
+        policy = parse_policy(document, signals=signals, tags=tags)
+        return cls(policy, detectors)
+
+    def signals_batch(self, prepared: Sequence[Prepared]) -> list[list[Signal]]:
+        per_item: list[list[Signal]] = [[] for _ in prepared]
+        for detector in self.detectors:
+            for bucket, found in zip(per_item, detector.detect_batch(prepared)):
+                bucket.extend(found)
+        return per_item
+
+    def decide_batch(self, items: Iterable[Item]) -> list[Decision]:
+        prepared = [Prepared(item) for item in items]
+        all_signals = self.signals_batch(prepared)
+        return [
+            evaluate(self.policy, p.item, p.views, sigs, self.detector_names)
+            for p, sigs in zip(prepared, all_signals)
+        ]
+
+    def decide(self, item: Item) -> Decision:
+        return self.decide_batch([item])[0]
+
+    def explain(self, item: Item) -> Explanation:
+        prepared = Prepared(item)
+        signals = self.signals_batch([prepared])[0]
+        decision = evaluate(self.policy, item, prepared.views, signals, self.detector_names)
+        return Explanation(item, prepared.views, tuple(signals), decision)

@@ -1,0 +1,216 @@
+"""The policy condition language, compiled to plain functions.
+
+A condition is one of:
+
+- ``{all: [c, ...]}``, ``{any: [c, ...]}``, ``{not: c}``
+- ``{category: NAME, min_score: 0.8, max_score: 1.0}``: the best score of that category
+- ``{signal: NAME, min_score: 0.5}``: the score of one detector's signal (e.g. ``lexicon.scam.v1``)
+- ``{tags: [t, ...], count: 1, in_category: NAME}``: at least ``count`` of these tags were found
+  (optionally only in signals of that category)
+- ``{fact: FACT, equals|in|gte|gt|lte|lt: value}``: a fact of the item; facts are listed in
+  :data:`FACTS`
+- ``{regex: PATTERN, view: canonical}``: an operator's pattern, run with RE2 (linear time), on a
+  text view
+
+There is no ``eval`` and no embedded code: this is all a policy can say.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+import re2
+
+from ..errors import PolicyError
+from ..model import Item, Signal
+from ..text.views import VIEW_NAMES, Views
+
+__all__ = ["Context", "compile_condition", "FACTS", "condition_names"]
+
+
+def _author(item: Item, attr: str, default: Any) -> Any:
+    return getattr(item.author, attr, default) if item.author is not None else default
+
+
+FACTS: dict[str, Callable[[Item], Any]] = {
+    "reach": lambda item: item.reach_total,
+    "views": lambda item: int((item.reach or {}).get("views", 0)),
+    "shares": lambda item: int((item.reach or {}).get("shares", 0)),
+    "platform": lambda item: item.platform,
+    "text_length": lambda item: len(item.text),
+    "has_url": lambda item: item.url is not None,
+    "has_media": lambda item: bool(item.media),
+    "author.verified": lambda item: _author(item, "verified", False),
+    "author.followers": lambda item: _author(item, "followers", None) or 0,
+    "author.present": lambda item: item.author is not None,
+}
+
+_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "equals": lambda a, b: a == b,
+    "in": lambda a, b: a in b,
+    "gte": lambda a, b: a is not None and a >= b,
+    "gt": lambda a, b: a is not None and a > b,
+    "lte": lambda a, b: a is not None and a <= b,
+    "lt": lambda a, b: a is not None and a < b,
+}
+
+
+@dataclass(slots=True)
+class Context:
+    """What a condition may look at for one item."""
+
+    item: Item
+    views: Views
+    category_scores: Mapping[str, float]
+    signal_scores: Mapping[str, float]
+    tags: Mapping[str, frozenset[str]]  # category -> tags
+    all_tags: frozenset[str]
+
+    @classmethod
+    def build(cls, item: Item, views: Views, signals: list[Signal]) -> "Context":
+        cats: dict[str, float] = {}
+        sigs: dict[str, float] = {}
+        tags: dict[str, set[str]] = {}
+        for s in signals:
+            if s.score > cats.get(s.category, -1.0):
+                cats[s.category] = s.score
+            if s.score > sigs.get(s.detector, -1.0):
+                sigs[s.detector] = s.score
+            if s.tags:
+                tags.setdefault(s.category, set()).update(s.tags)
+        frozen = {k: frozenset(v) for k, v in tags.items()}
+        return cls(item, views, cats, sigs, frozen, frozenset().union(*frozen.values()) if frozen else frozenset())
+
+
+Condition = Callable[[Context], bool]
+
+_KEYS = ("all", "any", "not", "category", "signal", "tags", "fact", "regex")
+
+
+def condition_names() -> tuple[str, ...]:
+    return _KEYS
+
+
+def _score_bounds(spec: Mapping[str, Any], where: str) -> tuple[float, float]:
+    lo = spec.get("min_score", 0.0 if "max_score" in spec else 0.5)
+    hi = spec.get("max_score", 1.0)
+    for name, value in (("min_score", lo), ("max_score", hi)):
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0.0 <= value <= 1.0:
+            raise PolicyError(f"{where}.{name} must be a number between 0 and 1, found {value!r}", field=f"{where}.{name}")
+    return float(lo), float(hi)
+
+
+def compile_condition(
+    spec: Any,
+    where: str,
+    *,
+    categories: set[str],
+    signals: set[str] | None,
+    tags: set[str] | None = None,
+) -> Condition:
+    """Compile one condition. ``signals``/``tags`` (when known) are the names detectors can emit."""
+    if not isinstance(spec, Mapping) or not spec:
+        raise PolicyError(
+            f"{where} must be a mapping with one of: {', '.join(_KEYS)}; found {spec!r}", field=where
+        )
+    kinds = [k for k in _KEYS if k in spec]
+    if len(kinds) != 1:
+        raise PolicyError(
+            f"{where} must have exactly one of: {', '.join(_KEYS)}; found keys {sorted(spec)}", field=where
+        )
+    kind = kinds[0]
+    rec = lambda sub, path: compile_condition(sub, path, categories=categories, signals=signals, tags=tags)  # noqa: E731
+
+    if kind in ("all", "any"):
+        subs = spec[kind]
+        if not isinstance(subs, list) or not subs:
+            raise PolicyError(f"{where}.{kind} must be a non-empty list of conditions", field=f"{where}.{kind}")
+        compiled = [rec(s, f"{where}.{kind}[{i}]") for i, s in enumerate(subs)]
+        if kind == "all":
+            return lambda ctx: all(c(ctx) for c in compiled)
+        return lambda ctx: any(c(ctx) for c in compiled)
+
+    if kind == "not":
+        inner = rec(spec["not"], f"{where}.not")
+        return lambda ctx: not inner(ctx)
+
+    if kind == "category":
+        name = spec["category"]
+        if name not in categories:
+            raise PolicyError(
+                f"{where}.category names unknown category {name!r}; valid categories: {', '.join(sorted(categories))}",
+                field=f"{where}.category",
+            )
+        lo, hi = _score_bounds(spec, where)
+        return lambda ctx: lo <= ctx.category_scores.get(name, 0.0) <= hi if name in ctx.category_scores else lo <= 0.0
+
+    if kind == "signal":
+        name = spec["signal"]
+        if signals is not None and name not in signals:
+            raise PolicyError(
+                f"{where}.signal names {name!r}, which no configured detector emits; valid signals: {', '.join(sorted(signals))}",
+                field=f"{where}.signal",
+            )
+        lo, hi = _score_bounds(spec, where)
+        return lambda ctx: name in ctx.signal_scores and lo <= ctx.signal_scores[name] <= hi
+
+    if kind == "tags":
+        wanted = spec["tags"]
+        if isinstance(wanted, str):
+            wanted = [wanted]
+        if not isinstance(wanted, list) or not wanted or not all(isinstance(t, str) for t in wanted):
+            raise PolicyError(f"{where}.tags must be a list of tag names", field=f"{where}.tags")
+        if tags is not None:
+            unknown = [t for t in wanted if t not in tags]
+            if unknown:
+                raise PolicyError(
+                    f"{where}.tags names {unknown[0]!r}, which no configured detector emits; valid tags: {', '.join(sorted(tags))}",
+                    field=f"{where}.tags",
+                )
+        count = spec.get("count", 1)
+        if not isinstance(count, int) or count < 1:
+            raise PolicyError(f"{where}.count must be a positive integer", field=f"{where}.count")
+        cat = spec.get("in_category")
+        if cat is not None and cat not in categories:
+            raise PolicyError(
+                f"{where}.in_category names unknown category {cat!r}; valid categories: {', '.join(sorted(categories))}",
+                field=f"{where}.in_category",
+            )
+        wanted_set = frozenset(wanted)
+        if cat is None:
+            return lambda ctx: len(wanted_set & ctx.all_tags) >= count
+        return lambda ctx: len(wanted_set & ctx.tags.get(cat, frozenset())) >= count
+
+    if kind == "fact":
+        fact = spec["fact"]
+        if fact not in FACTS:
+            raise PolicyError(
+                f"{where}.fact names unknown fact {fact!r}; valid facts: {', '.join(sorted(FACTS))}", field=f"{where}.fact"
+            )
+        ops = [op for op in _OPS if op in spec]
+        if len(ops) != 1:
+            raise PolicyError(
+                f"{where} needs exactly one comparison of: {', '.join(_OPS)}", field=where
+            )
+        op = ops[0]
+        value = spec[op]
+        if op == "in" and not isinstance(value, list):
+            raise PolicyError(f"{where}.in must be a list", field=f"{where}.in")
+        getter, compare = FACTS[fact], _OPS[op]
+        return lambda ctx: compare(getter(ctx.item), value)
+
+    # regex
+    pattern = spec["regex"]
+    view = spec.get("view", "canonical")
+    if view not in VIEW_NAMES:
+        raise PolicyError(f"{where}.view must be one of: {', '.join(VIEW_NAMES)}; found {view!r}", field=f"{where}.view")
+    if not isinstance(pattern, str):
+        raise PolicyError(f"{where}.regex must be a string", field=f"{where}.regex")
+    try:
+        options = re2.Options()
+        options.max_mem = 8 << 20
+        compiled_re = re2.compile(pattern, options)
+    except Exception as exc:  # re2 raises its own error type
+        raise PolicyError(f"{where}.regex is not a valid RE2 pattern: {exc}", field=f"{where}.regex") from exc
+    return lambda ctx: compiled_re.search(ctx.views.get(view).text) is not None

@@ -1,0 +1,132 @@
+"""Statements of reasons, in Vietnamese and English, and the DSA statement-of-reasons fields.
+
+A statement says what was found (quoting the evidence in the user's own words), which clause of
+the published policy it breaks, whether a machine or a person decided, and how to appeal.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+from ..model import CategoryFinding
+from .schema import Policy
+
+__all__ = ["statement_of_reasons", "dsa_fields", "ACTION_WORDS"]
+
+ACTION_WORDS = {
+    "allow": {"vi": "giữ nguyên", "en": "left up"},
+    "label": {"vi": "gắn nhãn cảnh báo", "en": "labelled with a warning"},
+    "review": {"vi": "tạm ẩn để người kiểm duyệt xem xét", "en": "held for review by a moderator"},
+    "remove": {"vi": "gỡ bỏ", "en": "removed"},
+}
+
+_DSA_VISIBILITY = {
+    "label": ["DECISION_VISIBILITY_CONTENT_LABELLED"],
+    "review": ["DECISION_VISIBILITY_CONTENT_DISABLED"],
+    "remove": ["DECISION_VISIBILITY_CONTENT_REMOVED"],
+}
+
+_MAX_QUOTES = 3
+
+
+def _quotes(findings: Sequence[CategoryFinding], category: str | None) -> list[str]:
+    chosen = [f for f in findings if f.name == category] or list(findings)
+    quotes: list[str] = []
+    for finding in chosen:
+        for evidence, _detector in finding.evidence:
+            snippet = " ".join(evidence.text.split())
+            if len(snippet) > 80:
+                snippet = snippet[:77] + "…"
+            if snippet and snippet not in quotes:
+                quotes.append(snippet)
+            if len(quotes) >= _MAX_QUOTES:
+                return quotes
+    return quotes
+
+
+def statement_of_reasons(
+    policy: Policy,
+    action: str,
+    findings: Sequence[CategoryFinding],
+    category: str | None,
+    clause: str | None,
+    *,
+    automated: bool,
+    note: str | None = None,
+) -> dict[str, str]:
+    """The statement a user receives, ``{"vi": ..., "en": ...}``."""
+    if action == "allow":
+        if not findings:
+            return {
+                "vi": "Không phát hiện nội dung vi phạm chính sách. Nội dung được giữ nguyên.",
+                "en": "No content breaking the policy was found. The content stays up.",
+            }
+        names_vi = ", ".join(policy.categories[f.name].title["vi"] for f in findings if f.name in policy.categories)
+        names_en = ", ".join(policy.categories[f.name].title["en"] for f in findings if f.name in policy.categories)
+        return {
+            "vi": f"Nội dung được giữ nguyên. Đã ghi nhận (không vi phạm đến mức phải xử lý): {names_vi}.",
+            "en": f"The content stays up. Noted, below the level that calls for action: {names_en}.",
+        }
+    cat = policy.categories.get(category or "")
+    title_vi = cat.title["vi"] if cat else (category or "")
+    title_en = cat.title["en"] if cat else (category or "")
+    quotes = _quotes(findings, category)
+    quoted_vi = "; ".join(f"“{q}”" for q in quotes)
+    found_vi = f" Bằng chứng trong nội dung: {quoted_vi}." if quotes else ""
+    found_en = f" Evidence in the content: {quoted_vi}." if quotes else ""
+    who_vi = (
+        "Quyết định này do hệ thống tự động đưa ra, không có người xem xét."
+        if automated
+        else "Quyết định này do người kiểm duyệt đưa ra sau khi xem xét."
+    )
+    who_en = (
+        "This decision was made automatically, without human review."
+        if automated
+        else "This decision was made by a human moderator after review."
+    )
+    vi = (
+        f"Nội dung đã bị {ACTION_WORDS[action]['vi']} vì vi phạm điều {clause} ({title_vi}) của chính sách "
+        f"'{policy.name}'.{found_vi} {who_vi} {policy.appeal['vi']}"
+    )
+    en = (
+        f"The content was {ACTION_WORDS[action]['en']} because it breaks clause {clause} ({title_en}) of the "
+        f"policy '{policy.name}'.{found_en} {who_en} {policy.appeal['en']}"
+    )
+    if note:
+        vi += f" Ghi chú của người kiểm duyệt: {note}"
+        en += f" Moderator's note: {note}"
+    return {"vi": vi, "en": en}
+
+
+def dsa_fields(
+    policy: Policy,
+    item_id: str,
+    action: str,
+    category: str | None,
+    clause: str | None,
+    reasons: Mapping[str, str],
+    *,
+    automated: bool,
+    detected_automatically: bool = True,
+    created_at: str | None = None,
+    source_type: str = "SOURCE_VOLUNTARY",
+) -> dict[str, Any] | None:
+    """The EU DSA statement-of-reasons fields for an enforcement action (``None`` for ``allow``)."""
+    if action == "allow":
+        return None
+    cat = policy.categories.get(category or "")
+    return {
+        "decision_visibility": _DSA_VISIBILITY[action],
+        "decision_ground": "DECISION_GROUND_INCOMPATIBLE_CONTENT",
+        "incompatible_content_ground": f"{policy.name} clause {clause}",
+        "incompatible_content_explanation": reasons["en"],
+        "category": cat.dsa_category if cat else "STATEMENT_CATEGORY_OTHER_VIOLATION_TC",
+        "content_type": ["CONTENT_TYPE_TEXT"],
+        "automated_detection": "Yes" if detected_automatically else "No",
+        "automated_decision": "AUTOMATED_DECISION_FULLY" if automated else "AUTOMATED_DECISION_NOT_AUTOMATED",
+        "source_type": source_type,
+        "puid": item_id,
+        "content_date": created_at,
+        "territorial_scope": ["VN"],
+        "decision_facts": reasons["en"],
+    }

@@ -1,0 +1,158 @@
+"""Finding links, domains, phone numbers, bank accounts and chat handles in Vietnamese text.
+
+Links are found also when defanged or spelled out (``hxxps``, ``[.]``, ``(.)``, `` chấm ``,
+``[dot]``), and domains are split with the public-suffix snapshot bundled in ``tldextract``
+(nothing is fetched). All spans are offsets into the original text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import tldextract
+
+from .offsets import rewrite
+from .views import View, fold_accents
+
+__all__ = ["Link", "Contact", "find_links", "find_contacts", "split_domain", "Domain"]
+
+_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+_DEFANG = re.compile(
+    r"hxxps?|h\*\*ps?|\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\s(?:chấm|cham|dot)\s|\[:\]|\[://\]",
+    re.IGNORECASE,
+)
+
+_HOST = r"(?:[\w-]+\.)+(?:[a-z\u00c0-\u1ef9]{2,24}|xn--[a-z0-9-]+)"
+_URL = re.compile(
+    rf"(?:(?:https?|ftp)://|www\.)?(?:\d{{1,3}}(?:\.\d{{1,3}}){{3}}|{_HOST})(?::\d{{2,5}})?(?:/[^\s<>\"'）)\]]*)?",
+    re.IGNORECASE,
+)
+_EMAIL = re.compile(r"[\w.+-]+@(?:[\w-]+\.)+[a-z]{2,}", re.IGNORECASE)
+_PHONE = re.compile(r"(?<![\d\w])(?:\+?84|0)(?:[\s.\-]?\d){8,9}(?![\d])|(?<!\d)1[89]00(?:[\s.\-]?\d){4,6}(?!\d)")
+_ACCOUNT = re.compile(
+    r"(?:\bstk\b|so tai khoan|so tk|\btk\b|tai khoan)\s*(?:so)?\s*[:.\-]?\s*(\d(?:[\s.\-]?\d){5,18})"
+    r"|\b(vietcombank|vcb|techcombank|tcb|mbbank|mb bank|\bmb\b|acb|bidv|agribank|vietinbank|tpbank|vpbank|"
+    r"sacombank|shb|ocb|hdbank|vib|msb|seabank|eximbank|momo|zalopay|viettelpay)\s*[:\-]?\s*(\d(?:[\s.\-]?\d){5,18})",
+)
+_HANDLE = re.compile(
+    r"(?:\b(?:zalo|za lo|zl|telegram|tele|te le|tê lê|tg|whatsapp|viber|line)\b\s*[:\-]?\s*(@?[\w.]{3,32}|\+?\d[\d\s.]{7,14}))"
+    r"|(?:t\.me|telegram\.me|zalo\.me)/[\w+]{3,64}",
+    re.IGNORECASE,
+)
+_APK = re.compile(r"\.apk\b|\bfile apk\b|\btai apk\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Domain:
+    host: str
+    registrable: str  # e.g. vietcombank.com.vn
+    name: str  # the label before the public suffix: vietcombank
+    suffix: str  # com.vn
+    subdomain: str
+
+    @property
+    def is_ip(self) -> bool:
+        return bool(re.fullmatch(r"\d{1,3}(?:\.\d{1,3}){3}", self.host))
+
+    @property
+    def is_idn(self) -> bool:
+        return not self.host.isascii() or "xn--" in self.host
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    start: int
+    end: int
+    text: str  # as written
+    url: str  # re-fanged
+    domain: Domain
+    defanged: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    kind: str  # phone | email | bank_account | handle | apk
+    start: int
+    end: int
+    text: str
+    value: str
+
+
+@lru_cache(maxsize=65536)
+def split_domain(host: str) -> Domain | None:
+    """Split a host name with the bundled public-suffix list; ``None`` if it has no valid suffix."""
+    host = host.lower().strip(".")
+    if host.startswith("www."):
+        host = host[4:]
+    result = _EXTRACT(host)
+    if re.fullmatch(r"\d{1,3}(?:\.\d{1,3}){3}", host):
+        return Domain(host, host, host, "", "")
+    if not result.suffix or not result.domain:
+        return None
+    registrable = f"{result.domain}.{result.suffix}"
+    return Domain(host, registrable, result.domain, result.suffix, result.subdomain)
+
+
+def _refang(m: re.Match[str]) -> str:
+    token = m.group(0).lower().strip()
+    if token.startswith("hxxp") or token.startswith("h**p"):
+        return "http" + token[4:]
+    if token in ("[:]",):
+        return ":"
+    if token in ("[://]",):
+        return "://"
+    return "."
+
+
+def find_links(nfc: View) -> list[Link]:
+    """Links in the text, defanged ones included."""
+    text, offsets = rewrite(nfc.text, nfc.offsets, len(nfc.original), _DEFANG, _refang)
+    view = View("links", text, offsets, nfc.original)
+    links = []
+    for m in _URL.finditer(text):
+        raw = m.group(0).rstrip(".,;:!?")
+        if "." not in raw:
+            continue
+        host = re.sub(r"^(?:(?:https?|ftp)://)", "", raw, flags=re.IGNORECASE).split("/")[0].split(":")[0]
+        has_scheme = "://" in raw or raw.lower().startswith("www.")
+        domain = split_domain(host)
+        if domain is None:
+            continue
+        # Bare "word.word" without a scheme is a link only when its suffix is a real one and the
+        # name is not a plain Vietnamese word pair like "tp.hcm" (rejected above by the suffix check).
+        if not has_scheme and len(domain.name) < 2:
+            continue
+        s, e, quoted = view.quote(m.start(), m.start() + len(raw))
+        url = raw if has_scheme else "http://" + raw
+        links.append(Link(s, e, quoted, url, domain, quoted != raw))
+    return links
+
+
+def find_contacts(nfc: View, folded: View) -> list[Contact]:
+    """Phone numbers, e-mails, bank accounts, chat handles and APK mentions."""
+    found: list[Contact] = []
+    for m in _PHONE.finditer(nfc.text):
+        s, e, quoted = nfc.quote(m.start(), m.end())
+        digits = re.sub(r"\D", "", m.group(0))
+        found.append(Contact("phone", s, e, quoted, digits))
+    for m in _EMAIL.finditer(nfc.text):
+        s, e, quoted = nfc.quote(m.start(), m.end())
+        found.append(Contact("email", s, e, quoted, m.group(0).lower()))
+    # Accounts and handles are read on a folded copy of the NFC view (digits and case kept).
+    plain = fold_accents(nfc.text.lower())
+    same = len(plain) == len(nfc.text)
+    for m in _ACCOUNT.finditer(plain):
+        s, e, quoted = nfc.quote(m.start(), m.end()) if same else (m.start(), m.end(), m.group(0))
+        number = re.sub(r"\D", "", m.group(1) or m.group(3) or "")
+        found.append(Contact("bank_account", s, e, quoted, number))
+    for m in _HANDLE.finditer(plain):
+        s, e, quoted = nfc.quote(m.start(), m.end()) if same else (m.start(), m.end(), m.group(0))
+        found.append(Contact("handle", s, e, quoted, m.group(0).lower()))
+    for m in _APK.finditer(plain):
+        s, e, quoted = nfc.quote(m.start(), m.end()) if same else (m.start(), m.end(), m.group(0))
+        found.append(Contact("apk", s, e, quoted, m.group(0).lower()))
+    found.sort(key=lambda c: (c.start, c.end))
+    return found
