@@ -26,7 +26,7 @@ from ..errors import PolicyError
 from ..model import Item, Signal
 from ..text.views import VIEW_NAMES, Views
 
-__all__ = ["Context", "compile_condition", "FACTS", "condition_names"]
+__all__ = ["Context", "compile_condition", "FACTS", "condition_names", "category_scores"]
 
 
 def _author(item: Item, attr: str, default: Any) -> Any:
@@ -69,12 +69,10 @@ class Context:
 
     @classmethod
     def build(cls, item: Item, views: Views, signals: list[Signal]) -> "Context":
-        cats: dict[str, float] = {}
+        cats = category_scores(signals)
         sigs: dict[str, float] = {}
         tags: dict[str, set[str]] = {}
         for s in signals:
-            if s.score > cats.get(s.category, -1.0):
-                cats[s.category] = s.score
             if s.score > sigs.get(s.detector, -1.0):
                 sigs[s.detector] = s.score
             if s.tags:
@@ -84,6 +82,18 @@ class Context:
 
 
 Condition = Callable[[Context], bool]
+
+
+def category_scores(signals: list[Signal]) -> dict[str, float]:
+    """A category's score: noisy-OR of its signals, ``1 - Π(1 - s)``.
+
+    Independent detectors that each see part of a scam (a lure phrase, a cheap-TLD link, a rate
+    pattern) corroborate each other; a single signal keeps its own score.
+    """
+    miss: dict[str, float] = {}
+    for s in signals:
+        miss[s.category] = miss.get(s.category, 1.0) * (1.0 - s.score)
+    return {cat: 1.0 - m for cat, m in miss.items()}
 
 _KEYS = ("all", "any", "not", "category", "signal", "tags", "fact", "regex")
 

@@ -6,7 +6,7 @@ from typing import Sequence
 
 from ..model import ACTION_SEVERITY, CategoryFinding, Decision, Evidence, Item, Signal
 from ..text.views import Views
-from .conditions import Context
+from .conditions import Context, category_scores
 from .reasons import dsa_fields, statement_of_reasons
 from .schema import Policy
 
@@ -15,15 +15,15 @@ __all__ = ["evaluate", "findings_from_signals"]
 _MAX_EVIDENCE = 12
 
 
-def findings_from_signals(policy: Policy, signals: Sequence[Signal], forced: set[str] = frozenset()) -> list[CategoryFinding]:
+def findings_from_signals(
+    policy: Policy, signals: Sequence[Signal], forced: frozenset[str] | set[str] = frozenset()
+) -> list[CategoryFinding]:
     """Categories at or above their reporting threshold (or named by a matched rule), best first."""
-    best: dict[str, float] = {}
+    best = {c: v for c, v in category_scores(signals).items() if c in policy.categories}
     evidence: dict[str, dict[tuple[int, int, str], tuple[Evidence, str]]] = {}
     for s in signals:
         if s.category not in policy.categories:
             continue
-        if s.score > best.get(s.category, -1.0):
-            best[s.category] = s.score
         bucket = evidence.setdefault(s.category, {})
         for e in s.evidence:
             key = (e.start, e.end, e.field)

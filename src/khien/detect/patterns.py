@@ -1,0 +1,127 @@
+"""Pattern detector: RE2 regular expressions for cues about amounts and rates.
+
+Word lists cannot enumerate "lãi 3%/ngày" or "vốn 20k lãi 200k". Each pattern row names a ``hint``
+word; an Aho-Corasick pass over the folded view finds which hints occur, and only those patterns
+run, so a post costs one automaton scan plus the few patterns it could match. Patterns run on RE2
+(linear time) because operators can ship their own file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Sequence
+
+import ahocorasick
+import re2
+
+from ..errors import DetectorError
+from ..model import Evidence, Signal
+from ..text.tables import read_tsv
+from ..text.views import fold_accents
+from .base import Example, Prepared
+
+__all__ = ["PatternDetector", "Pattern", "load_patterns"]
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    id: str
+    hint: str
+    regex: Any
+    weight: float
+    category: str
+    tag: str
+
+
+def load_patterns(source: str | Path | None = None) -> tuple[str, list[Pattern]]:
+    path = Path(source) if source else Path(str(resources.files("khien.data").joinpath("patterns.tsv")))
+    meta, rows = read_tsv(path)
+    name = meta.get("patterns", path.stem)
+    options = re2.Options()
+    options.max_mem = 4 << 20
+    patterns = []
+    for row in rows:
+        where = f"{path.name}: pattern {row.get('id')!r}"
+        try:
+            weight = float(row["weight"])
+        except (KeyError, ValueError) as exc:
+            raise DetectorError(f"{where}: weight must be a number") from exc
+        if not 0 < weight <= 1:
+            raise DetectorError(f"{where}: weight must be in (0, 1], found {weight}")
+        try:
+            regex = re2.compile(row["pattern"], options)
+        except Exception as exc:
+            raise DetectorError(f"{where}: not a valid RE2 pattern: {exc}") from exc
+        hint = fold_accents(row.get("hint", "").lower())
+        if not hint:
+            raise DetectorError(f"{where}: a hint word is required")
+        patterns.append(Pattern(row["id"], hint, regex, weight, row["category"], row.get("tag", "")))
+    return name, patterns
+
+
+class PatternDetector:
+    name = "patterns.v1"
+    requires = ("folded",)
+
+    def __init__(self, file: str | None = None, **_context: Any) -> None:
+        self.set_name, self.patterns = load_patterns(file)
+        self.emits = tuple(sorted({p.category for p in self.patterns}))
+        self._signal = f"patterns.{self.set_name}.v1"
+        automaton = ahocorasick.Automaton()
+        by_hint: dict[str, list[Pattern]] = {}
+        for p in self.patterns:
+            by_hint.setdefault(p.hint, []).append(p)
+        for hint, group in by_hint.items():
+            automaton.add_word(hint, tuple(group))
+        automaton.make_automaton()
+        self._hints = automaton
+
+    @property
+    def signals(self) -> tuple[str, ...]:
+        return (self._signal,)
+
+    @property
+    def tags(self) -> frozenset[str]:
+        return frozenset(p.tag for p in self.patterns if p.tag)
+
+    @property
+    def examples(self) -> tuple[Example, ...]:
+        return (
+            Example("Đầu tư dự án xanh, lãi 3%/ngày, rút gốc bất cứ lúc nào", emits=("scam",)),
+            Example("Vốn chỉ 20k lãi 200k mỗi ngày, ib mình", emits=("scam",)),
+            Example("Lãi suất tiết kiệm 12 tháng hiện là 4,8%/năm", not_emits=("scam",)),
+        )
+
+    def detect_one(self, prepared: Prepared) -> list[Signal]:
+        folded = prepared.views.folded
+        text = folded.text
+        candidates: dict[str, Pattern] = {}
+        for _end, group in self._hints.iter(text):
+            for p in group:
+                candidates[p.id] = p
+        if not candidates:
+            return []
+        per_category: dict[str, list[tuple[Pattern, int, int]]] = {}
+        for p in candidates.values():
+            m = p.regex.search(text)
+            if m is not None:
+                per_category.setdefault(p.category, []).append((p, m.start(), m.end()))
+        signals = []
+        original = prepared.item.text
+        for category, hits in per_category.items():
+            miss = 1.0
+            evidence = []
+            for p, s, e in sorted(hits, key=lambda h: h[1]):
+                miss *= 1.0 - p.weight
+                o_s, o_e = folded.span(s, e)
+                evidence.append(Evidence(o_s, o_e, original[o_s:o_e], label=p.tag or p.id))
+            signals.append(Signal(
+                detector=self._signal, category=category, score=1.0 - miss, evidence=tuple(evidence),
+                tags=frozenset(p.tag for p, _, _ in hits if p.tag), details={"patterns": sorted(p.id for p, _, _ in hits)},
+            ))
+        return signals
+
+    def detect_batch(self, batch: Sequence[Prepared]) -> list[list[Signal]]:
+        return [self.detect_one(p) for p in batch]
