@@ -34,6 +34,7 @@ FREE_HOSTS = frozenset(
 _WEIGHTS = {
     "blocklisted": 0.95,
     "apk": 0.6,
+    "apk_mention": 0.15,
     "ip_link": 0.5,
     "idn": 0.4,
     "free_host": 0.3,
@@ -124,6 +125,8 @@ class ContactsDetector:
         for c in find_contacts(v.nfc, v.folded):
             if c.kind == "handle":
                 cues.add("off_platform")
+            elif c.kind == "apk":
+                cues.add("apk_mention")  # a word about an APK; only an APK link is tagged "apk"
             elif c.kind in _WEIGHTS:
                 cues.add(c.kind)
             contacts_out.append({"kind": c.kind, "text": c.text, "value": c.value})

@@ -11,6 +11,7 @@ A folded-view match counts only where the user typed no diacritics that contradi
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -109,6 +110,17 @@ def _automaton(keys: Iterable[tuple[str, Any]]) -> ahocorasick.Automaton | None:
     return automaton
 
 
+_QUOTES = re.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”|«[^»\n]{1,300}»')
+QUOTED_FACTOR = 0.5
+
+
+def quoted_spans(text: str) -> list[tuple[int, int]]:
+    """Spans inside quotation marks. People quote a scam to warn about it; scammers rarely quote their own lure."""
+    if '"' not in text and "“" not in text and "«" not in text:
+        return []
+    return [(m.start(), m.end()) for m in _QUOTES.finditer(text)]
+
+
 def _bounded(text: str, start: int, end: int) -> bool:
     return (start == 0 or not text[start - 1].isalnum()) and (end == len(text) or not text[end].isalnum())
 
@@ -185,6 +197,7 @@ class LexiconDetector:
         if not found:
             return []
         original = prepared.item.text
+        quotes = quoted_spans(original)
         per_lexicon: dict[str, list[tuple[Term, int, int]]] = {}
         for hit in found:
             per_lexicon.setdefault(hit[0].lexicon, []).append(hit)
@@ -199,7 +212,8 @@ class LexiconDetector:
             for term, s, e in hits:
                 if term.canonical not in seen_terms:
                     seen_terms.add(term.canonical)
-                    miss *= 1.0 - term.weight
+                    quoted = any(qs <= s and e <= qe for qs, qe in quotes)
+                    miss *= 1.0 - term.weight * (QUOTED_FACTOR if quoted else 1.0)
                 if term.tag:
                     tags.add(term.tag)
                 evidence.append(Evidence(s, e, original[s:e], label=term.tag or None))

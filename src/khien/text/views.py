@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+
+import ahocorasick
 from dataclasses import dataclass
 from functools import lru_cache
 
 from . import tables
-from .offsets import OffsetMap, map_span, rewrite
+from .offsets import OffsetMap, Rewrite, map_span, rewrite
 
 __all__ = ["View", "Views", "views", "fold_accents", "canonical_text", "VIEW_NAMES"]
 
@@ -109,14 +111,19 @@ def _tables() -> dict[str, object]:
     # or (for symbols) when it starts a word before a letter.
     digits = "".join(re.escape(c) for c in leet_chars if c.isdigit())
     symbols = "".join(re.escape(c) for c in leet_chars if not c.isdigit())
+    # Each alternative starts with its character class (so the scan is fast) and looks back after.
     leet_re = re.compile(
-        rf"(?<={_LETTER})[{digits}](?![0-9])|(?<={_LETTER})[{symbols}](?={_LETTER})|(?<![\w@$!])[$](?={_LETTER})"
+        rf"[{digits}](?<={_LETTER}[{digits}])(?![0-9])"
+        rf"|[{symbols}](?<={_LETTER}[{symbols}])(?={_LETTER})"
+        rf"|[$](?<![\w@$!][$])(?={_LETTER})"
     )
-    tone_re = re.compile("(?<!q)(?:" + "|".join(sorted(move)) + f")(?!{_LETTER})")
+    tone_re = re.compile("(?:" + "|".join(sorted(move)) + f")(?<!q..)(?!{_LETTER})")
     teen = {k: tone_re.sub(lambda m: move[m.group(0)], v) for k, v in tables.teencode().items()}
-    teen_re = re.compile(
-        r"(?<![\w.@/])(" + "|".join(re.escape(k) for k in sorted(teen, key=len, reverse=True)) + r")(?![\w@/]|\.\w)"
-    )
+    teen_ac = ahocorasick.Automaton()
+    for short, expansion in teen.items():
+        teen_ac.add_word(short, (len(short), expansion))
+    teen_ac.make_automaton()
+    pre_lower_re = re.compile("[" + "".join(re.escape(chr(c)) for c in pre_lower) + "]")
     return {
         "pre_lower": pre_lower,
         "fold": fold,
@@ -125,13 +132,14 @@ def _tables() -> dict[str, object]:
         "leet": leet_chars,
         "leet_re": leet_re,
         "teen": teen,
-        "teen_re": teen_re,
+        "teen_ac": teen_ac,
+        "pre_lower_re": pre_lower_re,
     }
 
 
 _DOTTED = re.compile(rf"(?<![\w.])({_LETTER})(?:[.\-_*·•'’,]{_LETTER}){{2,}}(?![\w])")
 _SPACED = re.compile(rf"(?<!\S)({_LETTER})(?: {_LETTER}){{2,}}(?!\S)")
-_ELONGATED = re.compile(rf"({_LETTER})\1{{2,}}")
+_ELONGATED = re.compile(r"(\w)\1\1+")
 _STRAY_MARKS = re.compile("[\u0300-\u036f]+")
 
 
@@ -141,6 +149,9 @@ def _mark_class() -> str:
 
 
 _MARK = _mark_class()
+_ANY_MARK = re.compile(_MARK)
+# Combining marks that follow no letter (a space, a digit, a symbol, the start) belong to nothing.
+_STRAY_MARKS_AFTER_SPACE = re.compile(rf"(?:(?<![^\W\d_])(?<!{_MARK})){_MARK}+")
 _CLUSTER = re.compile(rf"\w{_MARK}+")
 _ANY_RUN = re.compile(r"[^\s]+")
 
@@ -174,11 +185,38 @@ def _lower(text: str, offsets: OffsetMap | None, n: int) -> tuple[str, OffsetMap
     return "".join(pieces), OffsetMap(starts, ends, n)
 
 
+def _teencode(text: str, offsets: OffsetMap | None, n: int) -> tuple[str, OffsetMap | None]:
+    """Expand whole-token short forms (``ko`` → ``không``) found by one automaton pass."""
+    builder: Rewrite | None = None
+    last = 0
+    size = len(text)
+    for end_idx, (length, expansion) in _tables()["teen_ac"].iter_long(text):
+        start, end = end_idx - length + 1, end_idx + 1
+        if start < last:
+            continue
+        before = text[start - 1] if start else " "
+        after = text[end] if end < size else " "
+        if before.isalnum() or before in "_.@/" or after.isalnum() or after in "_@/" or unicodedata.combining(after):
+            continue
+        if after == "." and end + 1 < size and text[end + 1].isalnum():
+            continue  # part of a domain or an abbreviation: "ko.vn"
+        if builder is None:
+            builder = Rewrite(text, offsets, n)
+        builder.replace(start, end, expansion)
+        last = end
+    return builder.finish() if builder is not None else (text, offsets)
+
+
 def _canonical(nfc_text: str, offsets: OffsetMap | None, n: int) -> tuple[str, OffsetMap | None]:
     t = _tables()
-    text = nfc_text.translate(t["pre_lower"])
+    text = nfc_text
+    if t["pre_lower_re"].search(text):
+        text = text.translate(t["pre_lower"])
     text, offsets = _lower(text, offsets, n)
-    text, offsets = rewrite(text, offsets, n, _STRAY_MARKS_AFTER_SPACE, lambda m: "")
+    if _ANY_MARK.search(text):
+        text, offsets = rewrite(text, offsets, n, _STRAY_MARKS_AFTER_SPACE, lambda m: "")
+        if not unicodedata.is_normalized("NFC", text):  # a folded look-alike may compose with its mark
+            text, offsets = rewrite(text, offsets, n, _CLUSTER, lambda m: unicodedata.normalize("NFC", m.group(0)))
     leet_chars = t["leet"]
     for _ in range(8):  # a run of leet characters ("h00") resolves left to right
         before = text
@@ -187,21 +225,16 @@ def _canonical(nfc_text: str, offsets: OffsetMap | None, n: int) -> tuple[str, O
             break
     text, offsets = rewrite(text, offsets, n, _DOTTED, lambda m: re.sub(r"[.\-_*·•'’,]", "", m.group(0)))
     text, offsets = rewrite(text, offsets, n, _SPACED, lambda m: m.group(0).replace(" ", ""))
-    text, offsets = rewrite(text, offsets, n, _ELONGATED, lambda m: m.group(1))
+    text, offsets = rewrite(text, offsets, n, _ELONGATED, lambda m: m.group(1) if m.group(1).isalpha() else None)
     # Tone placement last, so letters joined or de-leeted above are placed too.
     move = t["move"]
     text, offsets = rewrite(text, offsets, n, t["tone_re"], lambda m: move[m.group(0)])
-    teen = t["teen"]
-    text, offsets = rewrite(text, offsets, n, t["teen_re"], lambda m: teen[m.group(0)])
+    text, offsets = _teencode(text, offsets, n)
     if not unicodedata.is_normalized("NFC", text):
         # A letter made above (leet, look-alike) may now compose with a following mark.
         text, offsets = rewrite(text, offsets, n, _CLUSTER, lambda m: unicodedata.normalize("NFC", m.group(0)))
         text, offsets = rewrite(text, offsets, n, t["tone_re"], lambda m: move[m.group(0)])
     return text, offsets
-
-
-# Combining marks that follow no letter (a space, a digit, a symbol, the start) belong to nothing.
-_STRAY_MARKS_AFTER_SPACE = re.compile(rf"(?:(?<![^\W\d_])(?<!{_MARK})){_MARK}+")
 
 
 def fold_accents(text: str) -> str:

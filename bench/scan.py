@@ -1,0 +1,142 @@
+"""Benchmark: items/s of the whole `khien scan` path, beside a transformer baseline measured here.
+
+    python bench/scan.py [--items 100000] [--workers N] [--baseline-posts 64]
+
+The input is generated from examples/posts.jsonl (ids made unique, texts varied with a counter and
+shuffled word order in a third of the copies so caches cannot help). `khien scan` runs as a
+subprocess exactly as a user runs it, reading a file and writing decisions; its wall time and peak
+memory (max RSS of the scan process tree) are reported.
+
+Baseline: a forward pass of a PhoBERT-base-sized transformer encoder (12 layers, hidden 768, 12 heads,
+FFN 3072, vocabulary 64k, sequence length 128) with random weights, in NumPy on the same cores
+(speed does not depend on the weights). The issue reports ~13 posts/s for PhoBERT-base in PyTorch here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def make_input(path: Path, n: int, seed: int = 7) -> int:
+    posts = [json.loads(l) for l in (REPO / "examples" / "posts.jsonl").read_text(encoding="utf-8").splitlines() if l.strip()]
+    rng = random.Random(seed)
+    size = 0
+    with path.open("w", encoding="utf-8") as fh:
+        for i in range(n):
+            post = dict(posts[i % len(posts)])
+            post["id"] = f"b{i:07d}"
+            text = post["text"]
+            if i % 3 == 1:
+                words = text.split(" ")
+                rng.shuffle(words)
+                text = " ".join(words)
+            post["text"] = f"{text} #{i}"
+            line = json.dumps(post, ensure_ascii=False)
+            size += len(line) + 1
+            fh.write(line + "\n")
+    return size
+
+
+def transformer_posts_per_second(posts: int = 64, seq: int = 128, batch: int = 16, seed: int = 0) -> float:
+    """Forward pass of a BERT-base-sized encoder (PhoBERT-base shape) in float32 NumPy."""
+    rng = np.random.default_rng(seed)
+    d, heads, ff, layers, vocab = 768, 12, 3072, 12, 64001
+    emb = rng.standard_normal((vocab, d), dtype=np.float32) * 0.02
+    weights = [
+        {
+            "qkv": rng.standard_normal((d, 3 * d), dtype=np.float32) * 0.02,
+            "o": rng.standard_normal((d, d), dtype=np.float32) * 0.02,
+            "f1": rng.standard_normal((d, ff), dtype=np.float32) * 0.02,
+            "f2": rng.standard_normal((ff, d), dtype=np.float32) * 0.02,
+        }
+        for _ in range(layers)
+    ]
+
+    def layer_norm(x: np.ndarray) -> np.ndarray:
+        mu = x.mean(-1, keepdims=True)
+        var = x.var(-1, keepdims=True)
+        return (x - mu) / np.sqrt(var + 1e-5)
+
+    def gelu(x: np.ndarray) -> np.ndarray:
+        return 0.5 * x * (1.0 + np.tanh(0.7978845608 * (x + 0.044715 * x**3)))
+
+    def forward(tokens: np.ndarray) -> np.ndarray:
+        b, n = tokens.shape
+        x = emb[tokens]
+        hd = d // heads
+        for w in weights:
+            qkv = x @ w["qkv"]
+            q, k, v = np.split(qkv, 3, axis=-1)
+            q = q.reshape(b, n, heads, hd).transpose(0, 2, 1, 3)
+            k = k.reshape(b, n, heads, hd).transpose(0, 2, 3, 1)
+            v = v.reshape(b, n, heads, hd).transpose(0, 2, 1, 3)
+            att = (q @ k) / np.sqrt(hd)
+            att = np.exp(att - att.max(-1, keepdims=True))
+            att /= att.sum(-1, keepdims=True)
+            ctx = (att @ v).transpose(0, 2, 1, 3).reshape(b, n, d)
+            x = layer_norm(x + ctx @ w["o"])
+            x = layer_norm(x + gelu(x @ w["f1"]) @ w["f2"])
+        return x[:, 0]
+
+    forward(rng.integers(0, vocab, (2, seq)))  # warm up
+    started = time.perf_counter()
+    done = 0
+    while done < posts:
+        forward(rng.integers(0, vocab, (batch, seq)))
+        done += batch
+    return done / (time.perf_counter() - started)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--items", type=int, default=100_000)
+    ap.add_argument("--workers", type=int, default=None)
+    ap.add_argument("--baseline-posts", type=int, default=64)
+    args = ap.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "posts.jsonl"
+        size = make_input(src, args.items)
+        out = Path(tmp) / "decisions.jsonl"
+        cmd = [sys.executable, "-m", "khien", "scan", str(src), "-o", str(out), "-q"]
+        if args.workers:
+            cmd += ["--workers", str(args.workers)]
+        started = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True)
+        wall = time.perf_counter() - started
+        if proc.returncode not in (0, 1):
+            sys.exit(f"khien scan failed: {proc.stderr.decode()[-2000:]}")
+        decided = sum(1 for _ in out.open("rb"))
+        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    # Start-up (imports, policy, automata) is part of what a user waits for; report it separately too.
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "khien", "scan", "-", "-q"], input=b"", capture_output=True)
+    startup = time.perf_counter() - t0
+
+    baseline = transformer_posts_per_second(args.baseline_posts)
+    rate = decided / wall
+    steady = decided / max(wall - startup, 1e-9)
+    print(f"machine: {os.cpu_count()} cores")
+    print(f"input: {args.items:,} posts generated from examples/ ({size / 1e6:.1f} MB JSONL)")
+    print(f"khien scan (end to end, subprocess): {decided:,} decisions in {wall:.2f} s = {rate:,.0f} posts/s")
+    print(f"  start-up alone: {startup:.2f} s; excluding start-up: {steady:,.0f} posts/s")
+    print(f"  peak memory (largest process, max RSS): {peak_mb:,.0f} MB")
+    print(f"baseline: PhoBERT-base-sized transformer forward pass (NumPy, random weights, seq 128): {baseline:.1f} posts/s")
+    print(f"ratio: {rate / baseline:,.0f}x the transformer (goal: >= 1000x, >= 20,000 posts/s)")
+
+
+if __name__ == "__main__":
+    main()
