@@ -100,6 +100,26 @@ def transformer_posts_per_second(posts: int = 64, seq: int = 128, batch: int = 1
     return done / (time.perf_counter() - started)
 
 
+def torch_transformer_posts_per_second(posts: int = 64, seq: int = 128, batch: int = 16) -> float | None:
+    """The same shape in PyTorch (CPU), when torch is installed (``pip install torch==2.13.0``)."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.manual_seed(0)
+    layer = torch.nn.TransformerEncoderLayer(768, 12, 3072, batch_first=True, activation="gelu")
+    model = torch.nn.Sequential(torch.nn.Embedding(64001, 768), torch.nn.TransformerEncoder(layer, 12, enable_nested_tensor=False))
+    model.eval()
+    with torch.inference_mode():
+        model(torch.randint(0, 64001, (2, seq)))
+        started = time.perf_counter()
+        done = 0
+        while done < posts:
+            model(torch.randint(0, 64001, (batch, seq)))
+            done += batch
+    return done / (time.perf_counter() - started)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--items", type=int, default=100_000)
@@ -126,7 +146,11 @@ def main() -> None:
     subprocess.run([sys.executable, "-m", "khien", "scan", "-", "-q"], input=b"", capture_output=True)
     startup = time.perf_counter() - t0
 
-    baseline = transformer_posts_per_second(args.baseline_posts)
+    baseline = torch_transformer_posts_per_second(args.baseline_posts)
+    baseline_name = "PyTorch 2.13 CPU"
+    if baseline is None:
+        baseline = transformer_posts_per_second(args.baseline_posts)
+        baseline_name = "NumPy (torch not installed)"
     rate = decided / wall
     steady = decided / max(wall - startup, 1e-9)
     print(f"machine: {os.cpu_count()} cores")
@@ -134,7 +158,7 @@ def main() -> None:
     print(f"khien scan (end to end, subprocess): {decided:,} decisions in {wall:.2f} s = {rate:,.0f} posts/s")
     print(f"  start-up alone: {startup:.2f} s; excluding start-up: {steady:,.0f} posts/s")
     print(f"  peak memory (largest process, max RSS): {peak_mb:,.0f} MB")
-    print(f"baseline: PhoBERT-base-sized transformer forward pass (NumPy, random weights, seq 128): {baseline:.1f} posts/s")
+    print(f"baseline: PhoBERT-base-sized transformer forward pass ({baseline_name}, random weights, seq 128): {baseline:.1f} posts/s")
     print(f"ratio: {rate / baseline:,.0f}x the transformer (goal: >= 1000x, >= 20,000 posts/s)")
 
 

@@ -141,6 +141,7 @@ class LexiconDetector:
         terms = [t for lex in self.lexicons for t in lex.terms]
         self._canon = _automaton((t.canonical, t) for t in terms)
         self._folded = _automaton((t.folded, t) for t in terms if t.fold)
+        self._all = _automaton((t.folded, t) for t in terms)
 
     @property
     def signals(self) -> tuple[str, ...]:
@@ -160,7 +161,33 @@ class LexiconDetector:
         )
 
     def find(self, prepared: Prepared) -> list[tuple[Term, int, int]]:
-        """Every term occurrence as (term, original start, original end), deduplicated."""
+        """Every term occurrence as (term, original start, original end), deduplicated.
+
+        The folded view is the canonical view without diacritics, character for character, so one
+        automaton pass over it finds both exact matches (the typed text equals the term) and
+        accent-free ones (the typed text has no diacritics the term contradicts).
+        """
+        v = prepared.views
+        canon = v.canonical.text
+        folded = v.folded.text
+        if len(folded) != len(canon) or self._all is None:
+            return self._find_two_pass(prepared)
+        hits: dict[tuple[str, int, int], Term] = {}
+        span = v.folded.span
+        for end_idx, (length, terms) in self._all.iter(folded):
+            start, end = end_idx - length + 1, end_idx + 1
+            if (start and folded[start - 1].isalnum()) or (end < len(folded) and folded[end].isalnum()):
+                continue
+            typed = canon[start:end]
+            o_start, o_end = span(start, end)
+            for term in terms:
+                if typed != term.canonical:
+                    if not term.fold or any(c != f and c != t for c, f, t in zip(typed, folded[start:end], term.canonical)):
+                        continue
+                hits[(term.lexicon + term.canonical, o_start, o_end)] = term
+        return [(term, s, e) for (_, s, e), term in hits.items()]
+
+    def _find_two_pass(self, prepared: Prepared) -> list[tuple[Term, int, int]]:
         v = prepared.views
         canon = v.canonical.text
         hits: dict[tuple[str, int, int], Term] = {}
@@ -176,19 +203,12 @@ class LexiconDetector:
                     hits[(term.lexicon + term.canonical, o_start, o_end)] = term
         if self._folded is not None:
             folded = v.folded.text
-            same_length = len(folded) == len(canon)
             for end_idx, (length, terms) in self._folded.iter(folded):
                 start, end = end_idx - length + 1, end_idx + 1
                 if (start, end) in covered or not _bounded(folded, start, end):
                     continue
-                typed = canon[start:end] if same_length else None
                 o_start, o_end = v.folded.span(start, end)
                 for term in terms:
-                    # Diacritics the user typed must agree with the term's.
-                    if typed is not None and typed != term.canonical and any(
-                        c != f and c != t for c, f, t in zip(typed, folded[start:end], term.canonical)
-                    ):
-                        continue
                     hits[(term.lexicon + term.canonical, o_start, o_end)] = term
         return [(term, s, e) for (_, s, e), term in hits.items()]
 

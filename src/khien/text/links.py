@@ -14,7 +14,7 @@ from functools import lru_cache
 import tldextract
 
 from .offsets import rewrite
-from .views import View, fold_accents
+from .views import View
 
 __all__ = ["Link", "Contact", "find_links", "find_contacts", "split_domain", "Domain"]
 
@@ -31,7 +31,7 @@ _URL = re.compile(
     re.IGNORECASE,
 )
 _EMAIL = re.compile(r"[\w.+-]+@(?:[\w-]+\.)+[a-z]{2,}", re.IGNORECASE)
-_PHONE = re.compile(r"(?<![\d\w])(?:\+?84|0)(?:[\s.\-]?\d){8,9}(?![\d])|(?<!\d)1[89]00(?:[\s.\-]?\d){4,6}(?!\d)")
+_PHONE = re.compile(r"(?<![\w+])(?:\+84|84|0)(?:[\s.\-]?\d){8,9}(?!\d)|(?<!\d)1[89]00(?:[\s.\-]?\d){4,6}(?!\d)")
 _ACCOUNT = re.compile(
     r"(?:\bstk\b|so tai khoan|so tk|\btk\b|tai khoan)\s*(?:so)?\s*[:.\-]?\s*(\d(?:[\s.\-]?\d){5,18})"
     r"|\b(vietcombank|vcb|techcombank|tcb|mbbank|mb bank|\bmb\b|acb|bidv|agribank|vietinbank|tpbank|vpbank|"
@@ -107,12 +107,33 @@ def _refang(m: re.Match[str]) -> str:
     return "."
 
 
+_DOT_LETTER = re.compile(r"[\w-]\.(?:[^\W\d_]|xn--)|\d\.\d{1,3}\.\d|://", re.IGNORECASE)
+_DEFANG_HINT = re.compile(r"hxxp|h\*\*p|\[\.|\(\.|\{\.|\[dot|\(dot|\s(?:chấm|cham|dot)\s|\[:", re.IGNORECASE)
+_TOKEN_END = re.compile(r"[\s<>\"'）)\]]")
+
+
 def find_links(nfc: View) -> list[Link]:
     """Links in the text, defanged ones included."""
-    text, offsets = rewrite(nfc.text, nfc.offsets, len(nfc.original), _DEFANG, _refang)
+    text, offsets = nfc.text, nfc.offsets
+    if _DEFANG_HINT.search(text):
+        text, offsets = rewrite(text, offsets, len(nfc.original), _DEFANG, _refang)
     view = View("links", text, offsets, nfc.original)
     links = []
-    for m in _URL.finditer(text):
+    last_end = 0
+    for hint in _DOT_LETTER.finditer(text):
+        if hint.start() < last_end:
+            continue
+        # The token around the hint: back to the previous separator, forward to the next.
+        start = hint.start()
+        while start > last_end and not text[start - 1].isspace() and text[start - 1] not in "<>\"'(（[{“":
+            start -= 1
+        m = _URL.match(text, start)
+        if m is None:
+            # not a link where the token starts (e.g. a quote mark); try from the hint's word
+            m = _URL.search(text, start, hint.end() + 64)
+            if m is None or m.start() > hint.start():
+                continue
+        last_end = max(m.end(), hint.end())
         raw = m.group(0).rstrip(".,;:!?")
         if "." not in raw:
             continue
@@ -121,8 +142,6 @@ def find_links(nfc: View) -> list[Link]:
         domain = split_domain(host)
         if domain is None:
             continue
-        # Bare "word.word" without a scheme is a link only when its suffix is a real one and the
-        # name is not a plain Vietnamese word pair like "tp.hcm" (rejected above by the suffix check).
         if not has_scheme and len(domain.name) < 2:
             continue
         s, e, quoted = view.quote(m.start(), m.start() + len(raw))
@@ -131,28 +150,40 @@ def find_links(nfc: View) -> list[Link]:
     return links
 
 
+_HANDLE_WORDS = ("zalo", "za lo", "zl", "tele", "te le", "tg", "whatsapp", "viber", "line", "t.me", "zalo.me")
+
+
 def find_contacts(nfc: View, folded: View) -> list[Contact]:
-    """Phone numbers, e-mails, bank accounts, chat handles and APK mentions."""
+    """Phone numbers, e-mails, bank accounts, chat handles and APK mentions.
+
+    Accounts, handles and APK mentions are read on the folded view (lower case, no diacritics,
+    teencode expanded: "stk" reads "so tai khoan"); phones and e-mails on the NFC view.
+    """
     found: list[Contact] = []
-    for m in _PHONE.finditer(nfc.text):
-        s, e, quoted = nfc.quote(m.start(), m.end())
-        digits = re.sub(r"\D", "", m.group(0))
-        found.append(Contact("phone", s, e, quoted, digits))
-    for m in _EMAIL.finditer(nfc.text):
-        s, e, quoted = nfc.quote(m.start(), m.end())
-        found.append(Contact("email", s, e, quoted, m.group(0).lower()))
-    # Accounts and handles are read on a folded copy of the NFC view (digits and case kept).
-    plain = fold_accents(nfc.text.lower())
-    same = len(plain) == len(nfc.text)
-    for m in _ACCOUNT.finditer(plain):
-        s, e, quoted = nfc.quote(m.start(), m.end()) if same else (m.start(), m.end(), m.group(0))
-        number = re.sub(r"\D", "", m.group(1) or m.group(3) or "")
-        found.append(Contact("bank_account", s, e, quoted, number))
-    for m in _HANDLE.finditer(plain):
-        s, e, quoted = nfc.quote(m.start(), m.end()) if same else (m.start(), m.end(), m.group(0))
-        found.append(Contact("handle", s, e, quoted, m.group(0).lower()))
-    for m in _APK.finditer(plain):
-        s, e, quoted = nfc.quote(m.start(), m.end()) if same else (m.start(), m.end(), m.group(0))
-        found.append(Contact("apk", s, e, quoted, m.group(0).lower()))
+    text = nfc.text
+    has_digit = any(c in text for c in "0123456789")
+    if has_digit:
+        for m in _PHONE.finditer(text):
+            s, e, quoted = nfc.quote(m.start(), m.end())
+            digits = re.sub(r"\D", "", m.group(0))
+            found.append(Contact("phone", s, e, quoted, digits))
+    if "@" in text:
+        for m in _EMAIL.finditer(text):
+            s, e, quoted = nfc.quote(m.start(), m.end())
+            found.append(Contact("email", s, e, quoted, m.group(0).lower()))
+    plain = folded.text
+    if has_digit:
+        for m in _ACCOUNT.finditer(plain):
+            s, e, quoted = folded.quote(m.start(), m.end())
+            number = re.sub(r"\D", "", m.group(1) or m.group(3) or "")
+            found.append(Contact("bank_account", s, e, quoted, number))
+    if any(word in plain for word in _HANDLE_WORDS):
+        for m in _HANDLE.finditer(plain):
+            s, e, quoted = folded.quote(m.start(), m.end())
+            found.append(Contact("handle", s, e, quoted, m.group(0).lower()))
+    if "apk" in plain:
+        for m in _APK.finditer(plain):
+            s, e, quoted = folded.quote(m.start(), m.end())
+            found.append(Contact("apk", s, e, quoted, m.group(0).lower()))
     found.sort(key=lambda c: (c.start, c.end))
     return found
