@@ -49,7 +49,7 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
 def _register() -> None:
     from . import explain, policy_cmd, scan  # noqa: F401  (modules add their commands)
 
-    for module in ("learn_cmd", "impersonation_cmd", "service_cmd"):
+    for module in ("learn_cmd", "impersonation_cmd", "service_cmd", "console_cmd"):
         try:
             __import__(f"{__package__}.{module}")
         except ModuleNotFoundError as exc:
