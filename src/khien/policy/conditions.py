@@ -26,7 +26,7 @@ from ..errors import PolicyError
 from ..model import Item, Signal
 from ..text.views import VIEW_NAMES, Views
 
-__all__ = ["Context", "compile_condition", "FACTS", "condition_names", "category_scores"]
+__all__ = ["Context", "compile_condition", "FACTS", "condition_names", "category_scores", "required_categories"]
 
 
 def _author(item: Item, attr: str, default: Any) -> Any:
@@ -98,6 +98,20 @@ def category_scores(signals: list[Signal]) -> dict[str, float]:
 _KEYS = ("all", "any", "not", "category", "signal", "tags", "fact", "regex")
 
 
+def required_categories(spec: Any) -> frozenset[str]:
+    """Categories that must have a positive score for ``spec`` to hold (lets evaluation skip rules)."""
+    if not isinstance(spec, Mapping):
+        return frozenset()
+    if "category" in spec and float(spec.get("min_score", 0.0 if "max_score" in spec else 0.5)) > 0:
+        return frozenset([spec["category"]])
+    if "all" in spec and isinstance(spec["all"], list):
+        out: frozenset[str] = frozenset()
+        for sub in spec["all"]:
+            out |= required_categories(sub)
+        return out
+    return frozenset()
+
+
 def condition_names() -> tuple[str, ...]:
     return _KEYS
 
@@ -136,10 +150,24 @@ def compile_condition(
         subs = spec[kind]
         if not isinstance(subs, list) or not subs:
             raise PolicyError(f"{where}.{kind} must be a non-empty list of conditions", field=f"{where}.{kind}")
-        compiled = [rec(s, f"{where}.{kind}[{i}]") for i, s in enumerate(subs)]
+        compiled = tuple(rec(s, f"{where}.{kind}[{i}]") for i, s in enumerate(subs))
         if kind == "all":
-            return lambda ctx: all(c(ctx) for c in compiled)
-        return lambda ctx: any(c(ctx) for c in compiled)
+
+            def all_of(ctx: Context) -> bool:
+                for c in compiled:
+                    if not c(ctx):
+                        return False
+                return True
+
+            return all_of
+
+        def any_of(ctx: Context) -> bool:
+            for c in compiled:
+                if c(ctx):
+                    return True
+            return False
+
+        return any_of
 
     if kind == "not":
         inner = rec(spec["not"], f"{where}.not")

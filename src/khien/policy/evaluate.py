@@ -42,7 +42,10 @@ def evaluate(policy: Policy, item: Item, views: Views, signals: list[Signal], de
     ctx = Context.build(item, views, signals)
     enforced = []
     shadow = []
+    present = ctx.category_scores.keys()
     for rule in policy.rules:
+        if rule.needs and not rule.needs <= present:
+            continue
         if rule.when(ctx):
             (enforced if rule.mode == "enforce" else shadow).append(rule)
     sev = lambda r: (ACTION_SEVERITY[r.action], policy.categories[r.category].severity)  # noqa: E731

@@ -17,7 +17,7 @@ import yaml
 
 from ..errors import PolicyError
 from ..model import ACTIONS
-from .conditions import Context, compile_condition
+from .conditions import Context, compile_condition, required_categories
 
 __all__ = ["Category", "Rule", "Policy", "load_policy", "parse_policy", "TAXONOMY", "default_policy_path"]
 
@@ -60,6 +60,7 @@ class Rule:
     mode: str
     clause: str
     when: Callable[[Context], bool] = field(repr=False, compare=False)
+    needs: frozenset[str] = frozenset()  # categories that must be present for the rule to match
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,14 +190,15 @@ def parse_policy(
         if mode not in MODES:
             raise PolicyError(f"{where}.mode must be one of: {', '.join(MODES)}; found {mode!r}", field=f"rules[{i}].mode")
         clause = str(spec.get("clause", categories[cat].clause))
+        when_spec = _require(spec, "when", where, dict, "a condition")
         when = compile_condition(
-            _require(spec, "when", where, dict, "a condition"),
+            when_spec,
             f"rules[{i}].when",
             categories=set(categories),
             signals=signals,
             tags=tags,
         )
-        rules.append(Rule(rid, desc.strip(), cat, action, mode, clause, when))
+        rules.append(Rule(rid, desc.strip(), cat, action, mode, clause, when, required_categories(when_spec)))
 
     return Policy(
         name=name,
