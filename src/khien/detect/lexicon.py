@@ -21,6 +21,7 @@ import ahocorasick
 
 from ..errors import DetectorError
 from ..model import Evidence, Signal
+from ..text import tables
 from ..text.tables import read_tsv
 from ..text.views import fold_accents, views
 from .base import Example, Prepared
@@ -46,6 +47,7 @@ class Lexicon:
     category: str
     description: str
     terms: tuple[Term, ...]
+    negatable: bool = False  # header "# negation: yes": a negator before a term weakens it
 
     @property
     def signal(self) -> str:
@@ -89,7 +91,8 @@ def load_lexicon(source: str | Path) -> Lexicon:
         seen.add(canon)
         fold = (row.get("fold") or "yes").lower() not in ("no", "false", "0")
         terms.append(Term(raw, canon, fold_accents(canon), weight, row.get("tag") or "", fold, name))
-    return Lexicon(name, version, meta["category"], meta.get("description", ""), tuple(terms))
+    negatable = meta.get("negation", "no").lower() in ("yes", "true", "1")
+    return Lexicon(name, version, meta["category"], meta.get("description", ""), tuple(terms), negatable)
 
 
 def packaged_lexicons() -> list[str]:
@@ -112,6 +115,8 @@ def _automaton(keys: Iterable[tuple[str, Any]]) -> ahocorasick.Automaton | None:
 
 _QUOTES = re.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”|«[^»\n]{1,300}»')
 QUOTED_FACTOR = 0.5
+# Share of UTF-8 bytes saved by folding above which a text counts as typed with diacritics.
+ACCENTED_SHARE = 0.08
 
 
 def quoted_spans(text: str) -> list[tuple[int, int]]:
@@ -119,6 +124,26 @@ def quoted_spans(text: str) -> list[tuple[int, int]]:
     if '"' not in text and "“" not in text and "«" not in text:
         return []
     return [(m.start(), m.end()) for m in _QUOTES.finditer(text)]
+
+
+NEGATED_FACTOR = 0.3
+_NEGATION_WINDOW = 4  # tokens before a term
+
+
+def negated(canon: str, folded: str, start: int) -> bool:
+    """True when one of the few tokens before ``start`` is a negator ("không", "đừng", ...)."""
+    canon_neg, folded_neg = tables.negators()
+    head = canon[max(0, start - 48):start].split()[-_NEGATION_WINDOW:]
+    if not head:
+        return False
+    for i in range(len(head)):
+        if " ".join(head[i:]).strip(",.;:!?\"“”") in canon_neg:
+            return True
+        for j in range(i + 1, len(head) + 1):
+            if " ".join(head[i:j]) in canon_neg:
+                return True
+    fhead = folded[max(0, start - 48):start].split()[-_NEGATION_WINDOW:]
+    return any(" ".join(fhead[i:j]) in folded_neg for i in range(len(fhead)) for j in range(i + 1, len(fhead) + 1))
 
 
 def _bounded(text: str, start: int, end: int) -> bool:
@@ -160,8 +185,8 @@ class LexiconDetector:
             Example("Hôm nay trời đẹp, mình đi chợ mua rau", not_emits=("scam", "spam", "harassment", "hate")),
         )
 
-    def find(self, prepared: Prepared) -> list[tuple[Term, int, int]]:
-        """Every term occurrence as (term, original start, original end), deduplicated.
+    def find(self, prepared: Prepared) -> list[tuple[Term, int, int, bool]]:
+        """Every term occurrence as (term, original start, original end, negated), deduplicated.
 
         The folded view is the canonical view without diacritics, character for character, so one
         automaton pass over it finds both exact matches (the typed text equals the term) and
@@ -172,25 +197,33 @@ class LexiconDetector:
         folded = v.folded.text
         if len(folded) != len(canon) or self._all is None:
             return self._find_two_pass(prepared)
-        hits: dict[tuple[str, int, int], Term] = {}
+        hits: dict[tuple[str, int, int], tuple[Term, bool]] = {}
         span = v.folded.span
+        # A text typed with diacritics means what it says: "cho chết" is not "chó chết". Accent-free
+        # matches count only in texts typed (mostly) without diacritics.
+        accented = (len(canon.encode("utf-8")) - len(folded.encode("utf-8"))) > ACCENTED_SHARE * len(canon)
         for end_idx, (length, terms) in self._all.iter(folded):
             start, end = end_idx - length + 1, end_idx + 1
             if (start and folded[start - 1].isalnum()) or (end < len(folded) and folded[end].isalnum()):
                 continue
             typed = canon[start:end]
             o_start, o_end = span(start, end)
+            neg: bool | None = None
             for term in terms:
                 if typed != term.canonical:
                     if not term.fold or any(c != f and c != t for c, f, t in zip(typed, folded[start:end], term.canonical)):
                         continue
-                hits[(term.lexicon + term.canonical, o_start, o_end)] = term
-        return [(term, s, e) for (_, s, e), term in hits.items()]
+                    if accented and typed == folded[start:end] and term.canonical != term.folded:
+                        continue
+                if neg is None:
+                    neg = negated(canon, folded, start)
+                hits[(term.lexicon + term.canonical, o_start, o_end)] = (term, neg)
+        return [(term, s, e, neg) for (_, s, e), (term, neg) in hits.items()]
 
-    def _find_two_pass(self, prepared: Prepared) -> list[tuple[Term, int, int]]:
+    def _find_two_pass(self, prepared: Prepared) -> list[tuple[Term, int, int, bool]]:
         v = prepared.views
         canon = v.canonical.text
-        hits: dict[tuple[str, int, int], Term] = {}
+        hits: dict[tuple[str, int, int], tuple[Term, bool]] = {}
         covered: set[tuple[int, int]] = set()
         if self._canon is not None:
             for end_idx, (length, terms) in self._canon.iter(canon):
@@ -199,8 +232,9 @@ class LexiconDetector:
                     continue
                 covered.add((start, end))
                 o_start, o_end = v.canonical.span(start, end)
+                neg = negated(canon, canon, start)
                 for term in terms:
-                    hits[(term.lexicon + term.canonical, o_start, o_end)] = term
+                    hits[(term.lexicon + term.canonical, o_start, o_end)] = (term, neg)
         if self._folded is not None:
             folded = v.folded.text
             for end_idx, (length, terms) in self._folded.iter(folded):
@@ -208,9 +242,10 @@ class LexiconDetector:
                 if (start, end) in covered or not _bounded(folded, start, end):
                     continue
                 o_start, o_end = v.folded.span(start, end)
+                neg = negated(folded, folded, start)
                 for term in terms:
-                    hits[(term.lexicon + term.canonical, o_start, o_end)] = term
-        return [(term, s, e) for (_, s, e), term in hits.items()]
+                    hits[(term.lexicon + term.canonical, o_start, o_end)] = (term, neg)
+        return [(term, s, e, neg) for (_, s, e), (term, neg) in hits.items()]
 
     def detect_one(self, prepared: Prepared) -> list[Signal]:
         found = self.find(prepared)
@@ -218,22 +253,31 @@ class LexiconDetector:
             return []
         original = prepared.item.text
         quotes = quoted_spans(original)
-        per_lexicon: dict[str, list[tuple[Term, int, int]]] = {}
+        per_lexicon: dict[str, list[tuple[Term, int, int, bool]]] = {}
         for hit in found:
             per_lexicon.setdefault(hit[0].lexicon, []).append(hit)
         signals = []
         for lex_name, hits in per_lexicon.items():
             lex = self._by_name[lex_name]
             hits.sort(key=lambda h: (h[1], -h[2]))
+            # A term inside a longer matched term of the same lexicon ("việc nhẹ" in "việc nhẹ lương
+            # cao") is the same evidence: only the longest counts.
+            kept: list[tuple[Term, int, int, bool]] = []
+            for hit in hits:
+                if kept and hit[1] >= kept[-1][1] and hit[2] <= kept[-1][2]:
+                    continue
+                kept.append(hit)
+            hits = kept
             miss = 1.0
             seen_terms: set[str] = set()
             tags: set[str] = set()
             evidence = []
-            for term, s, e in hits:
+            for term, s, e, neg in hits:
                 if term.canonical not in seen_terms:
                     seen_terms.add(term.canonical)
                     quoted = any(qs <= s and e <= qe for qs, qe in quotes)
-                    miss *= 1.0 - term.weight * (QUOTED_FACTOR if quoted else 1.0)
+                    factor = (QUOTED_FACTOR if quoted else 1.0) * (NEGATED_FACTOR if neg and lex.negatable else 1.0)
+                    miss *= 1.0 - term.weight * factor
                 if term.tag:
                     tags.add(term.tag)
                 evidence.append(Evidence(s, e, original[s:e], label=term.tag or None))

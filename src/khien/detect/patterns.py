@@ -21,6 +21,7 @@ from ..model import Evidence, Signal
 from ..text.tables import read_tsv
 from ..text.views import fold_accents
 from .base import Example, Prepared
+from .lexicon import NEGATED_FACTOR, QUOTED_FACTOR, negated, quoted_spans
 
 __all__ = ["PatternDetector", "Pattern", "load_patterns"]
 
@@ -110,12 +111,17 @@ class PatternDetector:
                 per_category.setdefault(p.category, []).append((p, m.start(), m.end()))
         signals = []
         original = prepared.item.text
+        quotes = quoted_spans(original)
+        canon = prepared.views.canonical.text
         for category, hits in per_category.items():
             miss = 1.0
             evidence = []
             for p, s, e in sorted(hits, key=lambda h: h[1]):
-                miss *= 1.0 - p.weight
                 o_s, o_e = folded.span(s, e)
+                factor = QUOTED_FACTOR if any(qs <= o_s and o_e <= qe for qs, qe in quotes) else 1.0
+                if len(canon) == len(text) and negated(canon, text, s):
+                    factor *= NEGATED_FACTOR
+                miss *= 1.0 - p.weight * factor
                 evidence.append(Evidence(o_s, o_e, original[o_s:o_e], label=p.tag or p.id))
             signals.append(Signal(
                 detector=self._signal, category=category, score=1.0 - miss, evidence=tuple(evidence),

@@ -16,9 +16,16 @@ _MAX_EVIDENCE = 12
 
 
 def findings_from_signals(
-    policy: Policy, signals: Sequence[Signal], forced: frozenset[str] | set[str] = frozenset()
+    policy: Policy,
+    signals: Sequence[Signal],
+    forced: frozenset[str] | set[str] = frozenset(),
+    ctx: Context | None = None,
 ) -> list[CategoryFinding]:
-    """Categories at or above their reporting threshold (or named by a matched rule), best first."""
+    """Categories at or above their reporting threshold (or named by a matched rule), best first.
+
+    A category whose ``not_reported_when`` condition holds (e.g. scam words in a warning about
+    scams) is left out unless a rule acted on it.
+    """
     best = {c: v for c, v in category_scores(signals).items() if c in policy.categories}
     evidence: dict[str, dict[tuple[int, int, str], tuple[Evidence, str]]] = {}
     for s in signals:
@@ -31,9 +38,14 @@ def findings_from_signals(
                 bucket[key] = (e, s.detector)
     findings = []
     for name, score in best.items():
-        if score >= policy.categories[name].report_threshold or name in forced:
-            ordered = sorted(evidence.get(name, {}).values(), key=lambda pair: (pair[0].field != "text", pair[0].start))
-            findings.append(CategoryFinding(name, score, tuple(ordered)))
+        category = policy.categories[name]
+        if name not in forced and (
+            score < category.report_threshold
+            or (category.not_reported_when is not None and ctx is not None and category.not_reported_when(ctx))
+        ):
+            continue
+        ordered = sorted(evidence.get(name, {}).values(), key=lambda pair: (pair[0].field != "text", pair[0].start))
+        findings.append(CategoryFinding(name, score, tuple(ordered)))
     findings.sort(key=lambda f: (-policy.categories[f.name].severity, -f.score))
     return findings
 
@@ -53,7 +65,7 @@ def evaluate(policy: Policy, item: Item, views: Views, signals: list[Signal], de
     shadow.sort(key=sev, reverse=True)
     top = enforced[0] if enforced else None
     action = top.action if top else "allow"
-    findings = findings_from_signals(policy, signals, {r.category for r in enforced if r.action != "allow"})
+    findings = findings_from_signals(policy, signals, {r.category for r in enforced if r.action != "allow"}, ctx)
     category = top.category if top else None
     clause = top.clause if top else None
     reasons = statement_of_reasons(policy, action, findings, category, clause, automated=True)

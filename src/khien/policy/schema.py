@@ -36,7 +36,7 @@ TAXONOMY = (
 MODES = ("enforce", "shadow")
 
 _TOP_KEYS = {"policy", "appeal", "detectors", "categories", "rules"}
-_CATEGORY_KEYS = {"title", "definition", "clause", "report_threshold", "severity", "dsa_category"}
+_CATEGORY_KEYS = {"title", "definition", "clause", "report_threshold", "severity", "dsa_category", "not_reported_when"}
 _RULE_KEYS = {"id", "description", "category", "when", "action", "mode", "clause"}
 
 
@@ -49,6 +49,7 @@ class Category:
     report_threshold: float
     severity: int
     dsa_category: str
+    not_reported_when: Callable[[Context], bool] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +134,7 @@ def parse_policy(
     appeal = _bilingual(document, "appeal", "policy file")
 
     raw_cats = _require(document, "categories", "policy file", dict, "a mapping of category name to definition")
+    deferred: dict[str, Any] = {}
     categories: dict[str, Category] = {}
     for cname, spec in raw_cats.items():
         where = f"categories.{cname}"
@@ -157,6 +159,16 @@ def parse_policy(
             report_threshold=float(threshold),
             severity=severity,
             dsa_category=str(spec.get("dsa_category", "STATEMENT_CATEGORY_OTHER_VIOLATION_TC")),
+        )
+        if "not_reported_when" in spec:
+            deferred[cname] = spec["not_reported_when"]
+    for cname, cond in deferred.items():
+        compiled = compile_condition(
+            cond, f"categories.{cname}.not_reported_when", categories=set(categories), signals=signals, tags=tags
+        )
+        c = categories[cname]
+        categories[cname] = Category(
+            c.name, c.title, c.definition, c.clause, c.report_threshold, c.severity, c.dsa_category, compiled
         )
 
     detectors = document.get("detectors", {})

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..errors import InputError
 
-__all__ = ["read_tsv", "confusables", "leet", "teencode"]
+__all__ = ["read_tsv", "confusables", "leet", "teencode", "negators"]
 
 
 def read_tsv(source: str | Path, *, package: str = "khien.text.data") -> tuple[dict[str, str], list[dict[str, str]]]:
@@ -85,3 +85,14 @@ def teencode() -> dict[str, str]:
             raise InputError(f"teencode.tsv: bad row {row!r}: a one-token short form and an expansion expected")
         table[short] = expansion
     return table
+
+
+@lru_cache(maxsize=None)
+def negators() -> tuple[frozenset[str], frozenset[str]]:
+    """Negating words: (canonical forms, accent-free forms safe to match in unaccented text)."""
+    from .views import canonical_text, fold_accents
+
+    _, rows = read_tsv("negators.tsv")
+    canon = frozenset(canonical_text(r["negator"]) for r in rows)
+    folded = frozenset(fold_accents(canonical_text(r["negator"])) for r in rows if r.get("folded", "yes") == "yes")
+    return canon, folded

@@ -225,7 +225,20 @@ def _canonical(nfc_text: str, offsets: OffsetMap | None, n: int) -> tuple[str, O
             break
     text, offsets = rewrite(text, offsets, n, _DOTTED, lambda m: re.sub(r"[.\-_*·•'’,]", "", m.group(0)))
     text, offsets = rewrite(text, offsets, n, _SPACED, lambda m: m.group(0).replace(" ", ""))
-    text, offsets = rewrite(text, offsets, n, _ELONGATED, lambda m: m.group(1) if m.group(1).isalpha() else None)
+    teen = t["teen"]
+
+    def squeeze(m: re.Match[str]) -> str | None:
+        if not m.group(1).isalpha():
+            return None
+        # A short form spelled with a repeated letter ("cccd") is a word, not an elongation.
+        start, end = m.start(), m.end()
+        while start and m.string[start - 1].isalnum():
+            start -= 1
+        while end < len(m.string) and m.string[end].isalnum():
+            end += 1
+        return None if m.string[start:end] in teen else m.group(1)
+
+    text, offsets = rewrite(text, offsets, n, _ELONGATED, squeeze)
     # Tone placement last, so letters joined or de-leeted above are placed too.
     move = t["move"]
     text, offsets = rewrite(text, offsets, n, t["tone_re"], lambda m: move[m.group(0)])
