@@ -1,0 +1,137 @@
+"""``khien impersonation`` and ``khien registry check``: find the look-alikes of protected entities."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import IO, Iterator
+
+import orjson
+import typer
+
+from ..errors import InputError, KhienError
+from ..impersonation.avatars import account_avatar_hash
+from ..impersonation.matcher import FLAG_THRESHOLD, Matcher
+from ..impersonation.registry import load_registry
+from ..model import Account
+from .main import EXIT_OK, EXIT_REJECTED, app, fail, guarded
+
+registry_app = typer.Typer(help="Protected-entity registries.", no_args_is_help=True)
+app.add_typer(registry_app, name="registry")
+
+
+def _lines(source: str) -> Iterator[tuple[int, bytes]]:
+    if source == "-":
+        stream: IO[bytes] = sys.stdin.buffer
+        yield from enumerate(stream, start=1)
+        return
+    path = Path(source)
+    try:
+        handle = path.open("rb")
+    except FileNotFoundError:
+        fail(f"accounts file {path} does not exist")
+    except OSError as exc:
+        fail(f"cannot read accounts file {path}: {exc}")
+    with handle:
+        yield from enumerate(handle, start=1)
+
+
+def _decode(raw: bytes) -> tuple[str, Account]:
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise InputError(f"not a JSON object: {exc}") from None
+    if not isinstance(data, dict):
+        raise InputError(f"an account must be a JSON object, found {type(data).__name__}")
+    account = Account.from_dict(data, prefix="account")
+    ident = account.id or account.url
+    if not ident:
+        raise InputError("an account needs an 'id' (or at least a 'url' to check)", field="id")
+    if not (account.display_name or account.handle or account.url or account.avatar):
+        raise InputError("an account needs at least one of display_name, handle, url, avatar", field="display_name")
+    return ident, account
+
+
+@app.command()
+@guarded
+def impersonation(
+    registry: Path = typer.Option(..., "--registry", "-r", help="Protected-entity registry (YAML)."),
+    accounts: str = typer.Option(..., "--accounts", "-a", help="Accounts, one JSON object a line; '-' reads stdin."),
+    output: str = typer.Option("-", "--output", "-o", help="Flagged accounts (JSONL); '-' is standard output."),
+    threshold: float = typer.Option(FLAG_THRESHOLD, "--threshold", min=0.0, max=1.0,
+                                    help="Flag accounts scoring at least this."),
+    include_verified: bool = typer.Option(False, "--include-verified",
+                                          help="Also check accounts the platform has verified."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary."),
+) -> None:
+    """Flag the accounts and links that imitate a protected entity, with the evidence.
+
+    Each output line is {"id", "entity", "score", "evidence": [{"field", "value", "matched", "why"}]}.
+    Bad lines are reported on stderr with their line number; the others are still checked
+    (exit code 1). Avatar paths are read relative to the accounts file.
+    """
+    matcher = Matcher(load_registry(registry))
+    base = Path(accounts).parent if accounts != "-" else Path.cwd()
+    out = sys.stdout.buffer if output == "-" else open(output, "wb")
+    counts: Counter = Counter()
+    problems = 0
+    started = time.perf_counter()
+    try:
+        for lineno, raw in _lines(accounts):
+            if not raw.strip():
+                continue
+            counts["read"] += 1
+            try:
+                ident, account = _decode(raw)
+            except KhienError as exc:
+                problems += 1
+                counts["rejected"] += 1
+                print(f"line {lineno}: {exc}", file=sys.stderr)
+                continue
+            avatar_hash = None
+            if account.avatar and matcher.avatars.size:
+                path = Path(account.avatar)
+                try:
+                    avatar_hash = account_avatar_hash(path if path.is_absolute() else base / path)
+                except InputError as exc:
+                    problems += 1
+                    print(f"line {lineno}: {exc}; checked without the avatar", file=sys.stderr)
+            found = matcher.account(account, avatar_hash=avatar_hash, include_verified=include_verified)
+            if found is not None and found.score >= threshold:
+                counts["flagged"] += 1
+                out.write(orjson.dumps(found.to_dict(ident)) + b"\n")
+    finally:
+        out.flush()
+        if out is not sys.stdout.buffer:
+            out.close()
+    elapsed = time.perf_counter() - started
+    if not quiet:
+        rate = f"{counts['read'] / elapsed:,.0f}" if elapsed > 0 else "-"
+        print(
+            f"khien impersonation: {counts['read']:,} accounts read, {counts['flagged']:,} flagged, "
+            f"{counts['rejected']:,} bad lines, {rate} accounts/s (registry: {len(matcher.entities)} entities)",
+            file=sys.stderr,
+        )
+    raise typer.Exit(EXIT_REJECTED if problems else EXIT_OK)
+
+
+@registry_app.command("check")
+@guarded
+def registry_check(
+    path: Path = typer.Argument(..., help="Registry YAML to validate."),
+) -> None:
+    """Validate a registry: ids, kinds, names, domains and avatar images. Exit 2 with the reason if invalid."""
+    registry = load_registry(path)
+    kinds = Counter(e.kind for e in registry.entities)
+    names = sum(len(e.names) for e in registry.entities)
+    domains = sum(len(e.domains) for e in registry.entities)
+    handles = sum(len(e.handles) for e in registry.entities)
+    avatars = sum(len(e.avatars) for e in registry.entities)
+    typer.echo(
+        f"{path}: ok: {len(registry)} entities ("
+        + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items()))
+        + f"), {names} names, {handles} handles, {domains} domains, {avatars} avatars"
+    )
+    raise typer.Exit(EXIT_OK)

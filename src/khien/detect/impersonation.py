@@ -1,0 +1,221 @@
+"""Impersonation detector: authors and links that imitate a protected entity of the registry.
+
+For each post it checks the author (display name, handle, profile URL; platform-verified authors
+are skipped) and every link in the text (also defanged ones) against the protected-entity
+registry (:mod:`khien.impersonation`), and emits one ``impersonation`` signal for the entity
+imitated most, with evidence spans into the text for links and ``author.*`` field evidence for
+the author, and the reasons in words in ``details``. A post with no author and no ``.`` in its
+text costs one membership test.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from ..errors import DetectorError, RegistryError
+from ..impersonation.matcher import Match, Matcher
+from ..impersonation.registry import PACKAGED_DEFAULT, Registry, load_registry
+from ..model import Evidence, Signal
+from ..text.links import find_links
+from .base import Example, Prepared
+
+__all__ = ["ImpersonationDetector"]
+
+_MISSING = object()
+_TAGS = frozenset(
+    "author link affix typo homograph contains subdomain cheap_tld hyphen brand_elsewhere avatar entity_claim".split()
+)
+# A post that speaks in the name of an organisation ("Vietcombank thông báo: ...") is weak evidence
+# on its own; policy rules combine it with scam cues.
+CLAIM_SCORE = 0.3
+_CLAIM_MIN_LETTERS = 6
+
+
+class ImpersonationDetector:
+    """Config: ``registry`` (a YAML path, or ``"packaged:default"``), ``min_score`` (signals
+    below it are dropped, default 0.3), ``include_verified`` (default false)."""
+
+    name = "impersonation.v1"
+    requires = ("nfc",)
+    emits = ("impersonation",)
+
+    def __init__(
+        self,
+        registry: str | Registry = PACKAGED_DEFAULT,
+        min_score: float = 0.3,
+        include_verified: bool = False,
+        **_context: Any,
+    ) -> None:
+        if not isinstance(min_score, (int, float)) or not 0.0 <= float(min_score) <= 1.0:
+            raise DetectorError(f"impersonation.v1: 'min_score' must be a number in [0, 1], found {min_score!r}")
+        if isinstance(registry, Registry):
+            loaded = registry
+        elif isinstance(registry, str) and registry:
+            try:
+                loaded = load_registry(registry)
+            except RegistryError as exc:
+                raise DetectorError(f"impersonation.v1: {exc}") from exc
+        else:
+            raise DetectorError(
+                f"impersonation.v1: 'registry' must be a file path or 'packaged:default', found {registry!r}"
+            )
+        self.registry = loaded
+        self.matcher = Matcher(loaded)
+        self.min_score = float(min_score)
+        self.include_verified = bool(include_verified)
+        self._kinds = {e.id: e.kind for e in loaded.entities}
+        self._claims = self._claim_automaton(loaded)
+        # Authors repeat across posts: their matches (immutable once built) are kept.
+        self._authors: dict[tuple[str | None, str | None, str | None], Match | None] = {}
+
+    @staticmethod
+    def _claim_automaton(registry: Registry) -> Any:
+        """Folded organisation names long enough to be unambiguous in running text."""
+        import ahocorasick
+
+        from ..text.views import fold_accents, views
+
+        automaton = ahocorasick.Automaton()
+        count = 0
+        for entity in registry.entities:
+            if entity.kind == "person":
+                continue
+            for name in entity.names:
+                key = fold_accents(views(name).canonical.text).strip()
+                if sum(c.isalpha() for c in key) >= _CLAIM_MIN_LETTERS:
+                    automaton.add_word(key, (len(key), entity.id))
+                    count += 1
+        if not count:
+            return None
+        automaton.make_automaton()
+        return automaton
+
+    def _claims_in(self, prepared: Prepared) -> list[Signal]:
+        if self._claims is None:
+            return []
+        author = prepared.item.author
+        if author is not None and author.verified:
+            return []
+        folded = prepared.views.folded
+        text = folded.text
+        found: dict[str, list[Evidence]] = {}
+        for end_idx, (length, entity) in self._claims.iter(text):
+            start, end = end_idx - length + 1, end_idx + 1
+            if (start and text[start - 1].isalnum()) or (end < len(text) and text[end].isalnum()):
+                continue
+            o_start, o_end, quoted = folded.quote(start, end)
+            found.setdefault(entity, []).append(Evidence(o_start, o_end, quoted, label=f"claims:{entity}"))
+        return [
+            Signal(self.name, "impersonation", CLAIM_SCORE, tuple(ev[:3]), frozenset({"entity_claim"}),
+                   {"entity": entity, "why": [f"the text speaks of '{ev[0].text}', a protected organisation"]})
+            for entity, ev in found.items()
+        ]
+
+    @property
+    def signals(self) -> tuple[str, ...]:
+        return (self.name,)
+
+    @property
+    def tags(self) -> frozenset[str]:
+        return _TAGS
+
+    @property
+    def examples(self) -> tuple[Example, ...]:
+        return (
+            Example("Quý khách vui lòng xác thực tại vietcombank-xacthuc.xyz để tránh bị khóa tài khoản",
+                    emits=("impersonation",)),
+            Example("Thông báo: tài khoản của bạn sẽ bị tạm khóa, liên hệ ngay để được hỗ trợ.",
+                    emits=("impersonation",),
+                    author={"display_name": "Vietcombank - Chăm sóc khách hàng", "handle": "vcb.cskh24h"}),
+            Example("Trà sữa trân châu giảm 20% hôm nay, ghé quán nha!", not_emits=("impersonation",),
+                    author={"display_name": "Trà sữa Momo", "handle": "trasuamomo"}),
+            Example("Đọc bài ở https://vnexpress.net/gia-vang-hom-nay-123.html", not_emits=("impersonation",)),
+            Example("Lịch nghỉ Tết của ngân hàng", not_emits=("impersonation",),
+                    author={"display_name": "Vietcombank", "handle": "vietcombank", "verified": True}),
+        )
+
+    def detect_one(self, prepared: Prepared) -> list[Signal]:
+        return self._accounts_and_links(prepared) + self._claims_in(prepared)
+
+    def _accounts_and_links(self, prepared: Prepared) -> list[Signal]:
+        item = prepared.item
+        author = item.author
+        text = item.text
+        has_dot = "." in text
+        if author is None and not has_dot:
+            return []
+        matches: list[Match] = []
+        if author is not None and (self.include_verified or not author.verified):
+            key = (author.display_name, author.handle, author.url)
+            found = self._authors.get(key, _MISSING)
+            if found is _MISSING:
+                found = self.matcher.account(author, include_verified=True, prefix="author.")
+                if len(self._authors) >= 50_000:
+                    self._authors.clear()
+                self._authors[key] = found
+            if found is not None:
+                matches.append(found)
+        spans: dict[str, list[Evidence]] = {}
+        if has_dot:
+            for link in find_links(prepared.views.nfc):
+                for m in self.matcher.link(link.url, "text"):
+                    spans.setdefault(m.entity, []).append(
+                        Evidence(link.start, link.end, link.text, label=f"impersonation:{m.entity}")
+                    )
+                    matches.append(m)
+        if not matches:
+            return []
+        by_entity: dict[str, list[Match]] = {}
+        for m in matches:
+            by_entity.setdefault(m.entity, []).append(m)
+        scored = []
+        for entity, ms in by_entity.items():
+            ms.sort(key=lambda m: -m.score)
+            miss = 1.0 - ms[0].score
+            for other in ms[1:]:
+                miss *= 1.0 - 0.5 * other.score
+            scored.append((min(0.99, 1.0 - miss), entity, ms))
+        scored.sort(key=lambda t: -t[0])
+        score, entity, ms = scored[0]
+        if score < self.min_score:
+            return []
+        evidence: list[Evidence] = []
+        seen: set[tuple[int, int, str]] = set()
+        for e in spans.get(entity, ()):
+            if (e.start, e.end, e.field) not in seen:
+                seen.add((e.start, e.end, e.field))
+                evidence.append(e)
+        reasons = []
+        tags: set[str] = set()
+        for m in ms:
+            tags |= m.tags & _TAGS
+            for r in m.evidence:
+                reasons.append(r.to_dict())
+                if r.field.startswith("author."):
+                    tags.add("author")
+                if r.field.startswith("author.") and (0, len(r.value), r.field) not in seen:
+                    seen.add((0, len(r.value), r.field))
+                    evidence.append(Evidence(0, len(r.value), r.value, field=r.field, label=f"impersonation:{entity}"))
+        kind = self._kinds.get(entity, "other")
+        details: dict[str, Any] = {
+            "entity": entity,
+            "kind": kind,
+            "why": [r["why"] for r in reasons],
+            "matches": reasons,
+        }
+        others = [{"entity": e, "score": round(s, 4)} for s, e, _ in scored[1:] if s >= self.min_score]
+        if others:
+            details["others"] = others
+        return [
+            Signal(
+                detector=self.name,
+                category="impersonation",
+                score=round(score, 4),
+                evidence=tuple(evidence),
+                tags=frozenset(tags),
+                details=details,
+            )
+        ]
+
+    def detect_batch(self, batch: Sequence[Prepared]) -> list[list[Signal]]:
+        return [self.detect_one(p) for p in batch]
