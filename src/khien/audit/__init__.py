@@ -1,0 +1,5 @@
+"""The audit log: append-only events, each chained by hash to the one before; and its verification."""
+
+from .chain import AuditEvent, VerifyResult, canonical, event_hash, record, record_many, verify
+
+__all__ = ["AuditEvent", "VerifyResult", "canonical", "event_hash", "record", "record_many", "verify"]

@@ -1,0 +1,114 @@
+"""The FastAPI app factory: ``create_app(settings)``.
+
+The app owns one store and one engine. Its lifespan starts the background worker (deciding stored
+items) and the webhook dispatcher, and stops them on shutdown. Routers only parse, authorise and
+call the service functions in ``khien.review``; the same functions serve the moderator console.
+"""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+
+from .. import __version__
+from ..engine import Engine
+from ..store import Store, open_store
+from ..store import items as item_rows
+from ..store import review as review_rows
+from ..store import upgrade
+from .auth import KeyCache
+from .deps import json_response
+from .metrics import CONTENT_TYPE, Metrics, MetricsMiddleware
+from .problems import BodyGuard, install_handlers
+from .routers import admin, appeals, audit, cases, items, legal
+from .settings import Settings
+
+__all__ = ["create_app"]
+
+DESCRIPTION = """Khiên's service API. Send items, get decisions with their statement of reasons;
+work the review queue; decide appeals; record requests from authorities; read the hash-chained
+audit log. Authenticate with `Authorization: Bearer <key>`; errors are `application/problem+json`."""
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None, store: Store | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
+    store = store or open_store(settings.database_url)
+    if settings.migrate:
+        upgrade(store)
+    if engine is None:
+        engine = Engine.from_policy(settings.policy)
+    metrics = Metrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from ..run.webhooks import Dispatcher
+        from ..run.worker import Committer, Worker
+
+        worker = Worker(store, engine, batch=settings.worker_batch, idle_s=settings.worker_idle_s)
+        dispatcher = Dispatcher(store, max_attempts=settings.webhook_max_attempts, backoff_s=settings.webhook_backoff_s,
+                                timeout_s=settings.webhook_timeout_s)
+        app.state.worker, app.state.dispatcher = worker, dispatcher
+        committer = Committer(store, engine).start()
+        app.state.committer = committer
+        if settings.worker:
+            worker.start()
+            app.state.wake_worker = worker.wake
+        if settings.webhooks:
+            dispatcher.start()
+            app.state.wake_webhooks = dispatcher.wake
+        try:
+            yield
+        finally:
+            committer.stop()
+            if app.state.committer is committer:
+                app.state.committer = None
+            if settings.worker:
+                worker.stop()
+            if settings.webhooks:
+                dispatcher.stop()
+
+    # FastAPI's own OpenTelemetry hooks are off: /metrics is the service's instrumentation, and
+    # per-request spans cost latency on the moderation hot path.
+    app = FastAPI(title="Khiên", version=__version__, description=DESCRIPTION, lifespan=lifespan,
+                  openapi_url="/openapi.json", docs_url="/docs", redoc_url=None,
+                  telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False})
+    app.state.settings = settings
+    app.state.store = store
+    app.state.engine = engine
+    app.state.keys = KeyCache(store, settings.key_cache_s)
+    app.state.metrics = metrics
+    app.state.committer = None
+    app.state.wake_worker = lambda: None
+    app.state.wake_webhooks = lambda: None
+    install_handlers(app)
+    for module in (items, cases, appeals, legal, audit, admin):
+        app.include_router(module.router)
+
+    @app.get("/healthz", tags=["service"], summary="Liveness and readiness")
+    def healthz(request: Request) -> Response:
+        with store.read() as tx:
+            pending = item_rows.count_by_status(tx).get("pending", 0)
+        worker = getattr(request.app.state, "worker", None)
+        return json_response({"status": "ok", "version": __version__, "policy": engine.policy.version,
+                              "database": store.dialect, "items_pending": pending,
+                              "worker": bool(worker and worker._thread and worker._thread.is_alive())})
+
+    @app.get("/metrics", tags=["service"], summary="Prometheus metrics")
+    def prometheus(request: Request) -> Response:
+        with store.read() as tx:
+            metrics.items_pending.set(item_rows.count_by_status(tx).get("pending", 0))
+            metrics.cases_open.set(review_rows.count_open_cases(tx))
+        state: Any = request.app.state
+        if getattr(state, "worker", None):
+            metrics.worker_decided.set(state.worker.decided)
+        if getattr(state, "dispatcher", None):
+            metrics.webhooks_delivered.set(state.dispatcher.delivered)
+            metrics.webhooks_dead.set(state.dispatcher.dead)
+        return Response(metrics.render(), media_type=CONTENT_TYPE)
+
+    app.add_middleware(BodyGuard, limit=settings.max_body_bytes)
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    return app

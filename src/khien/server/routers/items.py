@@ -1,0 +1,92 @@
+"""Items: moderate one now, or store a batch for the worker, and read an item's state."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+
+from ...errors import InputError, NotFoundError
+from ...model import Item
+from ...review import intake
+from ...review.actor import Actor
+from ..auth import require
+from ..deps import json_response, raw_body
+from ..problems import body_schema, parse_json
+from ..schemas import BATCH_SCHEMA, ITEM_SCHEMA, MAX_ID, MAX_PLATFORM
+
+router = APIRouter(tags=["items"])
+
+
+def _item(data: Any, where: str | None = None) -> Item:
+    """Parse one item as ``khien scan`` does, strictly; errors name the field (``items[3].text``)."""
+    try:
+        item = Item.from_dict(data, strict=True)
+        if len(item.id) > MAX_ID:
+            raise InputError(f"field 'id' is longer than {MAX_ID} characters", field="id")
+        if item.platform is not None and len(item.platform) > MAX_PLATFORM:
+            raise InputError(f"field 'platform' is longer than {MAX_PLATFORM} characters", field="platform")
+    except InputError as exc:
+        if where is None:
+            raise
+        raise InputError(f"{where}: {exc.message}", field=f"{where}.{exc.field}" if exc.field else where) from None
+    return item
+
+
+@router.post("/v1/moderate", summary="Decide one item now",
+             openapi_extra=body_schema(ITEM_SCHEMA) | {"responses": {"200": {"description": "The decision, as `khien scan` writes it."}}})
+async def moderate(request: Request, actor: Actor = Depends(require("ingest")), raw: bytes = Depends(raw_body),
+                   dsa: bool = Query(False, description="Add the DSA statement-of-reasons fields.")) -> Response:
+    """Decide one item. Idempotent on (platform, id): the same item again returns the same decision.
+
+    The engine runs on the event loop (it is pure and takes well under a millisecond); the write
+    goes to the group committer, so concurrent requests share a transaction.
+    """
+    item = _item(parse_json(raw))
+    committer = request.app.state.committer
+    if committer is not None and committer.running:
+        decision, created = await committer.submit_async(item, request.app.state.engine.decide(item))
+    else:
+        decision, created = await run_in_threadpool(intake.moderate, request.app.state.store,
+                                                    request.app.state.engine, item, actor)
+    return json_response(intake.public_decision(decision, dsa=dsa),
+                         headers=None if created else {"Khien-Replayed": "true"})
+
+
+@router.post("/v1/items", status_code=202, summary="Store a batch for the worker",
+             openapi_extra=body_schema(BATCH_SCHEMA) | {"responses": {"202": {"description": "Stored durably."}}})
+def submit_items(request: Request, actor: Actor = Depends(require("ingest")),
+                 raw: bytes = Depends(raw_body)) -> Response:
+    """Store items durably (committed before the 202) for the worker to decide. All or nothing:
+    one bad item rejects the batch, naming it (``items[3].text``)."""
+    data = parse_json(raw)
+    if not isinstance(data, dict):
+        raise InputError(f"the body must be an object {{\"items\": [...]}}, found {type(data).__name__}", field="body")
+    unknown = sorted(set(data) - {"items"})
+    if unknown:
+        raise InputError(f"unknown field '{unknown[0]}'; the body has one field, 'items'", field=unknown[0])
+    batch = data.get("items")
+    if not isinstance(batch, list) or not batch:
+        raise InputError("field 'items' is required and must be a non-empty list of items", field="items")
+    limit = request.app.state.settings.max_batch_items
+    if len(batch) > limit:
+        raise InputError(f"field 'items' has {len(batch)} items; the limit is {limit} a batch", field="items")
+    items = [_item(entry, f"items[{n}]") for n, entry in enumerate(batch)]
+    store = request.app.state.store
+    with store.write() as tx:
+        result = intake.ingest(tx, items, actor)
+    request.app.state.wake_worker()
+    return json_response(result, status=202)
+
+
+@router.get("/v1/items/{item_id}", summary="An item's state and decision")
+def get_item(request: Request, item_id: str, actor: Actor = Depends(require("ingest", "moderator")),
+             platform: str | None = Query(None, max_length=MAX_PLATFORM),
+             dsa: bool = Query(False)) -> Response:
+    with request.app.state.store.read() as tx:
+        state = intake.item_state(tx, platform or "", item_id, dsa=dsa)
+    if state is None:
+        raise NotFoundError(f"item {item_id!r}{' on ' + platform if platform else ''} is not stored")
+    return json_response(state)

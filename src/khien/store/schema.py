@@ -1,0 +1,220 @@
+"""The tables. Core (not ORM) tables: the service writes in batches and reads few columns.
+
+Conventions: ``platform`` is ``''`` when an item names none, so ``(platform, item_id)`` is a real
+key on every database (NULLs never collide in a unique index). Times are stored twice where the
+queue orders by them: an ISO text for people and an epoch float for arithmetic in SQL.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+__all__ = [
+    "metadata",
+    "api_keys",
+    "items",
+    "decisions",
+    "cases",
+    "appeals",
+    "legal_requests",
+    "audit_events",
+    "audit_head",
+    "webhooks",
+    "webhook_deliveries",
+    "webhook_dead_letters",
+]
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("prefix", String(16), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("revoked_at", String(40)),
+)
+
+items = Table(
+    "items",
+    metadata,
+    Column("pk", Integer, primary_key=True),
+    Column("platform", String(100), nullable=False),
+    Column("item_id", String(300), nullable=False),
+    Column("body", Text, nullable=False),  # the item JSON as received (normalised by Item.to_dict)
+    Column("status", String(10), nullable=False),  # pending | decided
+    Column("reach", BigInteger, nullable=False, default=0),
+    Column("received_at", String(40), nullable=False),
+    UniqueConstraint("platform", "item_id", name="uq_items_platform_item"),
+)
+Index("ix_items_pending", items.c.status, items.c.pk)
+
+# One row per decision ever made on an item. The engine decides an item once per policy version:
+# (platform, item_id, policy, source, source_ref) is unique and source_ref is '' for the engine,
+# so a worker that re-runs a batch after a crash cannot add a second automated decision.
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("platform", String(100), nullable=False),
+    Column("item_id", String(300), nullable=False),
+    Column("policy", String(64), nullable=False),
+    Column("source", String(10), nullable=False),  # engine | case | appeal
+    Column("source_ref", String(40), nullable=False, default=""),
+    Column("action", String(10), nullable=False),
+    Column("category", String(40)),
+    Column("automated", Boolean, nullable=False),
+    Column("actor", String(200)),
+    Column("body", Text, nullable=False),  # Decision.to_dict(dsa=True)
+    Column("created_at", String(40), nullable=False),
+    UniqueConstraint("platform", "item_id", "policy", "source", "source_ref", name="uq_decisions_once"),
+)
+Index("ix_decisions_item", decisions.c.platform, decisions.c.item_id, decisions.c.id)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("platform", String(100), nullable=False),
+    Column("item_id", String(300), nullable=False),
+    Column("origin", String(60), nullable=False),  # 'engine:<policy>' | 'legal:<id>'
+    Column("category", String(40)),
+    Column("proposed_action", String(10)),
+    Column("decision_id", Integer, ForeignKey("decisions.id")),  # the decision under review
+    Column("legal_request_id", Integer, ForeignKey("legal_requests.id")),
+    Column("severity", Integer, nullable=False),
+    Column("reach", BigInteger, nullable=False),
+    Column("priority_base", Float, nullable=False),  # severity × log(reach); age is added at read time
+    Column("state", String(10), nullable=False),  # open | decided
+    Column("created_at", String(40), nullable=False),
+    Column("created_ts", Float, nullable=False),
+    Column("claimed_by", String(200)),
+    Column("claim_expires_ts", Float),
+    Column("decided_by", String(200)),
+    Column("decided_at", String(40)),
+    Column("outcome_decision_id", Integer, ForeignKey("decisions.id")),
+    UniqueConstraint("platform", "item_id", "origin", name="uq_cases_once"),
+)
+Index("ix_cases_state", cases.c.state, cases.c.priority_base)
+
+appeals = Table(
+    "appeals",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("platform", String(100), nullable=False),
+    Column("item_id", String(300), nullable=False),
+    Column("statement", Text, nullable=False),
+    Column("submitted_by", String(200), nullable=False),
+    Column("state", String(10), nullable=False),  # open | decided
+    Column("original_decision_id", Integer, ForeignKey("decisions.id"), nullable=False),
+    Column("original_decider", String(200)),  # None when the engine decided
+    Column("created_at", String(40), nullable=False),
+    Column("outcome", String(10)),  # upheld | reversed
+    Column("decided_by", String(200)),
+    Column("note", Text),
+    Column("decided_at", String(40)),
+    Column("outcome_decision_id", Integer, ForeignKey("decisions.id")),
+)
+Index("ix_appeals_item", appeals.c.platform, appeals.c.item_id)
+
+legal_requests = Table(
+    "legal_requests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("authority", String(300), nullable=False),
+    Column("legal_basis", Text, nullable=False),
+    Column("requested_action", String(10), nullable=False),
+    Column("deadline", String(40), nullable=False),
+    Column("items", Text, nullable=False),  # JSON list of {platform, id}
+    Column("reference", String(200)),
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("status", String(10), nullable=False),  # open | completed
+)
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("time", String(40), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("type", String(60), nullable=False),
+    Column("subject", String(400), nullable=False),
+    Column("payload", Text, nullable=False),  # canonical JSON
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+# A single row: the last sequence number and hash. Appending updates it first, which serialises
+# appenders (a row lock on PostgreSQL, the write lock on SQLite) and lets verify notice a deleted tail.
+audit_head = Table(
+    "audit_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("seq", Integer, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+webhooks = Table(
+    "webhooks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("url", String(2000), nullable=False),
+    Column("secret", String(200), nullable=False),
+    Column("events", String(200), nullable=False),  # comma-separated: decision,appeal
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", String(40), nullable=False),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("webhook_id", Integer, ForeignKey("webhooks.id"), nullable=False),
+    Column("event", String(40), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_ts", Float, nullable=False),
+    Column("last_error", Text),
+    Column("state", String(10), nullable=False),  # pending | delivered
+    Column("created_at", String(40), nullable=False),
+    Column("delivered_at", String(40)),
+)
+Index("ix_webhook_deliveries_due", webhook_deliveries.c.state, webhook_deliveries.c.next_attempt_ts)
+
+webhook_dead_letters = Table(
+    "webhook_dead_letters",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("delivery_id", Integer, nullable=False),
+    Column("webhook_id", Integer, ForeignKey("webhooks.id"), nullable=False),
+    Column("event", String(40), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", Text),
+    Column("died_at", String(40), nullable=False),
+    Column("replayed_at", String(40)),
+)
