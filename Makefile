@@ -31,7 +31,10 @@ model: venv
 	$(BIN)/python -m khien.learn.recipe
 
 bench: venv
+	$(BIN)/pip install --quiet -e ".[bench]"
 	$(BIN)/python bench/scan.py
+	$(BIN)/python bench/quality.py
+	$(BIN)/python bench/api.py
 
 clean:
 	rm -rf $(VENV) out build *.egg-info src/*.egg-info .pytest_cache
