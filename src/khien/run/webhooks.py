@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import threading
 import time
 from typing import Any
 
@@ -22,6 +21,7 @@ from ..audit import record
 from ..store import Store
 from ..store import webhooks as rows
 from ..store.clock import iso, now_ts
+from .loop import BackgroundLoop
 
 __all__ = ["Dispatcher", "sign", "verify_signature", "SIGNATURE_HEADER"]
 
@@ -47,11 +47,14 @@ def verify_signature(secret: str, body: bytes, header: str, *, tolerance_s: floa
     return hmac.compare_digest(sign(secret, body, timestamp), header)
 
 
-class Dispatcher:
+class Dispatcher(BackgroundLoop):
     """A daemon thread that delivers due webhook events until stopped."""
+
+    name = "khien-webhooks"
 
     def __init__(self, store: Store, *, max_attempts: int = 5, backoff_s: float = 2.0, timeout_s: float = 5.0,
                  idle_s: float = 0.5, batch: int = 50) -> None:
+        super().__init__()
         self.store = store
         self.max_attempts = max_attempts
         self.backoff_s = backoff_s
@@ -60,23 +63,9 @@ class Dispatcher:
         self.delivered = 0
         self.dead = 0
         self._client = httpx.Client(timeout=timeout_s, follow_redirects=False)
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> "Dispatcher":
-        self._thread = threading.Thread(target=self._run, name="khien-webhooks", daemon=True)
-        self._thread.start()
-        return self
-
-    def wake(self) -> None:
-        self._wake.set()
 
     def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
+        super().stop(timeout)
         self._client.close()
 
     def _attempt(self, delivery: dict[str, Any]) -> str | None:
@@ -121,14 +110,3 @@ class Dispatcher:
                                      error=error)
         return len(due)
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                n = self.run_once()
-            except Exception:
-                log.exception("webhook delivery round failed; retrying in 1 s")
-                self._stop.wait(1.0)
-                continue
-            if n == 0:
-                self._wake.wait(self.idle_s)
-                self._wake.clear()

@@ -18,55 +18,33 @@ from ..engine import Engine
 from ..review.intake import decide_pending, moderate_many
 from ..store import Store
 from ..store.db import StoreError
+from .loop import BackgroundLoop
 
 __all__ = ["Worker", "Committer"]
 
 log = logging.getLogger("khien.worker")
 
 
-class Worker:
+class Worker(BackgroundLoop):
     """A daemon thread running :func:`decide_pending` until stopped. ``wake()`` skips the idle wait."""
 
+    name = "khien-worker"
+
     def __init__(self, store: Store, engine: Engine, *, batch: int = 500, idle_s: float = 0.2) -> None:
+        super().__init__()
         self.store = store
         self.engine = engine
         self.batch = batch
         self.idle_s = idle_s
         self.decided = 0
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> "Worker":
-        self._thread = threading.Thread(target=self._run, name="khien-worker", daemon=True)
-        self._thread.start()
-        return self
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
 
     def run_once(self) -> int:
         n = decide_pending(self.store, self.engine, self.batch)
         self.decided += n
         return n
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                n = self.run_once()
-            except Exception:  # keep deciding after a transient database error
-                log.exception("worker batch failed; retrying in 1 s")
-                self._stop.wait(1.0)
-                continue
-            if n < self.batch:
-                self._wake.wait(self.idle_s)
-                self._wake.clear()
+    def is_idle(self, n: int) -> bool:
+        return n < self.batch
 
 
 class _Slot:
