@@ -8,6 +8,7 @@ Tags name each cue so policy rules can combine them with lexicon lures.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Sequence
 
 from ..model import Evidence, Signal
@@ -30,6 +31,8 @@ FREE_HOSTS = frozenset(
     "github.io pages.dev vercel.app glitch.me 000webhostapp.com wordpress.com webflow.io "
     "mystrikingly.com ladipage.me".split()
 )
+
+_DIGIT = re.compile(r"\d")
 
 _WEIGHTS = {
     "blocklisted": 0.95,
@@ -105,7 +108,7 @@ class ContactsDetector:
         v = prepared.views
         text = v.nfc.text
         # Fast exit: nothing that could be a link or a contact.
-        if "." not in text and not any(ch.isdigit() for ch in text) and "@" not in text and "/" not in text:
+        if "." not in text and "@" not in text and "/" not in text and _DIGIT.search(text) is None:
             lowered = v.folded.text
             if "zalo" not in lowered and "tele" not in lowered and "apk" not in lowered:
                 return []

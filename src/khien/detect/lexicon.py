@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -132,18 +133,25 @@ _NEGATION_WINDOW = 4  # tokens before a term
 
 def negated(canon: str, folded: str, start: int) -> bool:
     """True when one of the few tokens before ``start`` is a negator ("không", "đừng", ...)."""
+    canon_neg, folded_neg, firsts = _negators()
+    for text, table in ((canon, canon_neg), (folded, folded_neg)):
+        head = text[max(0, start - 48):start].split()[-_NEGATION_WINDOW:]
+        if not firsts.intersection(head):
+            continue
+        for i, token in enumerate(head):
+            if token not in firsts:
+                continue
+            for j in range(i + 1, min(i + 4, len(head)) + 1):
+                if " ".join(head[i:j]) in table:
+                    return True
+    return False
+
+
+@lru_cache(maxsize=1)
+def _negators() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     canon_neg, folded_neg = tables.negators()
-    head = canon[max(0, start - 48):start].split()[-_NEGATION_WINDOW:]
-    if not head:
-        return False
-    for i in range(len(head)):
-        if " ".join(head[i:]).strip(",.;:!?\"“”") in canon_neg:
-            return True
-        for j in range(i + 1, len(head) + 1):
-            if " ".join(head[i:j]) in canon_neg:
-                return True
-    fhead = folded[max(0, start - 48):start].split()[-_NEGATION_WINDOW:]
-    return any(" ".join(fhead[i:j]) in folded_neg for i in range(len(fhead)) for j in range(i + 1, len(fhead) + 1))
+    firsts = frozenset(n.split()[0] for n in canon_neg | folded_neg)
+    return canon_neg, folded_neg, firsts
 
 
 def _bounded(text: str, start: int, end: int) -> bool:
