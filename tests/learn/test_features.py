@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from khien.learn import features as F
 from khien.learn.model import view_texts
@@ -34,6 +35,18 @@ def test_obfuscated_and_plain_text_get_the_same_features():
     tricky = F.transform(view_texts(["ĐỒ NGU ko biết gì"]), vocab).toarray()
     assert plain.sum() > 0
     np.testing.assert_allclose(plain, tricky, atol=1e-6)
+
+
+def test_lower_view_keeps_the_spelling_normalisation_erases():
+    texts = view_texts(["ĐỒ NGU ko biết gì", "Cảm ơn   Bạn!!"])
+    assert texts["lower"] == [" đồ ngu ko biết gì ", " cảm ơn bạn !! "]
+    assert texts["canonical"][0] != texts["lower"][0]  # "ko" is normalised there
+    specs = (F.FeatureSpec("lower", "char", 2, 3),)
+    vocab = F.fit_vocabulary(view_texts(["đồ ngu ko biết", "đồ ngu không biết"]), specs, min_df=1)
+    a, b = F.transform(view_texts(["đồ ngu ko biết", "đồ ngu không biết"]), vocab).toarray()
+    assert not np.allclose(a, b)
+    with pytest.raises(ValueError, match="lower"):
+        F.transform({"canonical": [" a "], "folded": [" a "]}, vocab)
 
 
 def test_rows_are_l2_normalised_per_family():

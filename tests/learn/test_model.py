@@ -47,6 +47,27 @@ def test_same_seed_same_bytes(tmp_path, examples):
         assert (a / name).read_bytes() == (b / name).read_bytes()
 
 
+def test_cross_validation_trains_on_train_and_dev_and_is_deterministic(tmp_path, small_csv):
+    data = read_dataset(small_csv, text_column="free_text", label_column="label_id")
+    train_part = Dataset(data.texts[::2], data.labels[::2])
+    dev_part = Dataset(data.texts[1::2], data.labels[1::2])
+    cfg = TrainConfig(seed=1, min_df=1, cv_folds=3)
+    model = train(train_part, dev_part, cfg, name="cv")
+    assert model.meta["training"]["examples"] == len(data)
+    assert model.meta["training"]["held_out"].startswith("3-fold cross-validation on train + dev")
+    assert model.meta["training"]["config"]["cv_folds"] == 3
+    assert model.predict(["Đồ ngu, cút đi", "Cảm ơn chị, món này ngon"]) == ["offensive", "clean"]
+    a = save_model(model, tmp_path / "a")
+    b = save_model(train(train_part, dev_part, cfg, name="cv"), tmp_path / "b")
+    for name in ("model.json", "arrays.npz"):
+        assert (a / name).read_bytes() == (b / name).read_bytes()
+    assert "cv_folds" not in TrainConfig().to_dict()  # models trained without it keep their bytes
+    with pytest.raises(ModelError, match="cv_folds"):
+        train(data, None, TrainConfig(cv_folds=1))
+    with pytest.raises(ModelError, match="at least 30 examples"):
+        train(data, None, TrainConfig(cv_folds=30))
+
+
 def test_single_class_is_a_clear_error():
     data = Dataset(("xin chào", "chào bạn", "tạm biệt"), ("clean", "clean", "clean"))
     with pytest.raises(ModelError, match="single class"):

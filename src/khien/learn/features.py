@@ -1,7 +1,9 @@
 """Hashed n-gram features over the engine's text views, computed for a whole batch at once.
 
 Each :class:`FeatureSpec` names a view (``canonical`` or ``folded``, the same normalisation the
-lexicons see, so teencode and obfuscation are undone before the model looks), a kind (``word``:
+lexicons see, so teencode and obfuscation are undone before the model looks; or ``lower``, the
+NFC text only lower-cased, which keeps the signal normalisation erases: teencode spellings,
+repeated letters, emphasis), a kind (``word``:
 n-grams of tokens; ``char``: character n-grams inside space-padded tokens, like scikit-learn's
 ``char_wb``) and a range of n.
 
@@ -22,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -39,7 +41,7 @@ __all__ = [
 ]
 
 TOKEN_RE = re.compile(r"\w+|[^\w\s]+")
-VIEWS = ("canonical", "folded")
+VIEWS = ("canonical", "folded", "lower")
 KINDS = ("word", "char")
 
 _MASK = (1 << 64) - 1
@@ -299,6 +301,16 @@ def _keys_by_spec(view_texts: dict[str, list[str]], specs: Sequence[FeatureSpec]
     return result  # type: ignore[return-value]
 
 
+def _views_of(specs: Sequence[FeatureSpec], view_texts: Mapping[str, list[str]]) -> dict[str, list[str]]:
+    """The texts of the views ``specs`` read (only those: the others may be costly to compute)."""
+    out: dict[str, list[str]] = {}
+    for view in dict.fromkeys(s.view for s in specs):
+        if view not in view_texts:
+            raise ValueError(f"the features need the {view!r} view, which the texts lack")
+        out[view] = view_texts[view]
+    return out
+
+
 def _chunks(n: int, size: int) -> list[tuple[int, int]]:
     return [(a, min(n, a + size)) for a in range(0, n, size)] or [(0, 0)]
 
@@ -313,10 +325,11 @@ def fit_vocabulary(
 ) -> Vocabulary:
     """Keep, per spec, the keys found in at least ``min_df`` documents (the most frequent
     ``max_features`` over all specs if given, ties broken by key so the result is deterministic)."""
-    n_docs = len(next(iter(view_texts.values())))
+    needed = _views_of(specs, view_texts)
+    n_docs = len(needed[specs[0].view]) if specs else 0
     per_spec: list[list[np.ndarray]] = [[] for _ in specs]
     for a, b in _chunks(n_docs, chunk):
-        part = {v: t[a:b] for v, t in view_texts.items()}
+        part = {v: t[a:b] for v, t in needed.items()}
         for i, (docs, keys) in enumerate(_keys_by_spec(part, specs)):
             if len(keys) == 0:
                 continue
@@ -348,12 +361,13 @@ def fit_vocabulary(
 
 def transform(view_texts: dict[str, list[str]], vocab: Vocabulary, *, chunk: int = 8192) -> sp.csr_matrix:
     """TF-IDF rows (sublinear tf, idf, each spec's block L2-normalised) for the documents."""
-    n_docs = len(next(iter(view_texts.values())))
+    needed = _views_of(vocab.specs, view_texts)
+    n_docs = len(next(iter(needed.values()))) if needed else len(next(iter(view_texts.values())))
     offsets = vocab.offsets
     n_specs = len(vocab.specs)
     blocks = []
     for a, b in _chunks(n_docs, chunk):
-        part = {v: t[a:b] for v, t in view_texts.items()}
+        part = {v: t[a:b] for v, t in needed.items()}
         rows_parts, cols_parts = [], []
         for docs, keys in _keys_by_spec(part, vocab.specs):
             if len(keys) == 0:
