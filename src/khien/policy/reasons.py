@@ -30,17 +30,27 @@ _MAX_QUOTES = 3
 
 
 def _quotes(findings: Sequence[CategoryFinding], category: str | None) -> list[str]:
+    """Up to three quotes of the evidence: the longest spans first, none overlapping another, in text order."""
     chosen = [f for f in findings if f.name == category] or list(findings)
+    spans = {(e.start, e.end): e.text for finding in chosen for e, _detector in finding.evidence if e.field == "text"}
+    picked: list[tuple[int, int]] = []
+    for start, end in sorted(spans, key=lambda se: se[0] - se[1]):
+        if all(end <= s or start >= e for s, e in picked):
+            picked.append((start, end))
+        if len(picked) >= _MAX_QUOTES:
+            break
     quotes: list[str] = []
-    for finding in chosen:
-        for evidence, _detector in finding.evidence:
-            snippet = " ".join(evidence.text.split())
-            if len(snippet) > 80:
-                snippet = snippet[:77] + "…"
-            if snippet and snippet not in quotes:
-                quotes.append(snippet)
-            if len(quotes) >= _MAX_QUOTES:
-                return quotes
+    for start, end in sorted(picked):
+        snippet = " ".join(spans[(start, end)].split())
+        if len(snippet) > 80:
+            snippet = snippet[:77] + "…"
+        if snippet and snippet not in quotes:
+            quotes.append(snippet)
+    if not quotes:  # evidence only in other fields (e.g. an impersonating author's name)
+        for finding in chosen:
+            for e, _detector in finding.evidence:
+                if e.text and e.text not in quotes and len(quotes) < _MAX_QUOTES:
+                    quotes.append(" ".join(e.text.split())[:80])
     return quotes
 
 

@@ -111,4 +111,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     app.add_middleware(BodyGuard, limit=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
+    from .console.routes import mount as mount_console
+
+    mount_console(app)
     return app

@@ -1,0 +1,237 @@
+"""The queue and one case: claim, preview the statement of reasons, decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from ...errors import KhienError
+from ...model import ACTIONS
+from ...review import cases, legal
+from ...store import console as queries
+from ...store.clock import now_ts
+from ..problems import status_of
+from .present import evidence_of, highlight, impersonation, links, preview
+from .web import (
+    claim_ttl,
+    clauses_of,
+    clock,
+    error_page,
+    json_page,
+    message_of,
+    page,
+    policy_of,
+    posted,
+    redirect,
+    require_role,
+)
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+QUEUE_PAGE = 100
+
+
+# ---- queue -----------------------------------------------------------------------------------
+
+def _filters(request: Request) -> dict[str, str | None]:
+    q = request.query_params
+    policy = policy_of(request)
+    category = q.get("category") if q.get("category") in policy.categories else None
+    action = q.get("action") if q.get("action") in ACTIONS else None
+    source = q.get("source") if q.get("source") in queries.SOURCES else None
+    return {"category": category, "action": action, "source": source}
+
+
+def _snippet(body: str | None) -> tuple[str, dict[str, Any]]:
+    item = orjson.loads(body) if body else {}
+    text = " ".join(str(item.get("text", "")).split())
+    return (text[:160] + "…" if len(text) > 160 else text), item
+
+
+@router.get("/queue")
+def queue(request: Request) -> Response:
+    actor = require_role(request, "moderator")
+    filters = _filters(request)
+    try:
+        page_no = max(1, min(10_000, int(request.query_params.get("page", "1"))))
+    except ValueError:
+        page_no = 1
+    now = now_ts()
+    with request.app.state.store.read() as tx:
+        found = queries.queue(tx, now=now, **filters, limit=QUEUE_PAGE + 1, offset=(page_no - 1) * QUEUE_PAGE)
+        mine = queries.queue(tx, now=now, claimed_by=actor.name, limit=20)
+    more = len(found) > QUEUE_PAGE
+    rows = []
+    for case in found[:QUEUE_PAGE]:
+        snippet, item = _snippet(case.pop("item_body"))
+        live = case["claimed_by"] if case["claimed_by"] and (case["claim_expires_ts"] or 0) > now else None
+        rows.append({**case, "snippet": snippet, "source": case["origin"].split(":", 1)[0], "lock": live,
+                     "lock_until": clock(case["claim_expires_ts"]) if live else None,
+                     "platform_name": item.get("platform")})
+    return page(request, "queue.html", rows=rows, mine=mine, filters=filters, sources=list(queries.SOURCES),
+                categories=list(policy_of(request).categories), actions=ACTIONS, msg=message_of(request),
+                page_no=page_no, more=more, first=(page_no - 1) * QUEUE_PAGE,
+                query={k: v for k, v in filters.items() if v})
+
+
+@router.get("/queue/locks")
+def queue_locks(request: Request) -> Response:
+    """Who holds which open case right now (the queue's script refreshes its lock column with it)."""
+    require_role(request, "moderator")
+    now = now_ts()
+    with request.app.state.store.read() as tx:
+        found = queries.queue(tx, now=now, limit=1000)
+    locks = {str(c["id"]): {"who": c["claimed_by"], "until": clock(c["claim_expires_ts"])}
+             for c in found if c["claimed_by"] and (c["claim_expires_ts"] or 0) > now}
+    return json_page({"locks": locks, "open": [c["id"] for c in found]})
+
+
+@router.post("/queue/claim-next")
+@posted()
+def claim_next(request: Request, form: dict[str, str]) -> Response:
+    actor = require_role(request, "moderator")
+    policy = policy_of(request)
+    filters = {"category": form.get("category") if form.get("category") in policy.categories else None,
+               "action": form.get("action") if form.get("action") in ACTIONS else None,
+               "source": form.get("source") if form.get("source") in queries.SOURCES else None}
+    store = request.app.state.store
+    with store.read() as tx:
+        candidates = queries.next_unclaimed(tx, now=now_ts(), **filters)
+    for case_id in candidates:  # someone may take one between the read and the claim: try the next
+        try:
+            with store.write() as tx:
+                cases.claim(tx, actor, case_id, ttl=claim_ttl(request))
+            return redirect(f"/cases/{case_id}?msg=claimed")
+        except KhienError:
+            continue
+    return redirect("/queue?msg=nothing_to_claim")
+
+
+# ---- one case --------------------------------------------------------------------------------
+
+def _case_view(request: Request, case_id: int) -> dict[str, Any]:
+    store = request.app.state.store
+    policy = policy_of(request)
+    with store.read() as tx:
+        case = cases.get_case(tx, case_id)
+        item = (case["item"] or {}).get("content") or {}
+        author = item.get("author") or {}
+        history = []
+        if author.get("id"):
+            history = queries.author_history(tx, platform=case["item"]["platform"] or "", author_id=str(author["id"]),
+                                              exclude_item=case["item"]["id"])
+        request_row = legal.get_request(tx, case["legal_request"]) if case["legal_request"] else None
+    decision = case["decision"] or {}
+    rules = [{"id": r.id, "description": r.description, "mode": r.mode} for r in policy.rules
+             if r.id in set(decision.get("rules", []))]
+    missing = [r for r in decision.get("rules", []) if r not in {x["id"] for x in rules}]
+    rules += [{"id": r, "description": None, "mode": None} for r in missing]
+    text = str(item.get("text", ""))
+    return {
+        "case": case, "item": item, "author": author, "history": history, "decision": decision,
+        "rules": rules, "segments": highlight(text, evidence_of(decision)),
+        "links": links(text) if text else [], "impersonation": impersonation(item, decision, _registry_source(policy)),
+        "media": [str(m) for m in item.get("media") or []], "legal_request": request_row,
+        "clauses": clauses_of(policy), "actions": ACTIONS,
+    }
+
+
+def _registry_source(policy: Any) -> str:
+    config = (getattr(policy, "detectors", None) or {}).get("impersonation.v1") or {}
+    source = config.get("registry") if hasattr(config, "get") else None
+    return source if isinstance(source, str) and source else "packaged:default"
+
+
+def _decision_form(view: dict[str, Any], form: dict[str, str] | None = None) -> dict[str, Any]:
+    decision = view["decision"]
+    case = view["case"]
+    default_clause = decision.get("clause") or ""
+    if not default_clause and case.get("category"):
+        default_clause = next((c["clause"] for c in view["clauses"] if c["category"] == case["category"]), "")
+    values = {"action": case.get("proposed_action") or decision.get("action") or "review",
+              "clause": default_clause, "note": ""}
+    if form:
+        values.update({k: form.get(k, "") for k in ("action", "clause", "note")})
+    values["note"] = values["note"][:2000]
+    return values
+
+
+def _preview(request: Request, view: dict[str, Any], values: dict[str, Any]) -> tuple[dict[str, str] | None, str | None]:
+    try:
+        reasons = preview(policy_of(request), view["case"]["item"]["id"], values["action"], values["clause"] or None,
+                          values["note"] or None, view["decision"] or None)
+        return reasons, None
+    except KhienError as exc:
+        return None, exc.message
+
+
+@router.get("/cases/{case_id}")
+def case_page(request: Request, case_id: int) -> Response:
+    require_role(request, "moderator")
+    try:
+        view = _case_view(request, case_id)
+    except KhienError as exc:
+        return error_page(request, exc)
+    values = _decision_form(view)
+    reasons, problem = _preview(request, view, values)
+    outcome = view["case"].get("outcome")
+    return page(request, "case.html", **view, values=values, reasons=reasons, problem=problem, msg=message_of(request),
+                outcome=outcome)
+
+
+@router.get("/cases/{case_id}/preview")
+def case_preview(request: Request, case_id: int) -> Response:
+    """The statement of reasons for the form's current values, as JSON (the form's script asks)."""
+    require_role(request, "moderator")
+    try:
+        with request.app.state.store.read() as tx:  # only what the statement needs: it runs as the moderator types
+            view = {"case": cases.get_case(tx, case_id), "clauses": clauses_of(policy_of(request))}
+    except KhienError as exc:
+        return json_page({"error": exc.message}, status_of(exc))
+    view["decision"] = view["case"]["decision"] or {}
+    values = _decision_form(view, {k: request.query_params.get(k, "") for k in ("action", "clause", "note")})
+    reasons, problem = _preview(request, view, values)
+    return json_page({"reasons": reasons, "error": problem})
+
+
+@router.post("/cases/{case_id}/claim")
+@posted()
+def claim(request: Request, form: dict[str, str], case_id: int) -> Response:
+    actor = require_role(request, "moderator")
+    try:
+        with request.app.state.store.write() as tx:
+            cases.claim(tx, actor, case_id, ttl=claim_ttl(request))
+    except KhienError as exc:
+        return error_page(request, exc)
+    return redirect(f"/cases/{case_id}?msg=claimed")
+
+
+@router.post("/cases/{case_id}/decide")
+@posted()
+def decide(request: Request, form: dict[str, str], case_id: int) -> Response:
+    actor = require_role(request, "moderator")
+    try:
+        view = _case_view(request, case_id)
+    except KhienError as exc:
+        return error_page(request, exc)
+    values = _decision_form(view, form)
+    reasons, problem = _preview(request, view, values)
+    op = form.get("op", "decide")
+    if problem or op == "preview" or form.get("confirm") != "1":
+        status = 422 if problem else 200
+        template = "confirm.html" if op == "decide" and not problem else "case.html"
+        return page(request, template, status=status, **view, values=values, reasons=reasons, problem=problem,
+                    outcome=view["case"].get("outcome"), msg=None)
+    try:
+        with request.app.state.store.write() as tx:
+            cases.decide(tx, policy_of(request), actor, case_id, action=values["action"],
+                         clause=values["clause"] or None, note=values["note"] or None)
+    except KhienError as exc:
+        return page(request, "case.html", status=status_of(exc), **view, values=values, reasons=reasons,
+                    problem=exc.message, outcome=view["case"].get("outcome"), msg=None)
+    return redirect(f"/cases/{case_id}?msg=decided")
+

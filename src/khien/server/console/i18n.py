@@ -1,0 +1,36 @@
+"""Message catalogues: ``locales/<lang>.json``, a flat map of keys to text with ``{name}`` fields.
+
+Vietnamese is the default; English is one click away. A key missing from a catalogue falls back
+to Vietnamese, then to the key itself, so a forgotten string shows up instead of crashing a page.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable
+
+__all__ = ["LANGS", "DEFAULT_LANG", "catalogue", "translator"]
+
+LANGS = ("vi", "en")
+DEFAULT_LANG = "vi"
+_DIR = Path(__file__).parent / "locales"
+
+
+@lru_cache(maxsize=None)
+def catalogue(lang: str) -> dict[str, str]:
+    with open(_DIR / f"{lang}.json", encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def translator(lang: str) -> Callable[..., str]:
+    """``_(key, **fields)`` for ``lang``."""
+    lang = lang if lang in LANGS else DEFAULT_LANG
+    primary, fallback = catalogue(lang), catalogue(DEFAULT_LANG)
+
+    def _(key: str, **fields: Any) -> str:
+        text = primary.get(key) or fallback.get(key) or key
+        return text.format(**fields) if fields else text
+
+    return _

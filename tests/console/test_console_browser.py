@@ -1,0 +1,338 @@
+"""The console in a real browser: Playwright driving Debian's Chromium against a live server.
+
+Sign in, claim with the keyboard, decide with the keyboard (and its confirmation), appeal through
+the API and decide the appeal as a different moderator, see both in the audit log; blurred media;
+the language switch; and accessibility checks (labels, focus order, contrast). Every page is
+saved under ``test-artifacts/screenshots/`` and the paths are listed at the end of the run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+
+import pytest
+
+from .conftest import PASSWORD, REPO, SCREENSHOTS, make_app, seed
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SHOTS = REPO / "test-artifacts" / "screenshots"
+
+if not (os.path.exists(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+    pytest.skip(f"{CHROMIUM} is not installed (Debian package 'chromium')", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory, engine):
+    """A server on a free loopback port with a fresh SQLite database, seeded like the demo."""
+    import uvicorn
+
+    from khien.server.auth import create_key
+    from khien.store import Store, upgrade
+
+    path = tmp_path_factory.mktemp("console") / "khien.db"
+    store = Store(f"sqlite:///{path}")
+    upgrade(store)
+    seed(store, engine)
+    with store.write() as tx:
+        keys = {role: create_key(tx, role=role, name=f"{role}-client")["key"] for role in ("ingest", "admin")}
+    app = make_app(store, engine)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    yield {"base": f"http://127.0.0.1:{port}", "keys": keys, "store": store}
+    server.should_exit = True
+    thread.join(10)
+    store.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    shutil.rmtree(SHOTS, ignore_errors=True)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+def shot(page, name: str) -> None:
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    SCREENSHOTS.append(str(path.relative_to(REPO)))
+
+
+def sign_in(browser, live, name: str):
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="vi-VN")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.goto(live["base"] + "/")
+    page.fill("#name", name)
+    page.fill("#password", PASSWORD)
+    page.press("#password", "Enter")
+    page.wait_for_load_state()
+    return page
+
+
+def test_sign_in_claim_decide_appeal_and_audit_with_the_keyboard(browser, live):
+    import httpx
+
+    base = live["base"]
+    # -- sign in -----------------------------------------------------------------------------
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="vi-VN")
+    context.set_default_timeout(10_000)
+    lan = context.new_page()
+    lan.goto(base + "/queue")
+    assert "/login" in lan.url
+    shot(lan, "01-login")
+    lan.fill("#name", "lan")
+    lan.fill("#password", PASSWORD)
+    lan.press("#password", "Enter")
+    lan.wait_for_url(base + "/queue")
+    assert lan.locator("h1").first.inner_text().startswith("Hàng đợi xem xét")
+    shot(lan, "02-queue")
+
+    # -- move in the queue, claim the next case with one key ----------------------------------
+    lan.keyboard.press("j")
+    lan.keyboard.press("j")
+    lan.keyboard.press("k")
+    rows = lan.locator("tr[data-row]")
+    assert rows.nth(0).get_attribute("class") and "selected" in rows.nth(0).get_attribute("class")
+    lan.keyboard.press("c")
+    lan.wait_for_url("**/cases/*?msg=claimed")
+    case_url = lan.url.split("?")[0]
+    assert "Bạn đang giữ ca này" in lan.locator("#claim-state").inner_text()
+    assert lan.locator(".ev mark").count() > 0 and lan.locator(".ev .tag").count() > 0
+    shot(lan, "03-case")
+
+    # -- decide with the keyboard: 4 = remove, / = note, Enter = submit, Enter = confirm --------
+    lan.keyboard.press("4")
+    assert lan.locator("input[name=action][value=remove]").is_checked()
+    lan.keyboard.press("/")
+    assert lan.evaluate("document.activeElement.id") == "note"
+    lan.keyboard.type("Tuyển CTV đòi phí trước")
+    lan.keyboard.press("Escape")
+    # the preview follows the form (no string evaluation: the console's CSP forbids it)
+    sync_api.expect(lan.locator("#sor blockquote[lang=vi]")).to_contain_text("Tuyển CTV đòi phí trước")
+    assert "gỡ bỏ" in lan.locator("#sor blockquote[lang=vi]").inner_text()
+    lan.keyboard.press("Enter")
+    dialog = lan.locator("dialog#confirm")
+    dialog.wait_for(state="visible")
+    assert "Tuyển CTV đòi phí trước" in lan.locator("#confirm-sor").inner_text()
+    shot(lan, "04-confirm")
+    lan.keyboard.press("Enter")
+    lan.wait_for_url("**/cases/*?msg=decided")
+    assert "Lý do đã gửi cho người dùng" in lan.content()
+    shot(lan, "05-decided")
+
+    # -- the user appeals through the API; the same moderator may not decide it ---------------
+    item = lan.locator("#content-h .muted").inner_text().split("·")[1].strip()
+    r = httpx.post(base + "/v1/appeals", headers={"Authorization": f"Bearer {live['keys']['ingest']}"},
+                   json={"item": item, "platform": "facebook",
+                         "statement": "Bài của tôi là tin tuyển dụng thật của cửa hàng, không thu phí ai."})
+    assert r.status_code == 201, r.text
+    appeal_id = r.json()["id"]
+    lan.goto(f"{base}/appeals/{appeal_id}")
+    assert lan.locator("#decide-button").is_disabled()
+    assert "không thể xét kháng nghị này" in lan.content()
+
+    # -- a different moderator decides it with the keyboard ------------------------------------
+    minh = sign_in(browser, live, "minh")
+    minh.keyboard.press("g")
+    minh.keyboard.press("a")
+    minh.wait_for_url(base + "/appeals")
+    shot(minh, "06-appeals")
+    minh.keyboard.press("j")
+    minh.keyboard.press("Enter")
+    minh.wait_for_url(f"{base}/appeals/{appeal_id}")
+    assert "không thu phí ai" in minh.locator(".statement").inner_text()
+    shot(minh, "07-appeal")
+    minh.keyboard.press("2")
+    minh.keyboard.press("/")
+    minh.keyboard.type("Đã kiểm tra: tin tuyển dụng thật")
+    minh.keyboard.press("Escape")
+    minh.keyboard.press("Enter")
+    minh.locator("dialog#confirm").wait_for(state="visible")
+    minh.keyboard.press("Enter")
+    minh.wait_for_url(f"{base}/appeals/{appeal_id}?msg=appeal_decided")
+    assert "Kháng nghị được chấp nhận" in minh.content()
+    shot(minh, "08-appeal-decided")
+
+    # -- an auditor sees both events and an intact chain ---------------------------------------
+    r = httpx.post(base + "/v1/legal-requests", headers={"Authorization": f"Bearer {live['keys']['admin']}"},
+                   json={"authority": "Sở Thông tin và Truyền thông TP.HCM", "legal_basis": "Nghị định 147/2024/NĐ-CP",
+                         "items": [{"id": "p0003", "platform": "facebook"}], "requested_action": "remove",
+                         "deadline": "2026-12-05"})
+    assert r.status_code == 201, r.text
+    thu = sign_in(browser, live, "thu")
+    thu.wait_for_url(base + "/audit")
+    assert "Chuỗi băm toàn vẹn" in thu.locator("#chain-status").inner_text()
+    decided = thu.locator("tr[data-type='case.decided']")
+    assert decided.count() == 1 and "lan" in decided.inner_text()
+    assert "minh" in thu.locator("tr[data-type='appeal.decided']").inner_text()
+    shot(thu, "09-audit")
+    thu.goto(base + "/legal")
+    assert "Sở Thông tin và Truyền thông TP.HCM" in thu.content()
+    shot(thu, "10-legal")
+    thu.goto(base + "/policy")
+    shot(thu, "11-policy")
+
+    # -- the case page, decided, after a reload: the claim lock is gone ------------------------
+    lan.goto(case_url)
+    assert "Đã quyết định bởi lan" in lan.locator("#claim-state").inner_text()
+    context.close()
+
+
+def test_media_is_blurred_until_asked_and_english_is_one_click_away(browser, live):
+    page = sign_in(browser, live, "minh")
+    from khien.review import cases
+
+    with live["store"].read() as tx:
+        case_id = next(c["id"] for c in cases.list_cases(tx, state=None, limit=500) if c["item"]["id"] == "t-media")
+    other = page
+    other.goto(f"{live['base']}/cases/{case_id}")
+    with live["store"].read() as tx:
+        fake_bank = next(c["id"] for c in cases.list_cases(tx, state=None, limit=500) if c["item"]["id"] == "p0039")
+    page.goto(f"{live['base']}/cases/{fake_bank}")
+    panel = page.locator("#imp-h").locator("xpath=..")
+    assert "Đơn vị được bảo vệ" in panel.inner_text() and "mbbank.com.vn" in panel.inner_text()
+    shot(page, "12-impersonation")
+    other.goto(f"{live['base']}/cases/{case_id}")
+    blurred = other.locator(".media .blurred").first
+    assert "blur" in blurred.evaluate("el => getComputedStyle(el).filter")
+    shot(other, "13-media-blurred")
+    other.keyboard.press("m")
+    sync_api.expect(blurred).to_have_css("filter", "none")  # after its short transition
+    other.get_by_text("EN", exact=True).click()
+    other.wait_for_load_state()
+    assert "Media" in other.content() and other.evaluate("document.documentElement.lang") == "en"
+    other.goto(live["base"] + "/queue")
+    assert other.locator("h1").first.inner_text().startswith("Review queue")
+    shot(other, "14-queue-en")
+    page.context.close()
+
+
+_LABELS = """() => [...document.querySelectorAll('input, select, textarea')]
+  .filter(el => el.type !== 'hidden')
+  .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby'))
+  .map(el => el.outerHTML.slice(0, 120))"""
+
+_CONTRAST = """(selectors) => {
+  const rgb = s => (s.match(/[\\d.]+/g) || []).map(Number);
+  const lum = c => { const v = c.slice(0, 3).map(x => { x /= 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; });
+                     return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]; };
+  const bg = el => { for (; el; el = el.parentElement) { const c = rgb(getComputedStyle(el).backgroundColor);
+                     if (c.length >= 3 && (c.length < 4 || c[3] > 0.5)) return c; } return [255, 255, 255]; };
+  const out = [];
+  for (const sel of selectors) {
+    for (const el of [...document.querySelectorAll(sel)].slice(0, 5)) {
+      if (el.disabled || el.closest('[disabled]') || !el.offsetParent) continue;
+      const a = lum(rgb(getComputedStyle(el).color)), b = lum(bg(el));
+      const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+      out.push([sel, Math.round(ratio * 100) / 100]);
+    }
+  }
+  return out;
+}"""
+
+_KEY_ELEMENTS = ["body", "h1", ".muted", ".top nav a", ".badge", "button", "button.primary", "kbd", "th", "td",
+                 ".ev mark", ".ev .tag", ".act-allow", ".act-label", ".act-review", ".act-remove", ".error",
+                 ".flash", ".lock", ".sor", "label", "legend", ".warn", ".chain", ".cat", "a"]
+
+
+def _tab_order(page, presses: int) -> list[str]:
+    # Start where a person who just opened the page starts: before the first element of the body.
+    page.evaluate("""() => { const s = document.createElement('span'); s.tabIndex = -1; s.id = 'tab-start';
+                            document.body.prepend(s); s.focus(); }""")
+    seen = []
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        here = page.evaluate("""() => { const el = document.activeElement;
+            const all = [...document.querySelectorAll('*')]; return all.indexOf(el) + ':' + el.tagName + '#' + (el.id || el.name || el.textContent.trim().slice(0, 20)); }""")
+        if ":BODY#" in here:  # past the last control: focus left the page
+            break
+        seen.append(here)
+    return seen
+
+
+def test_accessibility_labels_focus_order_and_contrast(browser, live):
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="vi-VN")
+    page = context.new_page()
+    page.goto(live["base"] + "/login")
+    order = _tab_order(page, 6)
+    assert order[0].split("#", 1)[1].startswith("Bỏ qua"), order  # the skip link comes first
+    assert any(o.endswith("#name") for o in order) and any(o.endswith("#password") for o in order), order
+    positions = [int(o.split(":")[0]) for o in order]
+    assert positions == sorted(positions), f"tab order does not follow the page: {order}"
+    assert page.evaluate("[...document.querySelectorAll('[tabindex]')].filter(e => e.tabIndex > 0).length") == 0
+    context.close()
+
+    moderator = sign_in(browser, live, "lan")
+    auditor = sign_in(browser, live, "thu")
+    base = live["base"]
+    first_case = moderator.locator("a.rowlink").first.get_attribute("href")
+    checked = []
+    for page, path in ((moderator, "/queue"), (moderator, first_case), (moderator, "/appeals"),
+                       (moderator, "/appeals/1"), (auditor, "/audit"), (auditor, "/legal"), (auditor, "/policy")):
+        page.goto(base + path)
+        assert page.evaluate(_LABELS) == [], f"{path}: form controls without a label"
+        assert page.evaluate("document.documentElement.lang") == "vi"
+        assert page.locator("main#main").count() == 1 and page.locator("h1").count() >= 1
+        ratios = page.evaluate(_CONTRAST, _KEY_ELEMENTS)
+        low = [(sel, r) for sel, r in ratios if r < 4.5]
+        assert not low, f"{path}: text contrast below 4.5:1: {low}"
+        checked += ratios
+        order = [int(o.split(":")[0]) for o in _tab_order(page, 12)]
+        assert order == sorted(order), f"{path}: tab order does not follow the page: {_tab_order(page, 12)}"
+    assert len(checked) > 100
+    moderator.goto(base + first_case)
+    shot(moderator, "15-case-accessibility")
+    moderator.keyboard.press("?")
+    moderator.locator("dialog#help").wait_for(state="visible")
+    shot(moderator, "16-shortcuts")
+    moderator.context.close()
+    auditor.context.close()
+
+
+def test_the_basic_flow_works_with_javascript_off(browser, live):
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="vi-VN", java_script_enabled=False)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.goto(live["base"] + "/")
+    page.fill("#name", "minh")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit].primary")
+    page.wait_for_url(live["base"] + "/queue")
+    page.click("#claim-next button")
+    page.wait_for_url("**/cases/*?msg=claimed")
+    page.check("input[name=action][value=label]")
+    page.select_option("#clause", "2.3")
+    page.fill("#note", "quảng cáo lặp lại")
+    page.click("button[value=preview]")
+    assert "gắn nhãn cảnh báo" in page.locator("#sor").inner_text()
+    page.click("button[value=decide]")
+    assert page.locator("h1").inner_text() == "Xác nhận quyết định"
+    shot(page, "17-no-js-confirm")
+    page.click("button[type=submit].primary >> text=Xác nhận và gửi")
+    page.wait_for_url("**/cases/*?msg=decided")
+    assert "quảng cáo lặp lại" in page.locator(".sor").first.inner_text()
+    context.close()
