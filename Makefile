@@ -23,7 +23,7 @@ demo: venv
 	$(BIN)/khien scan examples/posts.jsonl -o out/decisions.jsonl; test $$? -le 1
 	@echo "decisions written to out/decisions.jsonl"
 	@$(BIN)/python -m khien.cli.demo_summary out/decisions.jsonl examples/gold.tsv
-	$(BIN)/khien demo-setup --db sqlite:///khien.db --input examples/posts.jsonl
+	$(BIN)/khien demo-setup --db sqlite:///out/khien.db --input examples/posts.jsonl
 
 test: venv
 	bash scripts/test.sh
