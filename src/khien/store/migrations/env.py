@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+import khien.store.users  # noqa: F401  (console tables belong to the same metadata)
 from khien.store.schema import metadata
 
 config = context.config
