@@ -95,26 +95,24 @@ class Store:
     @contextmanager
     def write(self) -> Iterator[Tx]:
         """A read-write transaction, committed when the block exits without an exception."""
-        try:
+        with self._errors_translated():
             with self.engine.connect().execution_options(khien_write=True) as conn:
                 with conn.begin():
                     yield Tx(conn)
-        except OperationalError as exc:
-            raise StoreError(f"database error on {self._safe_url()}: {exc.orig}") from exc
-        except IntegrityError as exc:
-            raise ConflictError(f"the change conflicts with what is stored: {exc.orig}") from exc
-        except DataError as exc:
-            raise InputError(f"a value was rejected by the database: {exc.orig}") from exc
-        except OverflowError as exc:
-            raise InputError(f"a number is out of range: {exc}") from exc
 
     @contextmanager
     def read(self) -> Iterator[Tx]:
         """A read-only transaction (a consistent snapshot on both databases)."""
-        try:
+        with self._errors_translated():
             with self.engine.connect() as conn:
                 with conn.begin():
                     yield Tx(conn)
+
+    @contextmanager
+    def _errors_translated(self) -> Iterator[None]:
+        """Database errors become Khiên errors with stable codes (never a 500 for bad input)."""
+        try:
+            yield
         except OperationalError as exc:
             raise StoreError(f"database error on {self._safe_url()}: {exc.orig}") from exc
         except IntegrityError as exc:
