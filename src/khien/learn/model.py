@@ -431,23 +431,7 @@ def train(
                     tuple(data.spans[i] for i in tr_idx)),
             [train_views[i] for i in tr_idx],
         )
-    model.meta = {
-        "name": name,
-        "labels": list(classes),
-        "categories": dict(categories) if categories else {},
-        "code_version": _code_version(),
-        "normalisation_sha256": normalisation_digest(),
-        "training": {
-            "data_sha256": data.digest(),
-            "dev_sha256": dev.digest() if dev is not None else None,
-            "examples": int(len(tr_idx)),
-            "class_counts": {c: int(n) for c, n in zip(classes, np.bincount(y_tr, minlength=len(classes)))},
-            "held_out": held_out,
-            "held_out_macro_f1": round(float(dev_f1), 4),
-            "C": c_best,
-            "config": config.to_dict(),
-        },
-    }
+    model.meta = _metadata(name, classes, categories, data, dev, y_tr, held_out, dev_f1, c_best, config)
     return model
 
 
@@ -538,7 +522,14 @@ def _train_cv(
     model = TextModel(classes, vocab, weights, bias, scale, shift, offsets)
     if pool.spans is not None:
         model.span_keys, model.span_scores = _span_table(pool, pool_views)
-    model.meta = {
+    model.meta = _metadata(name, classes, categories, data, dev, y, held_out, cv_f1, c_best, config)
+    return model
+
+
+def _metadata(name: str, classes: Any, categories: Any, data: Any, dev: Any, y: np.ndarray, held_out: str,
+              f1: float, c_best: float, config: Any) -> dict[str, Any]:
+    """What a model file records about how it was trained (key order is part of the file's bytes)."""
+    return {
         "name": name,
         "labels": list(classes),
         "categories": dict(categories) if categories else {},
@@ -548,11 +539,10 @@ def _train_cv(
             "data_sha256": data.digest(),
             "dev_sha256": dev.digest() if dev is not None else None,
             "examples": int(len(y)),
-            "class_counts": {c: int(n) for c, n in zip(classes, np.bincount(y, minlength=k))},
+            "class_counts": {c: int(n) for c, n in zip(classes, np.bincount(y, minlength=len(classes)))},
             "held_out": held_out,
-            "held_out_macro_f1": round(float(cv_f1), 4),
+            "held_out_macro_f1": round(float(f1), 4),
             "C": c_best,
             "config": config.to_dict(),
         },
     }
-    return model
