@@ -12,6 +12,7 @@ from functools import cached_property
 from typing import Any, ClassVar, Mapping, Protocol, Sequence, runtime_checkable
 
 from ..model import Item, Signal
+from ..text.links import Link, find_links
 from ..text.views import Views, views
 
 __all__ = ["Prepared", "Detector", "Example", "DetectorInfo"]
@@ -19,16 +20,24 @@ __all__ = ["Prepared", "Detector", "Example", "DetectorInfo"]
 
 @dataclass(slots=True)
 class Prepared:
-    """An item with its text views computed once and shared by every detector."""
+    """An item with what several detectors read (text views, links) computed once and shared."""
 
     item: Item
     _views: Views | None = field(default=None, repr=False)
+    _links: list[Link] | None = field(default=None, repr=False)
 
     @property
     def views(self) -> Views:
         if self._views is None:
             self._views = views(self.item.text)
         return self._views
+
+    @property
+    def links(self) -> list[Link]:
+        """Links in the text (defanged ones included), found once for every detector that reads them."""
+        if self._links is None:
+            self._links = find_links(self.views.nfc)
+        return self._links
 
 
 @dataclass(frozen=True, slots=True)

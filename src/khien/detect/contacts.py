@@ -12,7 +12,7 @@ import re
 from typing import Any, Sequence
 
 from ..model import Evidence, Signal
-from ..text.links import find_contacts, find_links
+from ..text.links import find_contacts
 from .base import Example, Prepared
 from .domains import DomainList, load_domain_list
 
@@ -115,7 +115,7 @@ class ContactsDetector:
         evidence: list[Evidence] = []
         cues: set[str] = set()
         links_out: list[dict[str, Any]] = []
-        for link in find_links(v.nfc):
+        for link in prepared.links:
             d = link.domain
             path = link.url.split(d.host, 1)[-1] if d.host in link.url.lower() else ""
             flags = self.link_flags(d.host, d.registrable, d.suffix, path, d.is_ip, d.is_idn)

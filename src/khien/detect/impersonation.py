@@ -16,7 +16,6 @@ from ..errors import DetectorError, RegistryError
 from ..impersonation.matcher import Match, Matcher
 from ..impersonation.registry import PACKAGED_DEFAULT, Registry, load_registry
 from ..model import Evidence, Signal
-from ..text.links import find_links
 from .base import Example, Prepared
 
 __all__ = ["ImpersonationDetector"]
@@ -157,7 +156,7 @@ class ImpersonationDetector:
                 matches.append(found)
         spans: dict[str, list[Evidence]] = {}
         if has_dot:
-            for link in find_links(prepared.views.nfc):
+            for link in prepared.links:
                 for m in self.matcher.link(link.url, "text"):
                     spans.setdefault(m.entity, []).append(
                         Evidence(link.start, link.end, link.text, label=f"impersonation:{m.entity}")

@@ -26,7 +26,8 @@ def findings_from_signals(
     A category whose ``not_reported_when`` condition holds (e.g. scam words in a warning about
     scams) is left out unless a rule acted on it.
     """
-    best = {c: v for c, v in category_scores(signals).items() if c in policy.categories}
+    scores = ctx.category_scores if ctx is not None else category_scores(list(signals))
+    best = {c: v for c, v in scores.items() if c in policy.categories}
     evidence: dict[str, dict[tuple[int, int, str], tuple[Evidence, str]]] = {}
     for s in signals:
         if s.category not in policy.categories:
