@@ -8,6 +8,7 @@ Tags name each cue so policy rules can combine them with lexicon lures.
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any, Sequence
 
@@ -33,6 +34,7 @@ FREE_HOSTS = frozenset(
 )
 
 _DIGIT = re.compile(r"\d")
+_log = logging.getLogger("khien.lists")
 
 _WEIGHTS = {
     "blocklisted": 0.95,
@@ -62,12 +64,20 @@ class ContactsDetector:
         allowlist: Sequence[str] = ("packaged:allow_domains",),
         **_context: Any,
     ) -> None:
-        self.blocklist = DomainList()
-        for src in blocklist:
-            self.blocklist = self.blocklist | load_domain_list(src)
-        self.allowlist = DomainList()
-        for src in allowlist:
-            self.allowlist = self.allowlist | load_domain_list(src)
+        self.blocklist = DomainList(name="blocklist")
+        self.allowlist = DomainList(name="allowlist")
+        warnings = []
+        for attr, sources in (("blocklist", blocklist), ("allowlist", allowlist)):
+            for src in sources:
+                loaded = load_domain_list(src)
+                if loaded.skipped_count:
+                    warnings.append(loaded.describe_skips())
+                setattr(self, attr, getattr(self, attr) | loaded)
+        # Lines a feed publishes that name nothing matchable are skipped, not fatal; whoever runs
+        # the engine is told once, here, where the policy is loaded (the CLI prints it on stderr).
+        self.list_warnings: tuple[str, ...] = tuple(warnings)
+        for message in warnings:
+            _log.warning("khien: warning: %s", message)
 
     @property
     def signals(self) -> tuple[str, ...]:
@@ -85,10 +95,21 @@ class ContactsDetector:
         )
 
     def link_flags(self, host: str, registrable: str, suffix: str, path: str, is_ip: bool, is_idn: bool) -> list[str]:
-        if self.allowlist.match(host):
+        """The cues one link carries. ``path`` is what follows the host (``/a?b=1``), or ``""``.
+
+        An allow-listed host (or a subdomain of one) carries no cue at all: official sites are not
+        scam signals because of their TLD, a short name or a subdomain. Only a block-list entry
+        more specific than the allow-list entry it falls under (``sites.google.com/view/x`` under
+        ``google.com``: a page on a site where anyone publishes) still marks it ``blocklisted``.
+        """
+        allowed = self.allowlist.lookup(host)
+        blocked = self.blocklist.lookup(host, path)
+        if allowed is not None:
+            if blocked is not None and blocked.specificity > allowed.specificity:
+                return ["allowlisted", "blocklisted"]
             return ["allowlisted"]
         flags = []
-        if self.blocklist.match(host):
+        if blocked is not None:
             flags.append("blocklisted")
         if is_ip:
             flags.append("ip_link")
@@ -117,8 +138,7 @@ class ContactsDetector:
         links_out: list[dict[str, Any]] = []
         for link in prepared.links:
             d = link.domain
-            path = link.url.split(d.host, 1)[-1] if d.host in link.url.lower() else ""
-            flags = self.link_flags(d.host, d.registrable, d.suffix, path, d.is_ip, d.is_idn)
+            flags = self.link_flags(d.host, d.registrable, d.suffix, link.path, d.is_ip, d.is_idn)
             if link.defanged:
                 flags.append("defanged")
             cues.update(f for f in flags if f in _WEIGHTS)

@@ -3,11 +3,18 @@
 Links are found also when defanged or spelled out (``hxxps``, ``[.]``, ``(.)``, `` chấm ``,
 ``[dot]``), and domains are split with the public-suffix snapshot bundled in ``tldextract``
 (nothing is fetched). All spans are offsets into the original text.
+
+Vietnamese posts often run two sentences together without a space ("Hết hàng rồi.Shop nghỉ tết"),
+and many TLDs are ordinary words (``.shop``, ``.online``, ``.click``, ``.top``). A token such as
+``rồi.Shop`` is therefore not taken as a link when it reads as a sentence break; see
+:func:`_sentence_break` for the rule and its reasons. The same rule ends a real link before the
+next sentence's first word (``momo.vn.Chúc`` is ``momo.vn``).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -71,6 +78,13 @@ class Link:
     domain: Domain
     defanged: bool
 
+    @property
+    def path(self) -> str:
+        """What follows the host and port (``/a/b?c=1``), as written; ``""`` for a bare host."""
+        rest = _SCHEME_PREFIX.sub("", self.url)
+        cut = _PATH_START.search(rest)
+        return rest[cut.start():] if cut else ""
+
 
 @dataclass(frozen=True, slots=True)
 class Contact:
@@ -107,6 +121,80 @@ def _refang(m: re.Match[str]) -> str:
     return "."
 
 
+_SCHEME_PREFIX = re.compile(r"^[a-z][a-z0-9+.\-]*://", re.IGNORECASE)
+_PATH_START = re.compile(r"[/?#]")
+# One Vietnamese syllable with its marks removed: onset, one to three vowels, coda.
+_SYLLABLE = re.compile(r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ch|ng|nh|[cmnpt])?")
+
+
+def _skeleton(word: str) -> str:
+    decomposed = unicodedata.normalize("NFD", word.lower().replace("đ", "d").replace("Đ", "d"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _is_syllable(word: str) -> bool:
+    return word.isalpha() and _SYLLABLE.fullmatch(_skeleton(word)) is not None
+
+
+def _is_title(label: str) -> bool:
+    return len(label) >= 2 and label[0].isupper() and label[1:].islower()
+
+
+def _sentence_break(name: str, tld: str) -> bool:
+    """Whether ``name.tld``, written with no scheme, ``www.``, path or port, is two sentences run together.
+
+    Vietnamese writes every syllable as its own space-separated word, so the word before a full stop
+    that lost its space is one syllable. A real domain label is almost never one syllable written
+    with Vietnamese marks (``cốccốc``, ``shopgcaothụ`` are several run together), so
+    ``rồi.online``, ``việc.click``, ``đây.top`` are sentence breaks whatever the case of the TLD.
+    Hosts are typed in lower case or with a capitalised brand (``Vietcombank.com.vn``); a TLD that
+    alone is capitalised (``xong.Click``, ``inbox.Shop``) is the first word of a new sentence when
+    the word before it is a plain lower-case word or one syllable. Hyphens and digits
+    (``vcb-xacthuc.Online``, ``0188vn.Shop``) mark a made-up name, so those stay links; so does
+    anything written with a scheme, ``www.`` or a path (``http://abc.Online/x``, ``www.Shop.vn``).
+    """
+    if not name.isalpha():
+        return False
+    if not name.isascii() and _is_syllable(name):
+        return True
+    return _is_title(tld) and (name.islower() or _is_syllable(name))
+
+
+def _end_of_host(host: str) -> str:
+    """``host`` without a trailing label that is the next sentence's first word.
+
+    ``momo.vn.Chúc`` (no valid suffix) is ``momo.vn``; ``abc.xyz.Click`` (``.click`` is a TLD, but
+    only the last label is capitalised) is ``abc.xyz``. Hosts capitalised throughout
+    (``Vietcombank.Com.Vn``) are left whole.
+    """
+    labels = host.split(".")
+    if len(labels) < 3 or not labels[-1].isalpha():
+        return host
+    shorter = ".".join(labels[:-1])
+    if split_domain(host) is None or (_is_title(labels[-1]) and not any(c.isupper() for c in labels[-2])):
+        if split_domain(shorter) is not None:
+            return shorter
+    return host
+
+
+_TAIL_WORD = re.compile(r"\.([^\W\d_]+)$")
+
+
+def _end_of_path(raw: str) -> str:
+    """``raw`` without a last ``.Word`` that starts the next sentence (``momo.vn/uu-dai.Chi tiết``).
+
+    The word must be one Vietnamese syllable that is capitalised or written with Vietnamese marks;
+    file extensions (``.apk``, ``.Apk``, ``.html``, ``.php``) are not syllables and stay.
+    """
+    m = _TAIL_WORD.search(raw)
+    if m is None or "/" not in raw[: m.start()]:
+        return raw
+    word = m.group(1)
+    if _is_syllable(word) and (_is_title(word) or not word.isascii()):
+        return raw[: m.start()]
+    return raw
+
+
 _DOT_LETTER = re.compile(r"[\w-]\.(?:[^\W\d_]|xn--)|\d\.\d{1,3}\.\d|://", re.IGNORECASE)
 _DEFANG_HINT = re.compile(r"hxxp|h\*\*p|\[\.|\(\.|\{\.|\[dot|\(dot|\s(?:chấm|cham|dot)\s|\[:", re.IGNORECASE)
 _TOKEN_END = re.compile(r"[\s<>\"'）)\]]")
@@ -137,16 +225,31 @@ def find_links(nfc: View) -> list[Link]:
         raw = m.group(0).rstrip(".,;:!?")
         if "." not in raw:
             continue
-        host = re.sub(r"^(?:(?:https?|ftp)://)", "", raw, flags=re.IGNORECASE).split("/")[0].split(":")[0]
-        has_scheme = "://" in raw or raw.lower().startswith("www.")
+        scheme = _SCHEME_PREFIX.match(raw)
+        host_at = scheme.end() if scheme else 0
+        hostport = re.split(r"[/?#]", raw[host_at:], maxsplit=1)[0]
+        host = hostport.split(":")[0]
+        trimmed = _end_of_host(host)
+        if trimmed != host:
+            host = hostport = trimmed
+            raw = raw[: host_at + len(trimmed)]
+        elif len(hostport) < len(raw) - host_at:
+            raw = _end_of_path(raw)
+        has_www = raw.lower().startswith("www.")
+        has_scheme = scheme is not None or has_www
         domain = split_domain(host)
         if domain is None:
             continue
         if not has_scheme and len(domain.name) < 2:
             continue
         s, e, quoted = view.quote(m.start(), m.start() + len(raw))
+        defanged = quoted != raw
+        if not has_scheme and not defanged and raw == hostport and host.count(".") == 1:
+            name, tld = host.split(".")
+            if _sentence_break(name, tld):
+                continue
         url = raw if has_scheme else "http://" + raw
-        links.append(Link(s, e, quoted, url, domain, quoted != raw))
+        links.append(Link(s, e, quoted, url, domain, defanged))
     return links
 
 
