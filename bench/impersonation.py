@@ -9,10 +9,11 @@ Entities: the packaged registry plus generated banks, companies, shops, media, a
 people, with real-looking Vietnamese names, official domains and handles. Accounts: ordinary
 people, small shops, fan groups, official and verified accounts, links to official and unrelated
 sites (with hard negatives: people and shops whose names contain a short brand, real
-subsidiaries), and ~3% planted look-alikes made by the permutation families of the issue
-(affixes, look-alike letters, leetspeak, rn→m, spacing, accent removal, one-edit typos, full
-official names, brand handles, and the domain tricks: typo, brand + service word, brand or
-official domain as a subdomain, exact brand on a cheap TLD, IDN homograph, hyphen walk).
+subsidiaries, fan and review pages), and ~3% planted look-alikes made by the permutation families
+of the issue (affixes, service phrases of the recruiting/news/ticket/complaint families, look-alike
+letters, leetspeak, rn→m, spacing, accent removal, one-edit typos, full official names, brand
+handles, and the domain tricks: typo, brand + service or authority word, brand or official domain
+as a subdomain, exact brand on a cheap TLD, IDN homograph, hyphen walk).
 
     python bench/impersonation.py [--accounts 1000000] [--entities 10000] [--sample 20000] [--workers 2]
 """
@@ -40,7 +41,8 @@ GIVEN = ("An Anh Bình Châu Chi Cường Dũng Duy Giang Hà Hải Hạnh Hiế
 SHOP = ("Trà sữa|Tiệm bánh|Quán phở|Shop quần áo|Tiệm nail|Cà phê|Bún bò|Nhà thuốc|Tiệm vàng|Sửa xe|Cơm tấm|"
         "Shop mỹ phẩm|Tạp hóa|Bánh mì|Hoa tươi|Điện thoại|Nội thất|Gốm sứ|Lẩu nướng|Spa").split("|")
 PLACE = "Quận 1|Quận 3|Quận 7|Gò Vấp|Thủ Đức|Cầu Giấy|Hà Đông|Đà Nẵng|Cần Thơ|Biên Hòa|Hải Phòng|Nha Trang".split("|")
-GROUP = "Hội những người yêu|Cộng đồng yêu|Review|Góc chia sẻ về|Kinh nghiệm dùng|Hỏi đáp về".split("|")
+GROUP = ("Hội những người yêu|Cộng đồng yêu|Review|Góc chia sẻ về|Kinh nghiệm dùng|Hỏi đáp về|Kinh nghiệm săn vé|"
+         "Tẩy chay|Fan club").split("|")
 COIN_A = ("Vina Viet Sai Hano Mekong Phu Tan Dai Hoa Thien Kim Sao Song Bien Lac Hong Au Lien Tay Dong Truong Vinh "
           "Bao Sun Star Blue Green Golden Nova Alpha Prime Ever Ocean Sky").split()
 COIN_B = ("tech pharm food land mart pay bank corp tel express soft med gas steel star home care edu trans "
@@ -52,6 +54,15 @@ PROVINCE = ("Hà Nội|Hồ Chí Minh|Đà Nẵng|Hải Phòng|Cần Thơ|An Gia
 STRONG_AFFIX = ["CSKH", "Hỗ Trợ", "Chăm sóc khách hàng", "Official", "Tổng đài", "Hỗ trợ vay", "Giải ngân",
                 "Khuyến mãi", "Hoàn tiền", "Tuyển dụng", "Tư vấn", "Chính thức", "Hotline", "Support", "Tri ân"]
 WEAK_AFFIX = ["24h", "247", "VN", "Việt Nam", "2024", "2025", "HN", "HCM", "Online"]
+# Service phrases of the recruiting, news, ticket, complaint and public-service families, written
+# around a name ("Vietcombank Tuyển Dụng 2026", "Tin nóng Tuổi Trẻ 24h"); some are in no table of
+# the matcher's vocabulary ("Học Bổng Du Học", "Đổi Ngoại Tệ", "Onboarding"), on purpose.
+SERVICE_PHRASE = ["Tuyển Dụng 2026", "Tuyển CTV", "Việc Làm Online", "Tin Nóng", "Tin Nóng 24h", "Điểm Tin", "Bản Tin",
+                  "Vé Rẻ", "Vé Máy Bay Giá Rẻ", "Săn Vé 0 Đồng", "Đặt Vé", "Tiếp Nhận Khiếu Nại", "Tiếp Nhận Tố Giác",
+                  "Giải Quyết Khiếu Nại", "Hoàn Thuế", "Tra Cứu Phạt Nguội", "Careers", "Flight Deals", "Breaking News",
+                  "Học Bổng Du Học", "Đổi Ngoại Tệ", "Lì Xì Đầu Năm", "Onboarding", "Reservations"]
+# Authority and service words joined to a brand in a domain label ("congan-vneid", "tuyendung-vietjet").
+SERVICE_LABEL = ["congan", "dichvucong", "tuyendung", "tinnong", "vegiare", "khieunai", "tocao", "tracuu", "hocbong"]
 SERVICE = ["vay", "cskh", "hotro", "xacthuc", "dangky", "tindung", "khuyenmai", "hoantien", "login", "verify",
            "nanghanmuc", "giaingan", "otp", "ebanking", "support"]
 LURE_HOST = ["vn-banking.xyz", "vn-ebanks.xyz", "vn-ibank.info", "com-vn.top", "secure-login.site", "xac-minh.click",
@@ -163,13 +174,14 @@ def plant(entity: dict, rng: random.Random, weak: bool) -> dict:
     domain = entity["domains"][0] if entity.get("domains") else None
     label = domain.split(".")[0] if domain else compact(name)
     aff = rng.choice(STRONG_AFFIX)
-    fams = ["affix", "confusable", "leet", "spacing", "noaccent", "handle", "rn"]
+    fams = ["affix", "confusable", "leet", "spacing", "noaccent", "handle", "rn", "service_phrase"]
     if not weak and len(compact(name)) >= 7:
         fams += ["typo", "typo"]
     if domain and not weak and len(label) >= 7:
         fams += ["domain_typo"]  # one-edit matching is for long coined names only
     if domain:
-        fams += ["domain_service", "domain_sub", "domain_official_sub", "domain_cheap", "domain_idn",
+        fams += ["domain_service", "domain_service_label", "domain_sub", "domain_official_sub", "domain_cheap",
+                 "domain_idn",
                  "domain_hyphen"]
     fam = rng.choice(fams)
     acc: dict = {}
@@ -177,6 +189,14 @@ def plant(entity: dict, rng: random.Random, weak: bool) -> dict:
         acc["display_name"] = f"{name} {aff}" if rng.random() < 0.6 else f"{aff} {name}"
         if rng.random() < 0.3:
             acc["display_name"] += " " + rng.choice(WEAK_AFFIX)
+    elif fam == "service_phrase":
+        phrase = rng.choice(SERVICE_PHRASE)
+        if rng.random() < 0.7:
+            acc["display_name"] = f"{name} {phrase}" if rng.random() < 0.6 else f"{phrase} {name}"
+        else:
+            acc["display_name"] = rng.choice(["Admin", "Tuyển dụng", "Tin tức"])
+            words = compact(phrase)
+            acc["handle"] = rng.choice([f"{label}.{words}", f"{words}_{label}", f"{label}{words}"])
     elif fam == "confusable":
         fake = disguise_letters(name, rng, CYRILLIC, 1 + rng.randrange(2)) or name
         acc["display_name"] = f"{fake} {aff}" if weak or rng.random() < 0.5 else fake
@@ -213,6 +233,10 @@ def plant(entity: dict, rng: random.Random, weak: bool) -> dict:
         elif fam == "domain_service":
             svc = rng.choice(SERVICE)
             host = (f"{svc}-{label}" if rng.random() < 0.5 else f"{label}-{svc}") + "." + rng.choice([tld, "com", "com.vn", "net"])
+        elif fam == "domain_service_label":
+            svc = rng.choice(SERVICE_LABEL)
+            host = f"{svc}-{label}" if rng.random() < 0.5 else f"{label}-{svc}"
+            host += "." + rng.choice([tld, "com", "net", "vn"])
         elif fam == "domain_sub":
             host = f"{label}.{rng.choice(LURE_HOST)}"
         elif fam == "domain_official_sub":

@@ -51,7 +51,7 @@ def test_impersonation_flags_lookalikes_and_reports_bad_lines(images):
     a1 = flagged["a1"]
     assert a1["entity"] == "vietcombank" and a1["score"] >= 0.9
     assert {"field": "display_name", "value": "Vietcombank CSKH", "matched": "Vietcombank",
-            "why": "name equals 'Vietcombank' after removing the affix 'CSKH'"} in a1["evidence"]
+            "why": "name equals 'Vietcombank' after removing the affix 'CSKH' (support words)"} in a1["evidence"]
     assert flagged["a5"]["evidence"][0]["field"] == "avatar"
 
 

@@ -35,7 +35,7 @@ def test_link_evidence_points_into_the_original_text(detector):
     text = "Tài khoản của quý khách bị tạm khóa, xác thực tại hxxps://vietcombank-xacthuc[.]xyz/otp ngay"
     (sig,) = [s for s in signals(detector, text) if "entity_claim" not in s.tags]
     assert sig.category == "impersonation" and sig.detector == "impersonation.v1" and sig.score >= 0.9
-    assert sig.details["entity"] == "vietcombank"
+    assert sig.details["entity"] == "vietcombank" and sig.details["matcher"] == "registry-match.v2"
     (ev,) = sig.evidence
     assert text[ev.start:ev.end] == ev.text and "vietcombank-xacthuc" in ev.text
     assert {"link", "cheap_tld"} <= sig.tags

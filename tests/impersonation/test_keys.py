@@ -50,5 +50,24 @@ def test_strength_reflects_how_ordinary_a_name_is():
     assert strength(("vietcombank",), "vietcombank", "bank") == "strong"
     assert strength(("momo",), "momo", "company") == "weak"
     assert strength(("tuoi", "tre"), "tuoitre", "media") == "weak"
-    assert strength(("ngan", "hang", "dau", "tu", "va", "phat", "trien"), "nganhangdautuvaphattrien", "bank") == "strong"
+    assert strength(("ngan", "hang", "dau", "tu", "va", "phat", "trien"), "nganhangdautuvaphattrien",
+                    "bank") == "strong"
     assert strength(("son", "tung"), "sontung", "person") == "person"
+
+
+def test_camel_case_separates_words_and_keeps_the_key():
+    k = name_key("VietcombankTuyenDung")
+    assert k.tokens == ("vietcombank", "tuyen", "dung") and k.compact == "vietcombanktuyendung"
+    assert name_key("VCBDigibank").tokens == ("vcb", "digibank")
+    assert name_key("MBBank").compact == "mbbank"
+
+
+def test_stripping_reads_diacritics_when_they_were_written():
+    assert name_key("Phản ánh Vietcombank").core == "vietcombank"
+    assert name_key("Phan Anh Hồng Tú").stages == ()  # a name, not "phản ánh"
+    assert name_key("phan anh vietcombank").core == "vietcombank"  # without accents: ambiguous
+
+
+def test_rn_across_two_words_is_no_disguise():
+    assert name_key("dichvucong-bocongan-gov-vn").disguises == ()
+    assert [d.kind for d in name_key("Vietcornbank").disguises] == ["rn_m"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from ..errors import DetectorError, RegistryError
+from ..impersonation.matcher import VERSION as MATCHER_VERSION
 from ..impersonation.matcher import Match, Matcher
 from ..impersonation.registry import PACKAGED_DEFAULT, Registry, load_registry
 from ..model import Evidence, Signal
@@ -126,8 +127,14 @@ class ImpersonationDetector:
             Example("Thông báo: tài khoản của bạn sẽ bị tạm khóa, liên hệ ngay để được hỗ trợ.",
                     emits=("impersonation",),
                     author={"display_name": "Vietcombank - Chăm sóc khách hàng", "handle": "vcb.cskh24h"}),
+            Example("Tuyển nhân viên đóng gói tại nhà, thu nhập 500k/ngày, inbox ngay.",
+                    emits=("impersonation",),
+                    author={"display_name": "Shopee Tuyển Dụng 2026", "handle": "tuyendung_shopee"}),
+            Example("Nộp hồ sơ tố giác tại congan-vneid.com để được hỗ trợ.", emits=("impersonation",)),
             Example("Trà sữa trân châu giảm 20% hôm nay, ghé quán nha!", not_emits=("impersonation",),
                     author={"display_name": "Trà sữa Momo", "handle": "trasuamomo"}),
+            Example("Chuyến bay hôm qua đúng giờ, cảm ơn các bạn!", not_emits=("impersonation",),
+                    author={"display_name": "Hội những người yêu Vietnam Airlines"}),
             Example("Đọc bài ở https://vnexpress.net/gia-vang-hom-nay-123.html", not_emits=("impersonation",)),
             Example("Lịch nghỉ Tết của ngân hàng", not_emits=("impersonation",),
                     author={"display_name": "Vietcombank", "handle": "vietcombank", "verified": True}),
@@ -201,6 +208,7 @@ class ImpersonationDetector:
             "kind": kind,
             "why": [r["why"] for r in reasons],
             "matches": reasons,
+            "matcher": MATCHER_VERSION,
         }
         others = [{"entity": e, "score": round(s, 4)} for s, e, _ in scored[1:] if s >= self.min_score]
         if others:

@@ -2,7 +2,7 @@
 domains and avatars against it (see :class:`Matcher`). Pure: no I/O beyond reading the registry
 and its images."""
 
-from .matcher import FLAG_THRESHOLD, Match, Matcher, Reason
+from .matcher import FLAG_THRESHOLD, VERSION, Match, Matcher, Reason
 from .registry import KINDS, PACKAGED_DEFAULT, Entity, Registry, load_registry, parse_registry
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "Matcher",
     "Reason",
     "Registry",
+    "VERSION",
     "load_registry",
     "parse_registry",
 ]

@@ -17,8 +17,9 @@ from typing import Sequence
 
 from ..detect.contacts import CHEAP_TLDS, FREE_HOSTS
 from ..text.links import split_domain
+from .affixes import affix_only
 from .index import KeyHit, NameIndex, lookup
-from .keys import affix_only, name_key
+from .keys import name_key
 from .registry import Entity, normalise_domain
 
 __all__ = ["DomainHit", "DomainChecker", "host_of"]
@@ -76,10 +77,17 @@ class DomainChecker:
         self.entities = entities
         self.official = official  # official domain -> entity position
         self._official_labels: dict[int, list[tuple[str, str]]] = {}
+        # Official hosts below a registrable domain, flattened into one label
+        # ("dichvucong.bocongan.gov.vn" → "dichvucongbocongan"), as in dichvucong-bocongan.online.
+        self._flattened: dict[str, tuple[int, str]] = {}
         for domain, entity in official.items():
             d = split_domain(domain)
             if d is not None:
                 self._official_labels.setdefault(entity, []).append((d.name.replace("-", ""), domain))
+                if d.subdomain:
+                    flat = (d.subdomain + d.name).replace(".", "").replace("-", "")
+                    self._flattened[flat] = (entity, domain)
+                    self._flattened[flat + d.suffix.replace(".", "")] = (entity, domain)
 
     def is_official(self, host: str) -> bool:
         host = normalise_domain(host)
@@ -137,6 +145,13 @@ class DomainChecker:
                     scored.tags.add("homograph")
                     scored.score = max(scored.score + 0.15, 0.95)
                 keep(scored)
+        # 2b. An official host flattened into the label: dichvucong-bocongan.online.
+        if self._flattened:
+            for flat, (entity, official) in self._flattened.items():
+                at = label_compact.find(flat)
+                if at >= 0 and affix_only(label_compact[:at] + label_compact[at + len(flat):]):
+                    keep(DomainHit(entity, 0.95, official,
+                                   [f"official host '{official}' written as the label '{d.name}'"], {"subdomain"}))
         # 3. The brand as a subdomain of a lure host: acb.vn-banking.xyz, vietcombank.weebly.com.
         if d.subdomain:
             lure = affix_only(label_compact) or d.suffix.split(".")[-1] in CHEAP_TLDS or d.registrable in FREE_HOSTS

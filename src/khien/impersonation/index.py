@@ -20,12 +20,16 @@ from typing import Iterator
 
 import ahocorasick
 
-from .keys import NameKey, affix_class, affix_only, affix_words, compact_affix_class, is_syllabic
+from .affixes import affix_class, lure_words
+from .context import Reading, glued_cleanly, has_english_word, read_around
+from .keys import NameKey, name_key
+from .syllables import is_syllabic
 
 __all__ = ["Entry", "KeyHit", "NameIndex", "NEAR_MIN", "lookup"]
 
 NEAR_MIN = 6  # shortest protected key matched at one edit; shorter ones collide with ordinary words
 NEAR_MIN_SYLLABIC = 16  # a run of Vietnamese syllables shorter than this is a name, not a typo
+_NEAR_STAGES = 6  # stripping stages tried for one-edit matches, after the most stripped one
 
 _OSA = None
 
@@ -58,6 +62,7 @@ class Entry:
     text: str
     strength: str  # strong | weak | person
     source: str  # name | handle | domain
+    distinctive: bool = True  # a proper name even among everyday words (see context.is_distinctive)
 
 
 class NameIndex:
@@ -80,15 +85,19 @@ class NameIndex:
         # Every protected key and affix word: a name in which none occurs and that cannot be one
         # edit from a protected key is dismissed with one pass (see ``may_match``).
         self._probe = ahocorasick.Automaton()
+        # Everyday and short names ("tuoitre", "mb") and strong family words: a name holding one
+        # of each may be such a name dressed in affixes ("Tin nóng Tuổi Trẻ").
+        self._weak_probe = ahocorasick.Automaton()
+        self._family_probe = ahocorasick.Automaton()
         self._weak_exact: set[str] = set()
         self._built = False
 
-    def add(self, key: str, entity: int, text: str, strength: str, source: str) -> None:
+    def add(self, key: str, entity: int, text: str, strength: str, source: str, distinctive: bool = True) -> None:
         if not key or (key, entity) in self._seen:
             return
         self._seen.add((key, entity))
         ident = len(self.entries)
-        self.entries.append(Entry(key, entity, text, strength, source))
+        self.entries.append(Entry(key, entity, text, strength, source, distinctive))
         self._exact.setdefault(key, []).append(ident)
         if strength == "strong" and len(key) >= NEAR_MIN:
             for variant in {key} | {key[:i] + key[i + 1 :] for i in range(len(key))}:
@@ -103,7 +112,11 @@ class NameIndex:
                     ends.add(("$" + key[-w:], len(key)))
         if strength != "strong":
             self._weak_exact.add(key)
-        elif key not in self._probe:
+            if key not in self._weak_probe:
+                self._weak_probe.add_word(key, None)
+        if (strength == "strong" or (distinctive and len(key) >= 3)) and key not in self._probe:
+            # A short coined name ("vtv", "momo") can be dressed in any ordinary words
+            # ("VTV Góc nhìn"), so it is probed for too; an everyday one needs a family word.
             self._probe.add_word(key, None)
         if len(key) >= 3:
             if key in self._automaton:
@@ -116,15 +129,22 @@ class NameIndex:
         if not self._built:
             if len(self._automaton):
                 self._automaton.make_automaton()
-            for word in affix_words(3):
+            for word in lure_words():
                 if word not in self._probe:
                     self._probe.add_word(word, None)
             self._probe.make_automaton()
+            for word in lure_words(strong=True):
+                if word not in self._family_probe:
+                    self._family_probe.add_word(word, None)
+            self._family_probe.make_automaton()
+            if len(self._weak_probe):
+                self._weak_probe.make_automaton()
             self._built = True
 
-    def may_match(self, compact: str) -> bool:
-        """False only when ``compact`` can match nothing: no strong protected key or affix word
-        occurs in it; it is not a short, everyday or person's protected name (those count only
+    def may_match(self, compact: str, text: str | None = None) -> bool:
+        """False only when ``compact`` can match nothing: no strong or coined protected key nor
+        lure word occurs in it; it is not a short, everyday or person's protected name, nor
+        holds one beside a family word, a number or an English word of ``text`` (those count only
         whole or with an affix); and no one-edit match is possible (see ``_near_mode``)."""
         if not self._built:
             self.build()
@@ -133,6 +153,13 @@ class NameIndex:
         key = compact.rstrip("0123456789h") if compact[-1:].isdigit() else compact
         if key in self._weak_exact or compact in self._weak_exact:
             return True
+        if len(self._weak_probe):
+            for _ in self._weak_probe.iter(compact):
+                for _ in self._family_probe.iter(compact):
+                    return True
+                if text is not None and has_english_word(text):
+                    return True
+                break
         n = len(key)
         if n < NEAR_MIN - 1:
             return False
@@ -238,7 +265,8 @@ class KeyHit:
 
     ``how`` is ``exact`` (equal after stripping ``affixes``), ``near`` (one edit, ``distance``) or
     ``contains`` (the entry occurs inside the key; ``remainder`` is what is left around it and
-    ``affix_only`` says whether that is only affixes and digits).
+    ``affix_only`` says whether that is only affixes: family words, numbers and ordinary words,
+    as ``reading`` found).
     """
 
     entry: Entry
@@ -248,32 +276,66 @@ class KeyHit:
     distance: int = 0
     remainder: str = ""
     affix_only: bool = False
+    reading: Reading | None = None
+
+
+def _replaces_a_short_word(key: str, entry: Entry) -> bool:
+    """Whether the one edit from ``entry`` to ``key`` falls inside a word of the protected name
+    of three letters or fewer: that changes the word ("Ví VNPay" → "Vũ VNPay", "Báo Kimtv" →
+    "Cao Kimtv"), it does not misspell the name."""
+    if entry.source != "name":
+        return False
+    at = 0
+    while at < min(len(key), len(entry.key)) and key[at] == entry.key[at]:
+        at += 1
+    pos = 0
+    for token in name_key(entry.text).tokens:
+        if pos <= at < pos + len(token) or (at == pos + len(token) and at == len(entry.key)):
+            return len(token) <= 3
+        pos += len(token)
+    return False
 
 
 def lookup(index: NameIndex, nk: NameKey, *, aligned: bool) -> list[KeyHit]:
     """Every protected entry ``nk`` could imitate.
 
     Exact on the whole key first, then on each affix-stripping stage, then one edit away; and
-    containment in any case (for entities not already found). ``aligned`` requires a contained
-    name to cover whole words (display names), so ``Kim Bảo`` does not contain ``MB``.
+    containment in any case (for entities not already found). Whatever surrounds a name found in
+    a stage or inside the key is read word by word (:func:`~.context.read_around`): a name
+    dressed only in family words, places, numbers or (around a distinctive name) any ordinary
+    words is an affix hit (``affix_only``); a name beside a person's name, a business or a
+    community ("Bích Ngọc ACB Shop", "Hội những người yêu Vietcombank") is only contained.
+    ``aligned`` requires a contained name to cover whole words (display names), so ``Kim Bảo``
+    does not contain ``MB``.
     """
     hits: list[KeyHit] = []
     for entry in index.exact(nk.compact):
         hits.append(KeyHit(entry, "exact"))
+    demoted: list[tuple[int, int, KeyHit]] = []
     if not hits:
-        for key, affixes in nk.stages:
+        for (key, affixes), (start, end) in zip(nk.stages, nk.spans):
             got = index.exact(key)
             if got:
-                klass = affix_class(affixes)
-                hits.extend(KeyHit(e, "exact", affixes, klass) for e in got)
+                for e in got:
+                    reading = read_around(nk, start, end, distinctive=e.distinctive)
+                    if reading.generic:
+                        hits.append(KeyHit(e, "exact", reading.affixes or affixes, reading.klass, reading=reading))
+                    else:
+                        # Stripped words that are not affixes after all ("Tín", a given name):
+                        # the name is one part of another identity.
+                        remainder = nk.compact[:start] + nk.compact[end:]
+                        demoted.append((start, end, KeyHit(e, "contains", (), reading.klass, remainder=remainder,
+                                                           reading=reading)))
                 break
     if not hits:
-        # The whole key (a typo inside a full official name) and the most stripped core.
-        for key, affixes in ((nk.compact, ()),) + (nk.stages[-1:] if nk.stages else ()):
+        # The whole key (a typo inside a full official name), then the stripped cores, least
+        # stripped first: "Bảo hiểm xã hội thnh phố …" begins with affix-like words of its own.
+        for key, affixes in ((nk.compact, ()),) + nk.stages[-1:] + nk.stages[:_NEAR_STAGES]:
             klass = affix_class(affixes)
             allow = bool(nk.disguises) or affix_class(nk.affixes) == "strong"
             for entry, distance in index.near(key, allow_syllabic=allow):
-                hits.append(KeyHit(entry, "near", affixes, klass, distance))
+                if not _replaces_a_short_word(key, entry):
+                    hits.append(KeyHit(entry, "near", affixes, klass, distance))
             if hits:
                 break
     found = {h.entry.entity for h in hits}
@@ -281,6 +343,10 @@ def lookup(index: NameIndex, nk: NameKey, *, aligned: bool) -> list[KeyHit]:
     compact = nk.compact
     spans: list[tuple[int, int, KeyHit]] = []
     bounds: frozenset[int] | None = None
+    for start, end, hit in demoted:
+        if hit.affix_class == "strong" or hit.entry.strength == "strong":
+            spans.append((start, end, hit))
+    candidates = []
     for entry, start, end in index.contained(compact):
         if entry.entity in found or any(entry.key in key for key in covering):
             continue  # inside a protected name already matched whole ("Saofin" in "Saofinbank")
@@ -289,13 +355,24 @@ def lookup(index: NameIndex, nk: NameKey, *, aligned: bool) -> list[KeyHit]:
                 bounds = nk.bounds
             if start not in bounds or end not in bounds:
                 continue
-        left, right = compact[:start], compact[end:]
-        only = affix_only(left) and affix_only(right)
-        remainder = left + right
-        klass = compact_affix_class(remainder)
+        candidates.append((entry, start, end))
+    for entry, start, end in candidates:
+        # Only the longest protected names found: "Lý Tổng cục Thuế" is read as "Tổng cục Thuế"
+        # after a person's name, not as "Cục Thuế" after the words "Lý Tổng".
+        if any(s <= start and end <= e and (e - s) > (end - start) for _, s, e in candidates):
+            continue
+        if entry.strength != "strong" and not glued_cleanly(nk, start, end):
+            continue  # a short or everyday name glued inside another word ("quocbinh" ∌ "ocb")
+        remainder = compact[:start] + compact[end:]
+        reading = read_around(nk, start, end, distinctive=entry.distinctive)
+        only = reading.generic
+        # Evidence for a name among other words: the strong family words read around it.
+        klass = reading.klass
         if not only and klass != "strong" and entry.strength != "strong":
             continue  # a short or everyday name among other words: no evidence at all
-        spans.append((start, end, KeyHit(entry, "contains", (), klass, remainder=remainder, affix_only=only)))
+        affixes = reading.affixes if only else ()
+        spans.append((start, end, KeyHit(entry, "contains", affixes, klass, remainder=remainder, affix_only=only,
+                                         reading=reading)))
     best: dict[int, KeyHit] = {}
     for start, end, hit in spans:
         # Only the longest protected names found: "Cổng Dịch vụ công Bộ Công an" is read as one

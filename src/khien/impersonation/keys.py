@@ -4,9 +4,11 @@ A name such as ``"Vietcombank - CSKH 24h"``, ``"V1etcombank"`` or ``"Viеtcomban
 is reduced to a *key*: look-alike letters of other scripts folded to Latin (the project's
 confusables table), lower case, Vietnamese diacritics removed (``đ`` → ``d``, ``ơ`` → ``o``, tone
 marks), digits written for letters read as letters (``0`` → ``o``), ``rn`` read as ``m`` and ``vv``
-as ``w``, then spaces and punctuation removed. The *core* is the key after the affix words
-scammers add (``CSKH``, ``Hỗ trợ``, ``Official``, years…) are stripped from both ends. What was
-changed on the way is kept as :class:`Disguise` notes, because a disguise is evidence too.
+as ``w``, then spaces and punctuation removed; words written in camel case
+(``VietcombankTuyenDung``) are words of their own. The *core* is the key after the affix words
+scammers add (``CSKH``, ``Hỗ trợ``, ``Tuyển dụng``, years…: the affix families of
+:mod:`.vocabulary`, see :mod:`.affixes`) are stripped from both ends. What was changed on the
+way is kept as :class:`Disguise` notes, because a disguise is evidence too.
 
 The folding itself is the text package's (:func:`khien.text.fold_accents`,
 :func:`khien.text.tables.confusables`, :func:`khien.text.tables.leet`); this module only adds
@@ -19,10 +21,12 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 from ..text import tables
 from ..text.views import fold_accents
+from .affixes import AFFIXES, affix_class, affix_only, may_strip, strip_affixes
+from .syllables import is_syllabic, is_vietnamese_syllable, syllable_count
 
 __all__ = [
     "AFFIXES",
@@ -30,65 +34,16 @@ __all__ = [
     "NameKey",
     "name_key",
     "key_of",
-    "is_vietnamese_syllable",
-    "is_syllabic",
-    "affix_only",
+    "quick_compact",
     "strength",
+    "split_camel",
+    "written_tokens",
+    # re-exported: keys are built with them
+    "affix_class",
+    "affix_only",
+    "is_syllabic",
+    "is_vietnamese_syllable",
 ]
-
-# Affix vocabulary, accent-folded (docs/DOMAIN.md, "Affix vocabulary"): words and phrases
-# scammers add to a protected name. Matched as whole tokens at either end of a name, and in
-# compact form ("hotro", "chamsockhachhang") inside handles and domain labels.
-_AFFIX_WORDS = """
-official cskh hotline support care help fanpage page tintuc news vay online ebank ibank ebanking
-ibanking banking bank digital app mobile sms otp login verify secure account tuyendung khuyenmai
-hoantien giaingan chinhanh tuvan dichvu vn vietnam hcm tphcm hn sg group nhom fan club real
-nganhang congty tapdoan theoluong tindung thetindung
-"""
-_AFFIX_PHRASES = """
-chinh thuc|chinh hang|cham soc khach hang|cham soc|ho tro|ho tro khach hang|tong dai|tin tuc|
-thong bao|customer service|customer care|vay von|vay tien|vay nhanh|vay online|tin dung|
-the tin dung|nang han muc|dao han|giai ngan|dang ky|xac thuc|xac minh|bao mat|dang nhap|
-tai khoan|khoa tai khoan|mo khoa|tuyen dung|khuyen mai|uu dai|hoan tien|tri an|qua tang|su kien|
-trung thuong|tu van|dich vu|chi nhanh|phong giao dich|van phong dai dien|cong an|an ninh mang|
-phong chong lua dao|lay lai tien|ho tro nan nhan|viet nam|ho chi minh|ha noi|sai gon|da nang|
-mien bac|mien nam|fan club|chinh chu|24 7|ngan hang|cong ty|tap doan|tong cong ty|tap chi|
-hang hang khong|dai truyen hinh|theo luong|chuyen phat nhanh|quoc te|cap nhat|dinh danh|xac nhan|
-kich hoat|nhan qua|nhan thuong|thanh toan|tra cuu|hoan thue|nop phat|dong bo
-"""
-# Affixes that only place or date a name, or say what it is ("Ngân hàng", "Báo"): weak evidence.
-# Every other affix (support, service, authority, promotion words) is strong evidence.
-_WEAK_AFFIXES = frozenset("""
-vn vietnam viet nam vietnam hcm tphcm ho chi minh hochiminh ha noi hanoi hn sg sai gon saigon
-da nang danang mien bac mienbac mien nam miennam 24h 247 24 7 group nhom fan club fanclub fan page
-fanpage news tin tuc tintuc online app mobile real digital bank ngan hang nganhang cong ty congty
-tap doan tapdoan tong cong ty tongcongty tap chi tapchi hang hang khong hanghangkhong
-dai truyen hinh daitruyenhinh
-quoc te quocte
-""".split("\n"))
-
-
-def _affix_set() -> frozenset[tuple[str, ...]]:
-    phrases = {tuple(p.split()) for p in _AFFIX_PHRASES.replace("\n", "").split("|") if p.strip()}
-    compact = {("".join(p),) for p in phrases}
-    words = {(w,) for w in _AFFIX_WORDS.split()}
-    return frozenset(phrases | compact | words)
-
-
-AFFIXES: frozenset[tuple[str, ...]] = _affix_set()
-_AFFIX_MAX = max(len(a) for a in AFFIXES)
-# Compact forms for handles and domain labels, which have no spaces.
-_AFFIX_COMPACT = frozenset("".join(a) for a in AFFIXES)
-_AFFIX_COMPACT_MAX = max(len(a) for a in _AFFIX_COMPACT)
-_AFFIX_FIRST = frozenset(a[0] for a in AFFIXES)
-_AFFIX_LAST = frozenset(a[-1] for a in AFFIXES)
-_WEAK_SET = frozenset(w for line in _WEAK_AFFIXES for w in [line.strip()] if w) | frozenset(
-    " ".join(line.split()[i : i + 1]) for line in _WEAK_AFFIXES for i in range(len(line.split()))
-)
-_STRONG_COMPACT = tuple(sorted(a for a in _AFFIX_COMPACT - {"".join(w.split()) for w in _WEAK_SET} if len(a) >= 3))
-_STRONG_RE = re.compile("|".join(sorted(_STRONG_COMPACT, key=len, reverse=True)))
-_NUMBER = re.compile(r"\d+h?")
-
 
 @dataclass(frozen=True, slots=True)
 class Disguise:
@@ -104,7 +59,9 @@ class NameKey(NamedTuple):
     ``tokens`` are the folded words; ``compact`` is all tokens joined; ``core`` is ``compact``
     after the affixes at both ends were stripped (``compact`` itself when nothing was);
     ``affixes`` are the stripped affixes (folded); ``stages`` are the keys after each stripping
-    step, outermost first, with the affixes stripped so far.
+    step, outermost first, with the affixes stripped so far, and ``spans`` where they lie in
+    ``compact``. Words written together in camel case ("VietcombankTuyenDung") are tokens of
+    their own.
     """
 
     text: str
@@ -114,6 +71,7 @@ class NameKey(NamedTuple):
     affixes: tuple[str, ...]
     disguises: tuple[Disguise, ...]
     stages: tuple[tuple[str, tuple[str, ...]], ...]
+    spans: tuple[tuple[int, int], ...] = ()  # where each stage's key lies in ``compact``
 
     @property
     def bounds(self) -> frozenset[int]:
@@ -187,116 +145,82 @@ def _leet_re() -> re.Pattern[str]:
 
 _MIXED_L = re.compile(r"(?<=[a-z])I(?=[a-z])")
 _SPLIT = re.compile(r"[a-z]+|[0-9]+h?")
-_VOWELS = "aeiouy"
-# Vietnamese syllable: onset, vowel nucleus, optional coda (accent-folded).
-_SYLLABLE = re.compile(
-    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?"
-    r"(?:uye|uya|oai|oay|uay|uoi|uou|ieu|yeu|uoi|oeo|oa|oe|uy|ua|uo|ue|ui|ia|ie|ye|yu|iu|eo|ao|au|ay|ai|oi|ui|ue|eu|ou|ia|[aeiouy])"
-    r"(?:ch|ng|nh|[cmnpt]|[iouy])?"
-)
-
-
-_SYLLABIC = re.compile("(?:(?>" + _SYLLABLE.pattern + "))++")
-
-
-def is_vietnamese_syllable(token: str) -> bool:
-    """Whether a folded token is a possible Vietnamese syllable (``hoang``, ``tre``; not ``momo``)."""
-    return bool(_SYLLABLE.fullmatch(token))
-
-
-def _cuts(tokens: tuple[str, ...], from_end: bool) -> list[tuple[int, list[str]]]:
-    """Successive places where affix phrases or numbers can be cut off one end (longest first)."""
-    n = len(tokens)
-    cuts: list[tuple[int, list[str]]] = [(0, [])]
-    pos, stripped = 0, []
-    first, pick = (_AFFIX_LAST, (lambda p, k: tokens[n - p - k : n - p])) if from_end else (
-        _AFFIX_FIRST, (lambda p, k: tokens[p : p + k]))
-    while pos < n - 1:
-        edge = tokens[n - 1 - pos] if from_end else tokens[pos]
-        took = 0
-        if edge in first:
-            for k in range(min(_AFFIX_MAX, n - 1 - pos), 0, -1):
-                if pick(pos, k) in AFFIXES:
-                    took = k
-                    break
-        if not took and _NUMBER.fullmatch(edge):
-            took = 1
-        if not took:
-            break
-        stripped = stripped + [" ".join(pick(pos, took))]
-        pos += took
-        cuts.append((pos, stripped))
-    return cuts
-
-
-def _strip_affixes(tokens: tuple[str, ...]) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
-    """Every way of stripping affix phrases and numbers off the ends, least stripped first.
-
-    Returns (remaining tokens, affixes stripped) for each stage, so a protected name that itself
-    starts or ends with an affix-like word ("Ngân hàng … Việt Nam", "Bộ Công an") is still found.
-    """
-    n = len(tokens)
-    heads = _cuts(tokens, from_end=False)
-    tails = _cuts(tokens, from_end=True)
-    stages = []
-    for h, head_affixes in heads:
-        for t, tail_affixes in tails:
-            if (h or t) and h + t < n:
-                stages.append((h + t, tokens[h : n - t], tuple(head_affixes + tail_affixes)))
-    stages.sort(key=lambda s: s[0])
-    return [(rest, affixes) for _, rest, affixes in stages]
-
-
-def affix_class(affixes: tuple[str, ...] | list[str]) -> str:
-    """``"strong"`` if any affix is a support, service or authority word; ``"weak"`` if the
-    affixes only place or date the name; ``"number"`` for numbers alone; ``""`` for none."""
-    if not affixes:
-        return ""
-    numbers = True
-    for a in affixes:
-        if _NUMBER.fullmatch(a):
-            continue
-        numbers = False
-        if a not in _WEAK_SET and a.replace(" ", "") not in _WEAK_SET:
-            return "strong"
-    return "number" if numbers else "weak"
-
-
-@lru_cache(maxsize=65536)
-def compact_affix_class(remainder: str) -> str:
-    """The class of the affixes found inside a compact remainder (``"vay"``, ``"hotro24h"``)."""
-    if not remainder:
-        return ""
-    if _STRONG_RE.search(remainder):
-        return "strong"
-    return "weak"
-
-
-@lru_cache(maxsize=65536)
-def affix_only(compact: str) -> bool:
-    """Whether a compact remainder (``"cskh24h"``, ``"hotro"``) is made only of affixes and digits."""
-    n = len(compact)
-    if n == 0:
-        return True
-    ok = [False] * (n + 1)
-    ok[0] = True
-    for i in range(n):
-        if not ok[i]:
-            continue
-        if compact[i].isdigit() or (compact[i] == "h" and i and compact[i - 1].isdigit()):
-            ok[i + 1] = True
-            continue
-        for j in range(i + 2, min(n, i + _AFFIX_COMPACT_MAX) + 1):
-            if compact[i:j] in _AFFIX_COMPACT:
-                ok[j] = True
-    return ok[n]
-
-
 _LEET_ANY = re.compile(r"[0-9@$!|]")
 # ASCII and the Latin letters of Vietnamese (precomposed, NFC): what most names are made of.
 _PLAIN_VIETNAMESE = re.compile(
     "[\\x00-\\x7fÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝàáâãèéêìíòóôõùúýĂăĐđĨĩŨũƠơƯưẠ-ỹ]*"
 )
+
+
+@lru_cache(maxsize=1)
+def _letter_table() -> dict[int, str]:
+    """Each character to its folded letter or digit, one for one; anything else to a space."""
+    table: dict[int, str] = {}
+    for cp in range(0x2000):
+        ch = chr(cp)
+        f = ch if ch.isascii() else fold_accents(ch)
+        out = f if len(f) == 1 and f.isascii() and f.isalnum() else " "
+        if out != ch:
+            table[cp] = out
+    return table
+
+
+@lru_cache(maxsize=16384)
+def written_tokens(text: str, tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """The ``tokens`` of :func:`name_key` as the user wrote them (lower case, with diacritics),
+    when they align letter for letter; else ``tokens`` itself (look-alike letters, leetspeak,
+    or no diacritics at all: nothing more to read)."""
+    if text.isascii():
+        return tokens
+    work = split_camel(unicodedata.normalize("NFC", text)).lower()
+    folded = work.translate(_letter_table())
+    spans = [(m.start(), m.end()) for m in _SPLIT.finditer(folded)]
+    if len(spans) != len(tokens):
+        return tokens
+    written = tuple(work[a:b] for a, b in spans)
+    if any(folded[a:b] != t for (a, b), t in zip(spans, tokens)):
+        # 'rn' read as 'm' in a word (see name_key): read the written word the same way.
+        written = tuple(w.replace("rn", "m").replace("vv", "w") for w in written)
+        if any(fold_accents(w) != t for w, t in zip(written, tokens)):
+            return tokens
+    return written
+
+
+def _written_once(text: str, tokens: tuple[str, ...]) -> Callable[[], tuple[str, ...] | None]:
+    """The written tokens of a name, computed at most once and only if asked for (``None``
+    when the name carries no diacritics to read)."""
+    if text.isascii():
+        return lambda: None
+    memo: list[tuple[str, ...] | None] = []
+
+    def get() -> tuple[str, ...] | None:
+        if not memo:
+            got = written_tokens(text, tokens)
+            memo.append(got if got != tokens else None)
+        return memo[0]
+
+    return get
+
+
+def _case_classes() -> tuple[str, str]:
+    lower = "".join(chr(c) for c in range(0x61, 0x7B)) + "".join(
+        chr(c) for c in range(0xC0, 0x1EFA) if chr(c).islower() and chr(c).isalpha())
+    upper = "".join(chr(c) for c in range(0x41, 0x5B)) + "".join(
+        chr(c) for c in range(0xC0, 0x1EFA) if chr(c).isupper() and chr(c).isalpha())
+    return re.escape(lower), re.escape(upper)
+
+
+_LOWER, _UPPER = _case_classes()
+# A word boundary written in camel case: "tuyenDung", "VCBDigibank" ("VCB" + "Digibank").
+_CAMEL = re.compile(f"(?<=[{_LOWER}])(?=[{_UPPER}])|(?<=[{_UPPER}][{_UPPER}])(?=[{_UPPER}][{_LOWER}])")
+_HAS_CAMEL = re.compile(f"[{_LOWER}][{_UPPER}]|[{_UPPER}][{_UPPER}][{_UPPER}][{_LOWER}]")
+
+
+def split_camel(text: str) -> str:
+    """``"VietcombankTuyenDung"`` → ``"Vietcombank Tuyen Dung"``; other text unchanged."""
+    if not _HAS_CAMEL.search(text):
+        return text
+    return _CAMEL.sub(" ", text)
 
 
 def name_key(text: str) -> NameKey:
@@ -308,7 +232,7 @@ def name_key(text: str) -> NameKey:
         if "I" in work and _MIXED_L.search(work):
             disguises.append(Disguise("mixed_case_l", "capital 'I' written for a lower-case 'l'"))
             work = _MIXED_L.sub("l", work)
-        work = work.lower()
+        work = split_camel(work).lower()
     else:
         if not unicodedata.is_normalized("NFC", work):
             work = unicodedata.normalize("NFC", work)
@@ -326,6 +250,7 @@ def name_key(text: str) -> NameKey:
         if "I" in work and _MIXED_L.search(work):
             disguises.append(Disguise("mixed_case_l", "capital 'I' written for a lower-case 'l'"))
             work = _MIXED_L.sub("l", work)
+        work = split_camel(work)
         if found or not _PLAIN_VIETNAMESE.fullmatch(work):
             work = work.translate(trans)
         else:
@@ -343,16 +268,19 @@ def name_key(text: str) -> NameKey:
     tokens = tuple(_SPLIT.findall(work))
     compact = "".join(tokens)
     if "rn" in compact or "vv" in compact:
-        tokens = tuple(t.replace("rn", "m").replace("vv", "w") for t in tokens)
-        compact = "".join(tokens)
-        disguises.append(Disguise("rn_m", "'rn' or 'vv' written for 'm' or 'w'"))
-    if tokens and (tokens[0] in _AFFIX_FIRST or tokens[-1] in _AFFIX_LAST or tokens[0][0].isdigit()
-                   or tokens[-1][0].isdigit()):
-        stages = tuple(("".join(t), a) for t, a in _strip_affixes(tokens))
+        read = tuple(t.replace("rn", "m").replace("vv", "w") for t in tokens)
+        if read != tokens:  # within a word only: "gov-vn" has no 'w'
+            tokens, compact = read, "".join(read)
+            disguises.append(Disguise("rn_m", "'rn' or 'vv' written for 'm' or 'w'"))
+    spans: tuple[tuple[int, int], ...] = ()
+    if may_strip(tokens):
+        cut = strip_affixes(tokens, _written_once(text, tokens))
+        stages = tuple(("".join(t), a) for t, a, _, _ in cut)
+        spans = tuple((len("".join(tokens[:h])), len("".join(tokens[:len(tokens) - t]))) for _, _, h, t in cut)
     else:
         stages = ()
     core, stripped = stages[-1] if stages else (compact, ())
-    return NameKey(text, tokens, compact, core, stripped, tuple(disguises), stages)
+    return NameKey(text, tokens, compact, core, stripped, tuple(disguises), stages, spans)
 
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -378,11 +306,6 @@ def quick_compact(text: str) -> str | None:
     return work
 
 
-def affix_words(min_length: int = 3) -> frozenset[str]:
-    """Compact affix words of at least ``min_length`` letters."""
-    return frozenset(a for a in _AFFIX_COMPACT if len(a) >= min_length and not a.isdigit())
-
-
 def key_of(text: str) -> str:
     """The compact key alone (entity names are indexed under it)."""
     return name_key(text).compact
@@ -404,30 +327,9 @@ def strength(tokens: tuple[str, ...], compact: str, kind: str) -> str:
     if len(compact) < 6:
         return "weak"
     if len(tokens) == 1:
-        return "weak" if _syllables(compact) <= 3 else "strong"
+        return "weak" if syllable_count(compact) <= 3 else "strong"
     if all(is_vietnamese_syllable(t) for t in tokens):
         return "weak"
     return "strong"
 
 
-def is_syllabic(compact: str) -> bool:
-    """Whether a compact key is a run of Vietnamese syllables (``dinhthanhhoa``), not a coined word.
-
-    Greedy and possessive (no backtracking, so linear time): a rare real run of syllables may be
-    missed, which only costs a one-edit look-up.
-    """
-    return _SYLLABIC.fullmatch(compact) is not None
-
-
-def _syllables(compact: str) -> int:
-    """How many Vietnamese syllables ``compact`` splits into (99 if it does not: a coined name)."""
-    n = len(compact)
-    best = [99] * (n + 1)
-    best[0] = 0
-    for i in range(n):
-        if best[i] == 99:
-            continue
-        for j in range(i + 1, min(n, i + 7) + 1):
-            if best[i] + 1 < best[j] and _SYLLABLE.fullmatch(compact, i, j):
-                best[j] = best[i] + 1
-    return best[n]

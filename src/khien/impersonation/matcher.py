@@ -7,9 +7,12 @@ strongly (``score`` in [0, 1]) and why (:class:`Reason`: field, value, what it m
 
 Scoring follows one idea: a match needs more evidence the more ordinary the protected name is.
 A long coined name (``Vietcombank``) matched exactly is strong; a short or everyday one (``MB``,
-``MoMo``, ``Tuổi Trẻ``) or a person's name is weak unless a support or service affix (``CSKH``,
-``Hỗ trợ``, ``Vay``) or a disguise (Cyrillic letters, ``0`` for ``o``) comes with it; a protected
-name among other words (``Trà sữa Momo``, ``Vũ Thị Zalo Hồng``) is weaker still.
+``MoMo``, ``Tuổi Trẻ``) or a person's name is weak unless a service affix (``CSKH``, ``Tuyển
+dụng``, ``Tin nóng``, ``Vé rẻ``, ``Tiếp nhận khiếu nại``: the word families of
+:mod:`.vocabulary`, or any ordinary words around a distinctive name, see :mod:`.context`) or a
+disguise (Cyrillic letters, ``0`` for ``o``) comes with it; a protected name that is part of
+another identity (``Trà sữa Momo``, ``Vũ Thị Zalo Hồng``, ``Hội những người yêu Vietcombank``)
+is weaker still.
 """
 
 from __future__ import annotations
@@ -22,14 +25,18 @@ from ..model import Account
 from ..text.links import split_domain
 from ..text.views import fold_accents
 from .avatars import AvatarIndex
+from .context import is_distinctive
 from .domains import DomainChecker, host_of
 from .index import KeyHit, NameIndex, lookup
 from .keys import NameKey, name_key, quick_compact, strength
 from .registry import Entity, Registry, normalise_handle
 
-__all__ = ["Reason", "Match", "Matcher", "FLAG_THRESHOLD"]
+__all__ = ["Reason", "Match", "Matcher", "FLAG_THRESHOLD", "VERSION"]
 
 FLAG_THRESHOLD = 0.6
+# The matching rules' version, reported with every impersonation signal: v2 reads the words
+# around a protected name by word family (.vocabulary, .context).
+VERSION = "registry-match.v2"
 
 # (how, strength, affix class) -> score for names and handles.
 _NAME_SCORES = {
@@ -44,6 +51,16 @@ _CONTAINS_SCORES = {  # (strength, affix class of what is around it)
     ("person", "strong"): 0.35, ("person", "weak"): 0.2, ("person", ""): 0.2,
 }
 _AUTHORITY_KINDS = ("bank", "government")
+_PLATFORM_PREFIX = re.compile(
+    r"^(?:https?://)?(?:www\.)?(?:facebook|fb|tiktok|instagram|zalo|youtube|t)\.(?:com|me|vn)/", re.IGNORECASE)
+_BLOCKER_WHY = {
+    "person": "a person's name",
+    "business": "the name of another business",
+    "community": "a community or commentary about the name",
+    "education": "a school's name",
+    "name": "part of another name",
+    "descriptive": "part of another word",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,12 +120,13 @@ class Matcher:
             for name in entity.names:
                 nk = name_key(name)
                 level = strength(nk.tokens, nk.compact, entity.kind)
-                self.index.add(nk.compact, pos, name, level, "name")
+                self.index.add(nk.compact, pos, name, level, "name", level != "person" and is_distinctive(name))
             for handle in entity.handles:
                 self.official_handles[normalise_handle(handle)] = pos
                 nk = name_key(handle.replace(".", " ").replace("_", " "))
                 if len(nk.compact) >= 4:
-                    self.index.add(nk.compact, pos, handle, strength((nk.compact,), nk.compact, entity.kind), "handle")
+                    self.index.add(nk.compact, pos, handle, strength((nk.compact,), nk.compact, entity.kind), "handle",
+                                   is_distinctive(nk.compact, "handle"))
             for domain in entity.domains:
                 official_domains[domain] = pos
             for number, value in enumerate(entity.avatar_hashes):
@@ -123,7 +141,8 @@ class Matcher:
             label = split.name.replace("-", "")
             if len(label) >= 3:
                 entity = self.entities[pos]
-                self.index.add(label, pos, domain, strength((label,), label, entity.kind), "domain")
+                self.index.add(label, pos, domain, strength((label,), label, entity.kind), "domain",
+                               is_distinctive(label, "domain"))
         self.index.build()
         self._cache: dict[tuple[str, str], list[Match]] = {}
 
@@ -142,7 +161,7 @@ class Matcher:
     def _dismiss(self, text: str) -> bool:
         """True when ``text`` cannot match anything (most names): one cheap pass, no cache."""
         quick = quick_compact(text)
-        return quick is not None and (len(quick) < 2 or not self.index.may_match(quick))
+        return quick is not None and (len(quick) < 2 or not self.index.may_match(quick, text))
 
     def name(self, text: str, field: str = "display_name") -> list[Match]:
         """Entities a display name imitates, best first."""
@@ -186,9 +205,9 @@ class Matcher:
         return sorted(out.values(), key=lambda m: -m.score)
 
     def _handles(self, text: str) -> list[Match]:
-        cleaned = normalise_handle(text)
-        cleaned = re.sub(r"^(?:https?://)?(?:www\.)?(?:facebook|fb|tiktok|instagram|zalo|youtube|t)\.(?:com|me|vn)/", "",
-                         cleaned)
+        # Case kept: a handle written in camel case ("VietcombankTuyenDung") shows its words.
+        cleaned = text.strip().lstrip("@")
+        cleaned = _PLATFORM_PREFIX.sub("", cleaned)
         return self._names(cleaned.replace(".", " ").replace("_", " ").replace("-", " "), text, aligned=False,
                            noun="handle")
 
@@ -218,12 +237,13 @@ class Matcher:
                 tags.add("typo")
             else:
                 score = _NAME_SCORES[("exact", level, klass)]
-            affixes = [_as_written(text, a) for a in hit.affixes]
-            if hit.how == "contains":
-                affixes = [hit.remainder]
+            affixes = [_as_written(text, fold_accents(a)) for a in hit.affixes] or (
+                [hit.remainder] if hit.how == "contains" else [])
             removed = ""
             if affixes and klass:
                 removed = f" after removing the {'affix' if len(affixes) == 1 else 'affixes'} {_quote_list(affixes)}"
+                if hit.reading is not None and hit.reading.families:
+                    removed += f" ({', '.join(hit.reading.families)} words)"
             if hit.how == "near":
                 reasons.append(f"{noun} '{value}' is one edit from '{shown}'{removed}")
             else:
@@ -238,6 +258,10 @@ class Matcher:
             score = _CONTAINS_SCORES[(level, hit.affix_class if hit.affix_class != "number" else "")]
             reasons.append(f"{noun} contains '{shown}'" + (
                 " with the words '" + hit.remainder + "'" if hit.remainder and noun == "handle" else ""))
+            blocker = hit.reading.blocker if hit.reading is not None else None
+            if blocker is not None:
+                reasons.append(f"'{_as_written(text, fold_accents(blocker.text))}' reads as "
+                               + _BLOCKER_WHY.get(blocker.family, "part of another name"))
             tags.add("contains")
         if entity.kind in _AUTHORITY_KINDS and score >= 0.5:
             score += 0.05
