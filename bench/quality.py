@@ -1,147 +1,270 @@
-"""Detection quality: precision/recall per category on examples/, the held-out fixtures, and ViHOS.
+"""Detection quality, per kind, where it cannot flatter: held-out corpus batches, held-out fixtures and
+real data sets, beside the development figures and beside the engine before a given revision.
 
-    python bench/quality.py [--datasets ../shared/datasets]
+    python bench/quality.py [--before REV] [--datasets ../shared/datasets] [--json FILE]
 
-1. examples/posts.jsonl against examples/gold.tsv (the demo set; lexicons were developed on it).
-2. tests/fixtures (held out: never used to tune lexicons): recall on positives, false positives on hard
-   negatives.
-3. ViHOS test (../shared/datasets/vihos/test.csv, MIT): the *lexicons alone* (profanity, harassment,
-   hate, sexual, violence), comment level (a comment with gold spans vs any lexicon hit) and the
-   SemEval-2021 toxic-spans character F1 of the lexicon evidence spans. Published span-F1 baselines
-   (trained models, full data): PhoBERT-base 0.7569, XLM-R-large 0.7770.
-4. Coverage of the MIT word list ../shared/datasets/vn-offensive-words (never copied into Khiên): the share
-   of its entries that our lexicons flag when the entry is the whole text.
+Sections (every figure is the engine as shipped: `khien scan` with the packaged policy and models):
+
+1. development: examples/ (the demo set) and the corpus *train* batches (the model saw these: optimistic);
+2. held-out corpus batches (corpus/split.yaml: whole batches written from other briefs, never used
+   for training, tuning or word lists): per kind, the share acted on (for self-harm: routed to
+   review), the precision of each category's actions, the action rate on hard negatives (the
+   harmless neighbours of each harm: warnings, news, questions, victims' stories, banter ...), on
+   lawful political criticism and on ordinary posts;
+3. the held-out fixtures in tests/fixtures;
+4. real data sets from ../shared/datasets (evaluation only, never shipped): ViHSD test without the
+   texts that occur in ViHOS (which trains the shipped models), ViCTSD test, VFND news, ViSpamReviews
+   test: the share of each class the engine acts on.
+
+With ``--before REV`` the same measurements run on the code at REV (a temporary git worktree, its
+own policy, lexicons and models) and each figure is printed beside it. This script only uses the
+engine API both versions share.
 """
 
 from __future__ import annotations
 
 import argparse
-import ast
 import csv
 import json
+import os
+import subprocess
 import sys
-from collections import Counter
+import tempfile
+from collections import Counter, defaultdict
 from pathlib import Path
 
-from khien import Engine, Item
-from khien.detect.base import Prepared
-from khien.detect.lexicon import LexiconDetector
-from khien.quality import Scores, category_scores, read_gold
-
 REPO = Path(__file__).resolve().parent.parent
-OFFENSIVE = ("profanity", "harassment", "hate", "sexual", "violence")
+HARMS = ("scam", "impersonation", "spam", "hate", "harassment", "violence", "sexual", "self_harm")
+csv.field_size_limit(1 << 28)
 
 
-def table(title: str, rows: dict[str, Scores]) -> None:
-    print(f"\n{title}\n{'category':14} {'precision':>9} {'recall':>7} {'F1':>6} {'support':>8}")
-    for cat, s in rows.items():
-        print(f"{cat:14} {s.precision:9.3f} {s.recall:7.3f} {s.f1:6.3f} {s.tp + s.fn:8d}")
+def engine():
+    from khien import Engine
+
+    return Engine.from_policy()
 
 
-def examples(engine: Engine) -> None:
-    posts = [json.loads(l) for l in (REPO / "examples/posts.jsonl").read_text(encoding="utf-8").splitlines() if l.strip()]
-    gold = read_gold(REPO / "examples/gold.tsv")
-    decisions = engine.decide_batch([Item.from_dict(p) for p in posts])
-    predicted = {d.id: [c.name for c in d.categories] for d in decisions}
-    gold_cats = {k: v[1] for k, v in gold.items()}
-    cats = sorted({c for v in gold_cats.values() for c in v})
-    table(f"1. examples/ ({len(posts)} posts, development set)", category_scores(predicted, gold_cats, cats))
-    acted = {d.id: d.action != "allow" for d in decisions}
-    s = Scores(
-        sum(acted[k] and v[0] != "allow" for k, v in gold.items()),
-        sum(acted[k] and v[0] == "allow" for k, v in gold.items()),
-        sum(not acted[k] and v[0] != "allow" for k, v in gold.items()),
-    )
-    print(f"{'any action':14} {s.precision:9.3f} {s.recall:7.3f} {s.f1:6.3f}   (acted vs gold action ≠ allow)")
+def decide(eng, texts: list[str]) -> list:
+    from khien import Item
+
+    out = []
+    for a in range(0, len(texts), 512):
+        out.extend(eng.decide_batch([Item(id=str(a + i), text=t) for i, t in enumerate(texts[a:a + 512])]))
+    return out
 
 
-def fixtures(engine: Engine) -> None:
-    pos = [json.loads(l) for l in (REPO / "tests/fixtures/positives.jsonl").read_text(encoding="utf-8").splitlines() if l.strip()]
-    neg = [json.loads(l) for l in (REPO / "tests/fixtures/hard_negatives.jsonl").read_text(encoding="utf-8").splitlines() if l.strip()]
-    d_pos = engine.decide_batch([Item(id=p["id"], text=p["text"]) for p in pos])
-    d_neg = engine.decide_batch([Item(id=p["id"], text=p["text"]) for p in neg])
-    print(f"\n2. held-out fixtures: {len(pos)} positives, {len(neg)} hard negatives")
-    print(f"{'category':14} {'recall':>7} {'acted':>6} {'support':>8}")
-    found, acted, total = Counter(), Counter(), Counter()
-    for p, d in zip(pos, d_pos):
-        want = "spam" if p["category"] == "gambling" else p["category"]
+def top_category(d) -> str | None:
+    return d.rules[0].split(".", 1)[0] if d.action != "allow" and d.rules else None
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def corpus_part(part: str) -> list[dict]:
+    import yaml
+
+    split = yaml.safe_load((REPO / "corpus" / "split.yaml").read_text(encoding="utf-8"))
+    rows = []
+    for batch in split[part]:
+        rows += read_jsonl(REPO / "corpus" / "batches" / f"{batch}.jsonl")
+    return rows
+
+
+def group_of(post: dict) -> str:
+    kind = str(post.get("kind") or "")
+    if post.get("labels"):
+        return "harm"
+    if kind.startswith("political"):
+        return "political"
+    if "neighbour" in kind:
+        return "hard_negative"
+    return "ordinary"
+
+
+def corpus_figures(eng, posts: list[dict], prefix: str) -> dict[str, float]:
+    return figures_of(posts, decide(eng, [p["text"] for p in posts]), prefix)
+
+
+def figures_of(posts: list[dict], decisions: list, prefix: str) -> dict[str, float]:
+    """Per-kind figures of decisions already made on corpus posts."""
+    fig: dict[str, float] = {}
+    want, got = Counter(), Counter()
+    acted_as, right_as = Counter(), Counter()
+    groups, acted_groups = Counter(), Counter()
+    for p, d in zip(posts, decisions):
+        labels = set(p.get("labels") or ())
+        g = group_of(p)
+        groups[g] += 1
+        acted_groups[g] += d.action != "allow"
+        for c in labels & set(HARMS):
+            want[c] += 1
+            got[c] += (d.action == "review") if c == "self_harm" else (d.action != "allow")
+        cat = top_category(d)
+        if cat:
+            acted_as[cat] += 1
+            right_as[cat] += cat in labels or (cat == "impersonation" and "scam" in labels)
+    for c in HARMS:
+        if want[c]:
+            fig[f"{prefix}/{c}/caught"] = got[c] / want[c]
+            fig[f"{prefix}/{c}/n"] = want[c]
+        if acted_as[c]:
+            fig[f"{prefix}/{c}/precision"] = right_as[c] / acted_as[c]
+    for g in ("hard_negative", "political", "ordinary"):
+        if groups[g]:
+            fig[f"{prefix}/{g}/acted"] = acted_groups[g] / groups[g]
+            fig[f"{prefix}/{g}/n"] = groups[g]
+    return fig
+
+
+def examples_figures(eng) -> dict[str, float]:
+    posts = read_jsonl(REPO / "examples" / "posts.jsonl")
+    gold = {}
+    with open(REPO / "examples" / "gold.tsv", encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            gold[row["id"]] = row["action"].strip()
+    decisions = decide(eng, [p["text"] for p in posts])
+    tp = sum(d.action != "allow" and gold[p["id"]] != "allow" for p, d in zip(posts, decisions))
+    fp = sum(d.action != "allow" and gold[p["id"]] == "allow" for p, d in zip(posts, decisions))
+    fn = sum(d.action == "allow" and gold[p["id"]] != "allow" for p, d in zip(posts, decisions))
+    return {"examples/acted/precision": tp / max(tp + fp, 1), "examples/acted/recall": tp / max(tp + fn, 1)}
+
+
+def fixtures_figures(eng) -> dict[str, float]:
+    pos = read_jsonl(REPO / "tests" / "fixtures" / "positives.jsonl")
+    neg = read_jsonl(REPO / "tests" / "fixtures" / "hard_negatives.jsonl")
+    dp, dn = decide(eng, [p["text"] for p in pos]), decide(eng, [p["text"] for p in neg])
+    fig: dict[str, float] = {}
+    total, acted = Counter(), Counter()
+    for p, d in zip(pos, dp):
         total[p["category"]] += 1
-        found[p["category"]] += any(c.name == want for c in d.categories)
-        acted[p["category"]] += d.action != "allow"
-    for cat in sorted(total):
-        print(f"{cat:14} {found[cat] / total[cat]:7.3f} {acted[cat] / total[cat]:6.2f} {total[cat]:8d}")
-    print(f"{'all':14} {sum(found.values()) / len(pos):7.3f} {sum(acted.values()) / len(pos):6.2f} {len(pos):8d}")
-    kinds, wrong, harm = Counter(), Counter(), Counter()
-    for p, d in zip(neg, d_neg):
-        kinds[p["kind"]] += 1
-        wrong[p["kind"]] += d.action != "allow"
-        harm[p["kind"]] += any(c.name != "profanity" for c in d.categories)
-    print(f"{'hard negative':18} {'not allowed':>11} {'any harm category':>18} {'n':>4}")
-    for kind in sorted(kinds):
-        print(f"{kind:18} {wrong[kind]:11d} {harm[kind]:18d} {kinds[kind]:4d}")
+        acted[p["category"]] += (d.action == "review") if p["category"] == "self_harm" else d.action != "allow"
+    for c in sorted(total):
+        fig[f"fixtures/{c}/caught"] = acted[c] / total[c]
+    fig["fixtures/hard_negative/acted"] = sum(d.action != "allow" for d in dn) / len(dn)
+    crit = [d for p, d in zip(neg, dn) if p["kind"] == "criticism"]
+    fig["fixtures/political/acted"] = sum(d.action != "allow" for d in crit) / max(len(crit), 1)
+    return fig
 
 
-def spans_of(offsets: list[int]) -> set[int]:
-    return set(offsets)
+def _csv(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
 
 
-def vihos(datasets: Path) -> None:
-    path = datasets / "vihos" / "test.csv"
-    if not path.exists():
-        print(f"\n3. ViHOS: {path} not found, skipped")
-        return
-    rows = list(csv.DictReader(path.open(encoding="utf-8")))
-    detector = LexiconDetector(lexicons=list(OFFENSIVE))
-    prepared = [Prepared(Item(id=str(i), text=r["content"])) for i, r in enumerate(rows)]
-    results = detector.detect_batch(prepared)
-    tp = fp = fn = 0
-    f1_sum = 0.0
-    for r, signals in zip(rows, results):
-        gold = set(ast.literal_eval(r["index_spans"]))
-        pred: set[int] = set()
-        for s in signals:
-            for e in s.evidence:
-                pred.update(range(e.start, e.end))
-        hit = bool(signals)
-        tp += hit and bool(gold)
-        fp += hit and not gold
-        fn += (not hit) and bool(gold)
-        # SemEval-2021 toxic spans: per-comment F1, 1.0 when both empty
-        if not gold and not pred:
-            f1_sum += 1.0
-        elif gold and pred:
-            p = len(gold & pred) / len(pred)
-            rc = len(gold & pred) / len(gold)
-            f1_sum += 2 * p * rc / (p + rc) if p + rc else 0.0
-    s = Scores(tp, fp, fn)
-    print(f"\n3. ViHOS test ({len(rows)} comments), lexicons alone ({', '.join(OFFENSIVE)})")
-    print(f"comment level: precision {s.precision:.3f}  recall {s.recall:.3f}  F1 {s.f1:.3f}")
-    print(f"span char-F1 (SemEval-2021): {f1_sum / len(rows):.4f}   published, trained models: PhoBERT-base 0.7569, XLM-R-large 0.7770")
+def real_figures(eng, root: Path) -> dict[str, float]:
+    fig: dict[str, float] = {}
+    vihos = set()
+    for split in ("train", "dev", "test"):
+        p = root / "vihos" / f"{split}.csv"
+        if p.exists():
+            vihos |= {" ".join(r["content"].split()).lower() for r in _csv(p)}
+    p = root / "vihsd" / "test.csv"
+    if p.exists():
+        rows = [r for r in _csv(p) if " ".join(r["free_text"].split()).lower() not in vihos]
+        ds = decide(eng, [r["free_text"] for r in rows])
+        for label, name in (("0", "clean"), ("1", "offensive"), ("2", "hate")):
+            sel = [d for r, d in zip(rows, ds) if r["label_id"] == label]
+            if sel:
+                fig[f"vihsd/{name}/acted"] = sum(d.action != "allow" for d in sel) / len(sel)
+                fig[f"vihsd/{name}/n"] = len(sel)
+    p = root / "victsd" / "ViCTSD_test.csv"
+    if p.exists():
+        rows = _csv(p)
+        ds = decide(eng, [r["Comment"] for r in rows])
+        for label, name in (("0", "not_toxic"), ("1", "toxic")):
+            sel = [d for r, d in zip(rows, ds) if r["Toxicity"] == label]
+            fig[f"victsd/{name}/acted"] = sum(d.action != "allow" for d in sel) / max(len(sel), 1)
+    rows = []
+    for name in ("vn_news_226_tlfr.csv", "vn_news_223_tdlfr.csv"):
+        if (root / "vfnd" / name).exists():
+            rows += _csv(root / "vfnd" / name)
+    if rows:
+        ds = decide(eng, [r["text"] for r in rows])
+        for label, name in (("0", "real"), ("1", "fake")):
+            sel = [d for r, d in zip(rows, ds) if r["label"] == label]
+            fig[f"vfnd/{name}/acted"] = sum(d.action != "allow" for d in sel) / max(len(sel), 1)
+            fig[f"vfnd/{name}/removed_as_scam"] = sum(top_category(d) == "scam" and d.action == "remove" for d in sel) / max(len(sel), 1)
+    p = root / "vispamreviews" / "test.csv"
+    if p.exists():
+        rows = _csv(p)
+        ds = decide(eng, [r["Comment"] for r in rows])
+        for label, name in (("0", "not_spam"), ("1", "spam")):
+            sel = [d for r, d in zip(rows, ds) if r["Label"] == label]
+            fig[f"vispam/{name}/acted"] = sum(d.action != "allow" for d in sel) / max(len(sel), 1)
+    return fig
 
 
-def coverage(datasets: Path) -> None:
-    path = datasets / "vn-offensive-words" / "vn_offensive_words.txt"
-    if not path.exists():
-        print(f"\n4. vn-offensive-words: {path} not found, skipped")
-        return
-    words = sorted({l.strip() for l in path.read_text(encoding="utf-8").splitlines() if l.strip() and not l.startswith("#")})
-    detector = LexiconDetector(lexicons=list(OFFENSIVE))
-    results = detector.detect_batch([Prepared(Item(id=str(i), text=w)) for i, w in enumerate(words)])
-    covered = sum(bool(r) for r in results)
-    print(f"\n4. vn-offensive-words coverage: {covered}/{len(words)} entries flagged = {covered / len(words):.3f}")
+def measure(datasets: Path) -> dict[str, float]:
+    eng = engine()
+    fig: dict[str, float] = {}
+    fig.update(examples_figures(eng))
+    fig.update(corpus_figures(eng, corpus_part("train"), "train"))
+    fig.update(corpus_figures(eng, corpus_part("heldout"), "heldout"))
+    fig.update(fixtures_figures(eng))
+    fig.update(real_figures(eng, datasets))
+    return fig
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
+def before(rev: str, datasets: Path) -> dict[str, float]:
+    """The same figures on the code at ``rev``, in a temporary worktree."""
+    with tempfile.TemporaryDirectory() as tmp:
+        tree = Path(tmp) / "before"
+        subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(tree), rev], check=True,
+                       capture_output=True)
+        try:
+            env = {**os.environ, "PYTHONPATH": str(tree / "src")}
+            out = subprocess.run([sys.executable, __file__, "--json-only", "--datasets", str(datasets)], env=env,
+                                 check=True, capture_output=True, text=True, cwd=str(tree))
+            return json.loads(out.stdout)
+        finally:
+            subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(tree)], capture_output=True)
+
+
+def show(now: dict[str, float], old: dict[str, float] | None, rev: str | None) -> None:
+    sections = defaultdict(list)
+    for key in now:
+        if not key.endswith("/n"):
+            sections[key.split("/", 1)[0]].append(key)
+    titles = {"examples": "1a. development: examples/ (lexicons were grown on it)",
+              "train": "1b. development: corpus train batches (the model was trained on them)",
+              "crossval": "leave-one-batch-out over the corpus train batches (each batch decided by a model trained without it)",
+              "heldout": "2. HELD-OUT corpus batches (never used for training or tuning)",
+              "fixtures": "3. held-out fixtures (tests/fixtures)",
+              "vihsd": "4a. ViHSD test, texts not in ViHOS (research licence; evaluation only)",
+              "victsd": "4b. ViCTSD test (research licence; evaluation only)",
+              "vfnd": "4c. VFND news articles (evaluation only)",
+              "vispam": "4d. ViSpamReviews test (evaluation only)"}
+    head = f"{'figure':38} {'now':>7}" + (f" {'before':>7}  (before = {rev})" if old is not None else "")
+    for sec, keys in sections.items():
+        print(f"\n{titles.get(sec, sec)}\n{head}")
+        for key in keys:
+            name = key.split("/", 1)[1]
+            n = now.get(key.rsplit("/", 1)[0] + "/n")
+            label = f"{name}" + (f" (n={int(n)})" if n else "")
+            line = f"{label:38} {now[key]:7.3f}"
+            if old is not None:
+                line += f" {old[key]:7.3f}" if key in old else f" {'—':>7}"
+            print(line)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--datasets", type=Path, default=REPO.parent / "shared" / "datasets")
+    ap.add_argument("--before", default=None, help="a git revision to measure beside the current code")
+    ap.add_argument("--json", type=Path, default=None, help="also write the figures as JSON")
+    ap.add_argument("--json-only", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
-    engine = Engine.from_policy()
-    print(f"policy {engine.policy.version}; detectors: {', '.join(engine.detector_names)}")
-    examples(engine)
-    fixtures(engine)
-    vihos(args.datasets)
-    coverage(args.datasets)
+    now = measure(args.datasets)
+    if args.json_only:
+        print(json.dumps(now))
+        return 0
+    old = before(args.before, args.datasets) if args.before else None
+    show(now, old, args.before)
+    if args.json:
+        args.json.write_text(json.dumps({"now": now, "before": old, "before_rev": args.before}, indent=1), encoding="utf-8")
+    return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

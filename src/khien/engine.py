@@ -56,7 +56,8 @@ class Engine:
         signals = {s for d in detectors for s in d.signals}
         tag_sets = [getattr(d, "tags", None) for d in detectors]
         tags = None if any(t is None for t in tag_sets) else {t for ts in tag_sets for t in ts}
-        policy = parse_policy(document, signals=signals, tags=tags)
+        facts = {f for d in detectors for f in getattr(d, "facts", ())}
+        policy = parse_policy(document, signals=signals, tags=tags, facts=facts)
         return cls(policy, detectors)
 
     def signals_batch(self, prepared: Sequence[Prepared]) -> list[list[Signal]]:

@@ -193,6 +193,9 @@ class Signal:
     evidence: tuple[Evidence, ...] = ()
     tags: frozenset[str] = frozenset()
     details: Mapping[str, Any] = field(default_factory=dict)
+    # Facts a detector establishes about the whole item (e.g. ``{"stance": "solicits"}``); a policy
+    # reads them with ``{fact: stance, ...}``. A signal that only carries facts has category "".
+    facts: Mapping[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -205,6 +208,8 @@ class Signal:
             out["tags"] = sorted(self.tags)
         if self.details:
             out["details"] = dict(self.details)
+        if self.facts:
+            out["facts"] = dict(self.facts)
         return out
 
 
@@ -240,6 +245,9 @@ class Decision:
     shadow_rules: tuple[str, ...] = ()
     shadow_action: str | None = None
     dsa: Mapping[str, Any] | None = None
+    # What detectors established about the item, with their evidence, e.g.
+    # ``{"stance": {"label": "solicits", "score": 0.93, "detector": "intent.v1", "evidence": [...]}}``.
+    facts: Mapping[str, Any] = field(default_factory=dict)
 
     def to_dict(self, *, dsa: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -256,6 +264,8 @@ class Decision:
             out["clause"] = self.clause
         if self.shadow_rules:
             out["shadow"] = {"rules": list(self.shadow_rules), "action": self.shadow_action}
+        if self.facts:
+            out["facts"] = {k: dict(v) if isinstance(v, Mapping) else v for k, v in self.facts.items()}
         if dsa and self.dsa is not None:
             out["dsa"] = dict(self.dsa)
         return out

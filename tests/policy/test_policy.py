@@ -51,7 +51,6 @@ def test_every_category_has_bilingual_definition(doc):
         (lambda d: d["rules"][0].update(action="ban"), "rules[0].action", "remove"),
         (lambda d: d["rules"][0].update(mode="maybe"), "rules[0].mode", "shadow"),
         (lambda d: d["rules"][1].update(id=d["rules"][0]["id"]), "rules[1].id", None),
-        (lambda d: d["rules"][0].update(when={"fact": "salary", "gte": 1}), "rules[0].when.fact", "reach"),
         (lambda d: d["rules"][0].update(when={"category": "scam", "min_score": 1.5}), "min_score", None),
         (lambda d: d["rules"][0].update(when={"regex": "(a)\\1"}), "rules[0].when.regex", None),
         (lambda d: d["rules"][0].update(when={"wat": 1}), "rules[0].when", "all, any, not"),
@@ -67,6 +66,16 @@ def test_validation_names_the_field_and_valid_names(doc, mutate, field, names):
     assert field in (info.value.field or "") + info.value.message
     if names:
         assert names in str(info.value)
+
+
+def test_unknown_fact_fails_at_assembly_with_item_and_detector_facts(tmp_path, doc):
+    doc["rules"][0]["when"] = {"fact": "salary", "gte": 1}
+    path = tmp_path / "p.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(PolicyError) as info:
+        Engine.from_policy(path)
+    assert "rules[0].when.fact" in (info.value.field or "")
+    assert "reach" in str(info.value) and "stance" in str(info.value)
 
 
 def test_unknown_signal_fails_at_assembly_with_the_valid_signals(tmp_path, doc):

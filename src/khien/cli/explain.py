@@ -46,7 +46,8 @@ def explain(
         out.print("  (none)")
     for s in ex.signals:
         tags = f" tags={','.join(sorted(s.tags))}" if s.tags else ""
-        out.print(f"  {s.detector:22} {s.category:14} {s.score:.2f}{tags}", markup=False)
+        facts = "".join(f" {k}={v}" for k, v in s.facts.items())
+        out.print(f"  {s.detector:22} {s.category or '(fact)':14} {s.score:.2f}{tags}{facts}", markup=False)
         for e in s.evidence:
             out.print(f"      [{e.start}:{e.end}] “{e.text}”" + (f" ({e.label})" if e.label else ""), markup=False)
     d = ex.decision

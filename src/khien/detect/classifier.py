@@ -147,7 +147,7 @@ class ClassifierDetector:
                 for s, e in spans.get(i, ()):
                     o_s, o_e, quote = canonical.quote(s, e)
                     if o_e > o_s:
-                        evidence.append(Evidence(o_s, o_e, quote, label=self.model.labels[cols[0]]))
+                        evidence.append(Evidence(o_s, o_e, quote, label=f"model cue: {self.model.labels[cols[0]]}"))
                 chosen = int(decided[i])
                 tags = frozenset({self.model.labels[chosen]}) if chosen in cols else frozenset()
                 out[i].append(

@@ -69,7 +69,8 @@ class PatternDetector:
     def __init__(self, file: str | None = None, **_context: Any) -> None:
         self.set_name, self.patterns = load_patterns(file)
         self.emits = tuple(sorted({p.category for p in self.patterns}))
-        self._signal = f"patterns.{self.set_name}.v1"
+        # one signal name per category, so a hate match is never shown under a scam set's name
+        self._signals = {c: f"patterns.{c}.v1" for c in self.emits}
         automaton = ahocorasick.Automaton()
         by_hint: dict[str, list[Pattern]] = {}
         for p in self.patterns:
@@ -81,7 +82,7 @@ class PatternDetector:
 
     @property
     def signals(self) -> tuple[str, ...]:
-        return (self._signal,)
+        return tuple(self._signals.values())
 
     @property
     def tags(self) -> frozenset[str]:
@@ -124,7 +125,7 @@ class PatternDetector:
                 miss *= 1.0 - p.weight * factor
                 evidence.append(Evidence(o_s, o_e, original[o_s:o_e], label=p.tag or p.id))
             signals.append(Signal(
-                detector=self._signal, category=category, score=1.0 - miss, evidence=tuple(evidence),
+                detector=self._signals[category], category=category, score=1.0 - miss, evidence=tuple(evidence),
                 tags=frozenset(p.tag for p, _, _ in hits if p.tag), details={"patterns": sorted(p.id for p, _, _ in hits)},
             ))
         return signals

@@ -38,6 +38,7 @@ __all__ = [
     "ngram_keys",
     "fit_vocabulary",
     "transform",
+    "tfidf_rows",
 ]
 
 TOKEN_RE = re.compile(r"\w+|[^\w\s]+")
@@ -363,33 +364,35 @@ def transform(view_texts: dict[str, list[str]], vocab: Vocabulary, *, chunk: int
     """TF-IDF rows (sublinear tf, idf, each spec's block L2-normalised) for the documents."""
     needed = _views_of(vocab.specs, view_texts)
     n_docs = len(next(iter(needed.values()))) if needed else len(next(iter(view_texts.values())))
-    offsets = vocab.offsets
-    n_specs = len(vocab.specs)
     blocks = []
     for a, b in _chunks(n_docs, chunk):
         part = {v: t[a:b] for v, t in needed.items()}
-        rows_parts, cols_parts = [], []
-        for docs, keys in _keys_by_spec(part, vocab.specs):
-            if len(keys) == 0:
-                continue
-            cols = vocab.columns(keys)
-            hit = cols >= 0
-            rows_parts.append(docs[hit])
-            cols_parts.append(cols[hit])
-        m = b - a
-        if rows_parts:
-            rows = np.concatenate(rows_parts)
-            cols = np.concatenate(cols_parts)
-            x = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(m, vocab.size))
-            x.sum_duplicates()
-            data = (1.0 + np.log(x.data)) * vocab.idf[x.indices]
-            spec_of = np.searchsorted(offsets, x.indices, side="right") - 1
-            row_of = np.repeat(np.arange(m), np.diff(x.indptr))
-            norms = np.bincount(row_of * n_specs + spec_of, weights=data * data, minlength=m * n_specs)
-            norms = np.sqrt(norms)
-            data = data / norms[row_of * n_specs + spec_of]
-            x.data = data.astype(np.float32)
-        else:
-            x = sp.csr_matrix((m, vocab.size), dtype=np.float32)
-        blocks.append(x)
+        blocks.append(tfidf_rows(_keys_by_spec(part, vocab.specs), vocab, b - a))
     return sp.vstack(blocks, format="csr") if len(blocks) > 1 else blocks[0]
+
+
+def tfidf_rows(pairs: Sequence[tuple[np.ndarray, np.ndarray]], vocab: Vocabulary, m: int) -> sp.csr_matrix:
+    """TF-IDF rows of ``m`` documents from their ``(document, key)`` pairs, one pair of arrays per
+    spec of ``vocab``: sublinear tf, idf, each spec's block L2-normalised."""
+    offsets = vocab.offsets
+    n_specs = len(vocab.specs)
+    rows_parts, cols_parts = [], []
+    for docs, keys in pairs:
+        if len(keys) == 0:
+            continue
+        cols = vocab.columns(keys)
+        hit = cols >= 0
+        rows_parts.append(docs[hit])
+        cols_parts.append(cols[hit])
+    if not rows_parts:
+        return sp.csr_matrix((m, vocab.size), dtype=np.float32)
+    rows = np.concatenate(rows_parts)
+    cols = np.concatenate(cols_parts)
+    x = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(m, vocab.size))
+    x.sum_duplicates()
+    data = (1.0 + np.log(x.data)) * vocab.idf[x.indices]
+    spec_of = np.searchsorted(offsets, x.indices, side="right") - 1
+    row_of = np.repeat(np.arange(m), np.diff(x.indptr))
+    norms = np.sqrt(np.bincount(row_of * n_specs + spec_of, weights=data * data, minlength=m * n_specs))
+    x.data = (data / norms[row_of * n_specs + spec_of]).astype(np.float32)
+    return x

@@ -135,15 +135,15 @@ class TextModel:
                 return i, int(offsets[i])
         return None
 
-    def token_scores(self, canonical_texts: Sequence[str], label: int) -> list[list[tuple[int, int, float]]]:
+    def token_scores(self, canonical_texts: Sequence[str], label: int, *, linear: bool = False) -> list[list[tuple[int, int, float]]]:
         """For each canonical view text: its tokens as ``(start, end, score)`` in view offsets.
 
-        With a span table the score is the share of the token's training occurrences that were
-        inside a span; otherwise its unigram weight towards ``label``.
+        With a span table (and not ``linear``) the score is the share of the token's training
+        occurrences that were inside a span; otherwise its unigram weight towards ``label``.
         """
         tokenised = [F.tokens_with_spans(t) for t in canonical_texts]
         joined = [" " + " ".join(tok for tok, _, _ in toks) + " " for toks in tokenised]
-        if len(self.span_keys):
+        if len(self.span_keys) and not linear:
             spec, index, table, values = _TOKEN_SPEC, _TOKEN_SPEC_INDEX, self.span_keys, self.span_scores
         else:
             found = self._token_weight_keys()
@@ -154,6 +154,8 @@ class TextModel:
             table = self.vocab.keys[index]
             cols = np.arange(len(table)) + col0
             values = self.weights[cols, label] * self.vocab.idf[cols]
+            if len(self.labels) == 2:  # two classes: what counts is the margin between them
+                values = (self.weights[cols, label] - self.weights[cols, 1 - label]) * self.vocab.idf[cols]
         if spec.view == "folded":
             joined = [fold_accents(t) for t in joined]  # same tokens, folded
         (docs, keys), = F.ngram_keys(joined, [spec], [index])
@@ -172,11 +174,21 @@ class TextModel:
     def evidence_spans(
         self, canonical_texts: Sequence[str], label: int, *, max_spans: int = 3
     ) -> list[list[tuple[int, int]]]:
-        """View-offset spans (merged runs of adjacent tokens) that support ``label`` per text."""
+        """View-offset spans (merged runs of adjacent tokens) that support ``label`` per text.
+
+        A token is evidence only when it carries the decision: its own weight pushes towards
+        ``label`` and, with a span table, it was usually inside an annotated span in training (a word
+        that merely occurs near offensive words, such as "khuyết tật" or "tham nhũng", is not).
+        """
         result = []
-        cut = 0.5 if len(self.span_keys) else 0.0
-        for text, toks in zip(canonical_texts, self.token_scores(canonical_texts, label)):
+        cut = 0.4 if len(self.span_keys) else 0.0
+        linear = self.token_scores(canonical_texts, label, linear=True) if len(self.span_keys) else None
+        for d, (text, toks) in enumerate(zip(canonical_texts, self.token_scores(canonical_texts, label))):
             chosen = [i for i, (_, _, sc) in enumerate(toks) if sc > cut]
+            if linear is not None:
+                weights = linear[d]
+                top = max((w for _, _, w in weights), default=0.0)
+                chosen = [i for i in chosen if weights[i][2] > 0 and weights[i][2] >= 0.2 * top]
             if not len(self.span_keys):
                 chosen = sorted(sorted(chosen, key=lambda i: -toks[i][2])[:max_spans])
             runs: list[list[int]] = []

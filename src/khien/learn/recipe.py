@@ -106,6 +106,28 @@ def read_examples(path: Path | None = None) -> Dataset:
     return Dataset(tuple(texts), tuple(labels), tuple(spans), str(path.name))
 
 
+def read_corpus_offensive() -> Dataset:
+    """The corpus's train batches as offensive (an insult or swearing) or clean (no harm label).
+
+    Posts labelled only hate, violence or sexual are left out: whether their words are offensive
+    language or plain description is what the label does not say. Clean posts include the
+    corpus's innocent neighbours (disability, parents, corruption, verification talk), which keep
+    the model from calling ordinary words offensive."""
+    from .corpus import load_corpus
+
+    texts, labels = [], []
+    for post in load_corpus("train"):
+        if {"profanity", "harassment"} & set(post.labels):
+            label = "offensive"
+        elif not ({"hate", "violence", "sexual"} & set(post.labels)):
+            label = "clean"
+        else:
+            continue
+        texts.append(post.text)
+        labels.append(label)
+    return Dataset(tuple(texts), tuple(labels), tuple(() for _ in texts), "corpus/train")
+
+
 def _without(data: Dataset, exclude: Callable[[str], bool]) -> Dataset:
     keep = [i for i, t in enumerate(data.texts) if not exclude(t)]
     spans = tuple(data.spans[i] for i in keep) if data.spans is not None else None
@@ -116,7 +138,7 @@ def train_default(exclude: Callable[[str], bool] | None = None, *, progress=None
     """Train the default model in memory. ``exclude`` drops texts (benchmarks use it to keep
     their test texts out of training)."""
     root = datasets_root()
-    data = read_vihos(root / "vihos", ("train", "test")).concat(read_examples())
+    data = read_vihos(root / "vihos", ("train", "test")).concat(read_examples()).concat(read_corpus_offensive())
     dev = read_vihos(root / "vihos", ("dev",))
     if exclude is not None:
         data, dev = _without(data, exclude), _without(dev, exclude)
@@ -130,6 +152,7 @@ def build_default(output: Path | None = None, *, progress=None) -> Path:
         {"name": "ViHOS", "splits": ["train", "test"], "licence": "MIT", "credit": "Hoang, Luu, Tran, Nguyen & Nguyen, "
          "ViHOS: Hate Speech Spans Detection for Vietnamese, EACL 2023 (github.com/phusroyal/ViHOS)"},
         {"name": "khien examples", "file": "khien/learn/examples.tsv", "licence": "Apache-2.0"},
+        {"name": "khien corpus", "file": "corpus/ (train batches, see corpus/split.yaml)", "licence": "Apache-2.0"},
     ]
     return save_model(model, output or default_model_path())
 
@@ -138,22 +161,42 @@ def _digest(folder: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
+def build_intent(output: Path | None = None, *, progress=None) -> Path:
+    """Train the intent model (:mod:`khien.learn.intent_recipe`) and write it (default: into the package)."""
+    from .intent_format import default_intent_path, save_intent
+    from .intent_recipe import train_default_intent
+
+    return save_intent(train_default_intent(progress=progress), output or default_intent_path())
+
+
+def _builds() -> dict[str, tuple[Callable[..., Path], Path]]:
+    from .intent_format import default_intent_path
+
+    return {"default": (build_default, default_model_path()), "intent": (build_intent, default_intent_path())}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m khien.learn.recipe", description=__doc__.splitlines()[0])
-    parser.add_argument("--output", type=Path, default=None, help="where to write (default: the packaged model)")
-    parser.add_argument("--check", action="store_true", help="rebuild in a temporary folder and compare with the packaged model")
+    parser.add_argument("--output", type=Path, default=None, help="a folder to write the models into (default: the package)")
+    parser.add_argument("--only", choices=("default", "intent"), default=None, help="build one model only")
+    parser.add_argument("--check", action="store_true", help="rebuild in a temporary folder and compare with the packaged models")
     args = parser.parse_args(argv)
     say = lambda msg: print(f"recipe: {msg}", file=sys.stderr)  # noqa: E731
+    builds = {k: v for k, v in _builds().items() if args.only in (None, k)}
     try:
         if args.check:
+            different = []
             with tempfile.TemporaryDirectory() as tmp:
-                built = build_default(Path(tmp) / "default", progress=say)
-                same = _digest(built) == _digest(default_model_path())
-            print("identical" if same else "DIFFERENT from the packaged model")
-            return 0 if same else 1
-        path = build_default(args.output, progress=say)
-        for name, digest in _digest(path).items():
-            print(f"{digest}  {path / name}")
+                for name, (build, packaged) in builds.items():
+                    built = build(Path(tmp) / name, progress=say)
+                    if _digest(built) != _digest(packaged):
+                        different.append(name)
+            print("identical" if not different else f"DIFFERENT from the packaged model(s): {', '.join(different)}")
+            return 0 if not different else 1
+        for name, (build, _packaged) in builds.items():
+            path = build(args.output / name if args.output else None, progress=say)
+            for file, digest in _digest(path).items():
+                print(f"{digest}  {path / file}")
         return 0
     except KhienError as exc:
         print(f"recipe: error: {exc}", file=sys.stderr)

@@ -4,11 +4,12 @@ A condition is one of:
 
 - ``{all: [c, ...]}``, ``{any: [c, ...]}``, ``{not: c}``
 - ``{category: NAME, min_score: 0.8, max_score: 1.0}``: the best score of that category
-- ``{signal: NAME, min_score: 0.5}``: the score of one detector's signal (e.g. ``lexicon.scam.v1``)
+- ``{signal: NAME, min_score: 0.5, in_category: NAME}``: the score of one detector's signal (e.g.
+  ``lexicon.scam.v1``), optionally only its signals of one category
 - ``{tags: [t, ...], count: 1, in_category: NAME}``: at least ``count`` of these tags were found
   (optionally only in signals of that category)
-- ``{fact: FACT, equals|in|gte|gt|lte|lt: value}``: a fact of the item; facts are listed in
-  :data:`FACTS`
+- ``{fact: FACT, equals|in|gte|gt|lte|lt: value}``: a fact of the item (listed in :data:`FACTS`)
+  or one a detector establishes (``stance``, from ``intent.v1``)
 - ``{regex: PATTERN, view: canonical}``: an operator's pattern, run with RE2 (linear time), on a
   text view
 
@@ -64,21 +65,30 @@ class Context:
     views: Views
     category_scores: Mapping[str, float]
     signal_scores: Mapping[str, float]
+    signal_category_scores: Mapping[tuple[str, str], float]  # (detector, category) -> best score
     tags: Mapping[str, frozenset[str]]  # category -> tags
     all_tags: frozenset[str]
+    facts: Mapping[str, Any]  # facts detectors established (e.g. stance), by name
 
     @classmethod
     def build(cls, item: Item, views: Views, signals: list[Signal]) -> "Context":
         cats = category_scores(signals)
         sigs: dict[str, float] = {}
         tags: dict[str, set[str]] = {}
+        facts: dict[str, Any] = {}
+        by_cat: dict[tuple[str, str], float] = {}
         for s in signals:
+            if s.score > by_cat.get((s.detector, s.category), -1.0):
+                by_cat[(s.detector, s.category)] = s.score
+            if s.facts:
+                facts.update(s.facts)
             if s.score > sigs.get(s.detector, -1.0):
                 sigs[s.detector] = s.score
             if s.tags:
                 tags.setdefault(s.category, set()).update(s.tags)
         frozen = {k: frozenset(v) for k, v in tags.items()}
-        return cls(item, views, cats, sigs, frozen, frozenset().union(*frozen.values()) if frozen else frozenset())
+        all_tags = frozenset().union(*frozen.values()) if frozen else frozenset()
+        return cls(item, views, cats, sigs, by_cat, frozen, all_tags, facts)
 
 
 Condition = Callable[[Context], bool]
@@ -92,6 +102,8 @@ def category_scores(signals: list[Signal]) -> dict[str, float]:
     """
     miss: dict[str, float] = {}
     for s in signals:
+        if not s.category:  # a signal that carries only facts
+            continue
         miss[s.category] = miss.get(s.category, 1.0) * (1.0 - s.score)
     return {cat: 1.0 - m for cat, m in miss.items()}
 
@@ -132,8 +144,10 @@ def compile_condition(
     categories: set[str],
     signals: set[str] | None,
     tags: set[str] | None = None,
+    facts: set[str] | None = None,
 ) -> Condition:
-    """Compile one condition. ``signals``/``tags`` (when known) are the names detectors can emit."""
+    """Compile one condition. ``signals``/``tags``/``facts`` (when known) are the names detectors can emit;
+    ``facts`` are detector facts (e.g. ``stance``) on top of the item facts in :data:`FACTS`."""
     if not isinstance(spec, Mapping) or not spec:
         raise PolicyError(
             f"{where} must be a mapping with one of: {', '.join(_KEYS)}; found {spec!r}", field=where
@@ -144,7 +158,7 @@ def compile_condition(
             f"{where} must have exactly one of: {', '.join(_KEYS)}; found keys {sorted(spec)}", field=where
         )
     kind = kinds[0]
-    rec = lambda sub, path: compile_condition(sub, path, categories=categories, signals=signals, tags=tags)  # noqa: E731
+    rec = lambda sub, path: compile_condition(sub, path, categories=categories, signals=signals, tags=tags, facts=facts)  # noqa: E731
 
     if kind in ("all", "any"):
         subs = spec[kind]
@@ -191,6 +205,15 @@ def compile_condition(
                 field=f"{where}.signal",
             )
         lo, hi = _score_bounds(spec, where)
+        in_cat = spec.get("in_category")
+        if in_cat is not None:
+            if in_cat not in categories:
+                raise PolicyError(
+                    f"{where}.in_category names unknown category {in_cat!r}; valid categories: {', '.join(sorted(categories))}",
+                    field=f"{where}.in_category",
+                )
+            pair = (name, in_cat)
+            return lambda ctx: pair in ctx.signal_category_scores and lo <= ctx.signal_category_scores[pair] <= hi
         return lambda ctx: name in ctx.signal_scores and lo <= ctx.signal_scores[name] <= hi
 
     if kind == "tags":
@@ -222,9 +245,11 @@ def compile_condition(
 
     if kind == "fact":
         fact = spec["fact"]
-        if fact not in FACTS:
+        detector_fact = fact not in FACTS
+        if detector_fact and facts is not None and fact not in facts:
+            valid = sorted(set(FACTS) | set(facts or ()))
             raise PolicyError(
-                f"{where}.fact names unknown fact {fact!r}; valid facts: {', '.join(sorted(FACTS))}", field=f"{where}.fact"
+                f"{where}.fact names unknown fact {fact!r}; valid facts: {', '.join(valid)}", field=f"{where}.fact"
             )
         ops = [op for op in _OPS if op in spec]
         if len(ops) != 1:
@@ -235,7 +260,11 @@ def compile_condition(
         value = spec[op]
         if op == "in" and not isinstance(value, list):
             raise PolicyError(f"{where}.in must be a list", field=f"{where}.in")
-        getter, compare = FACTS[fact], _OPS[op]
+        compare = _OPS[op]
+        if detector_fact:
+            # a fact no detector established for this item is unknown: no comparison holds
+            return lambda ctx: fact in ctx.facts and compare(ctx.facts[fact], value)
+        getter = FACTS[fact]
         return lambda ctx: compare(getter(ctx.item), value)
 
     # regex

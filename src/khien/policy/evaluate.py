@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Sequence
 
 from ..model import ACTION_SEVERITY, CategoryFinding, Decision, Evidence, Item, Signal
+from ..text.spans import drop_contained, widen_to_words
 from ..text.views import Views
 from .conditions import Context, category_scores
 from .reasons import dsa_fields, statement_of_reasons
@@ -28,15 +30,27 @@ def findings_from_signals(
     """
     scores = ctx.category_scores if ctx is not None else category_scores(list(signals))
     best = {c: v for c, v in scores.items() if c in policy.categories}
-    evidence: dict[str, dict[tuple[int, int, str], tuple[Evidence, str]]] = {}
+    text = ctx.item.text if ctx is not None else None
+    raw: dict[str, list[tuple[Evidence, str]]] = {}
     for s in signals:
-        if s.category not in policy.categories:
-            continue
-        bucket = evidence.setdefault(s.category, {})
-        for e in s.evidence:
-            key = (e.start, e.end, e.field)
-            if key not in bucket and len(bucket) < _MAX_EVIDENCE:
-                bucket[key] = (e, s.detector)
+        if s.category in policy.categories:
+            raw.setdefault(s.category, []).extend((e, s.detector) for e in s.evidence)
+    evidence: dict[str, dict[tuple[int, int, str], tuple[Evidence, str]]] = {}
+    for cat, pairs in raw.items():
+        bucket = evidence.setdefault(cat, {})
+        in_text = []
+        for e, det in pairs:
+            if e.field == "text" and text is not None:
+                s_, e_ = widen_to_words(text, e.start, e.end)
+                if (s_, e_) != (e.start, e.end):
+                    e = replace(e, start=s_, end=e_, text=text[s_:e_])
+                in_text.append((e.start, e.end, (e, det)))
+            elif (e.start, e.end, e.field) not in bucket and len(bucket) < _MAX_EVIDENCE:
+                bucket[(e.start, e.end, e.field)] = (e, det)
+        # one span per place: lexicon, pattern and model matches of the same words are shown once
+        for s_, e_, pair in drop_contained(in_text):
+            if len(bucket) < _MAX_EVIDENCE:
+                bucket[(s_, e_, "text")] = pair
     findings = []
     for name, score in best.items():
         category = policy.categories[name]
@@ -49,6 +63,16 @@ def findings_from_signals(
         findings.append(CategoryFinding(name, score, tuple(ordered)))
     findings.sort(key=lambda f: (-policy.categories[f.name].severity, -f.score))
     return findings
+
+
+def decision_facts(signals: Sequence[Signal]) -> dict[str, dict]:
+    """The facts detectors established, each with the score, detector and evidence behind it."""
+    out: dict[str, dict] = {}
+    for s in signals:
+        for name, value in s.facts.items():
+            out[name] = {"label": value, "score": round(s.score, 4), "detector": s.detector,
+                         "evidence": [e.to_dict() for e in s.evidence]}
+    return out
 
 
 def evaluate(policy: Policy, item: Item, views: Views, signals: list[Signal], detectors: tuple[str, ...]) -> Decision:
@@ -86,4 +110,5 @@ def evaluate(policy: Policy, item: Item, views: Views, signals: list[Signal], de
         shadow_rules=tuple(r.id for r in shadow),
         shadow_action=shadow_action,
         dsa=dsa_fields(policy, item.id, action, category, clause, reasons, automated=True, created_at=item.created_at),
+        facts=decision_facts(signals),
     )

@@ -102,6 +102,9 @@ def statement_of_reasons(
         f"The content was {ACTION_WORDS[action]['en']} because it breaks clause {clause} ({title_en}) of the "
         f"policy '{policy.name}'.{found_en} {who_en} {policy.appeal['en']}"
     )
+    if cat is not None and cat.support:
+        vi += f" {cat.support['vi']}"
+        en += f" {cat.support['en']}"
     if note:
         vi += f" Ghi chú của người kiểm duyệt: {note}"
         en += f" Moderator's note: {note}"

@@ -36,7 +36,8 @@ TAXONOMY = (
 MODES = ("enforce", "shadow")
 
 _TOP_KEYS = {"policy", "appeal", "detectors", "categories", "rules"}
-_CATEGORY_KEYS = {"title", "definition", "clause", "report_threshold", "severity", "dsa_category", "not_reported_when"}
+_CATEGORY_KEYS = {"title", "definition", "clause", "report_threshold", "severity", "dsa_category", "not_reported_when",
+                  "support"}
 _RULE_KEYS = {"id", "description", "category", "when", "action", "mode", "clause"}
 
 
@@ -50,6 +51,8 @@ class Category:
     severity: int
     dsa_category: str
     not_reported_when: Callable[[Context], bool] | None = field(default=None, repr=False, compare=False)
+    # Help offered in every notice about this category (e.g. hotlines for self-harm), {"vi", "en"}.
+    support: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +122,7 @@ def parse_policy(
     *,
     signals: set[str] | None = None,
     tags: set[str] | None = None,
+    facts: set[str] | None = None,
 ) -> Policy:
     """Validate and compile a decoded policy document.
 
@@ -159,16 +163,17 @@ def parse_policy(
             report_threshold=float(threshold),
             severity=severity,
             dsa_category=str(spec.get("dsa_category", "STATEMENT_CATEGORY_OTHER_VIOLATION_TC")),
+            support=_bilingual(spec, "support", where) if "support" in spec else None,
         )
         if "not_reported_when" in spec:
             deferred[cname] = spec["not_reported_when"]
     for cname, cond in deferred.items():
         compiled = compile_condition(
-            cond, f"categories.{cname}.not_reported_when", categories=set(categories), signals=signals, tags=tags
+            cond, f"categories.{cname}.not_reported_when", categories=set(categories), signals=signals, tags=tags, facts=facts
         )
         c = categories[cname]
         categories[cname] = Category(
-            c.name, c.title, c.definition, c.clause, c.report_threshold, c.severity, c.dsa_category, compiled
+            c.name, c.title, c.definition, c.clause, c.report_threshold, c.severity, c.dsa_category, compiled, c.support
         )
 
     detectors = document.get("detectors", {})
@@ -209,6 +214,7 @@ def parse_policy(
             categories=set(categories),
             signals=signals,
             tags=tags,
+            facts=facts,
         )
         rules.append(Rule(rid, desc.strip(), cat, action, mode, clause, when, required_categories(when_spec)))
 
