@@ -152,6 +152,18 @@ def _csv(path: Path) -> list[dict]:
         return list(csv.DictReader(fh))
 
 
+def acted_by_class(fig: dict[str, float], prefix: str, rows: list[dict], ds: list, column: str,
+                   classes: tuple[tuple[str, str], ...]) -> None:
+    """The share of each class (``(value, name)`` of ``column``) the engine acts on."""
+    for value, name in classes:
+        sel = [d for r, d in zip(rows, ds) if r[column] == value]
+        if sel:
+            fig[f"{prefix}/{name}/acted"] = sum(d.action != "allow" for d in sel) / len(sel)
+            fig[f"{prefix}/{name}/n"] = len(sel)
+            if prefix == "vfnd":
+                fig[f"{prefix}/{name}/removed_as_scam"] = sum(top_category(d) == "scam" and d.action == "remove" for d in sel) / len(sel)
+
+
 def real_figures(eng, root: Path) -> dict[str, float]:
     fig: dict[str, float] = {}
     vihos = set()
@@ -162,36 +174,24 @@ def real_figures(eng, root: Path) -> dict[str, float]:
     p = root / "vihsd" / "test.csv"
     if p.exists():
         rows = [r for r in _csv(p) if " ".join(r["free_text"].split()).lower() not in vihos]
-        ds = decide(eng, [r["free_text"] for r in rows])
-        for label, name in (("0", "clean"), ("1", "offensive"), ("2", "hate")):
-            sel = [d for r, d in zip(rows, ds) if r["label_id"] == label]
-            if sel:
-                fig[f"vihsd/{name}/acted"] = sum(d.action != "allow" for d in sel) / len(sel)
-                fig[f"vihsd/{name}/n"] = len(sel)
+        acted_by_class(fig, "vihsd", rows, decide(eng, [r["free_text"] for r in rows]), "label_id",
+                       (("0", "clean"), ("1", "offensive"), ("2", "hate")))
     p = root / "victsd" / "ViCTSD_test.csv"
     if p.exists():
         rows = _csv(p)
-        ds = decide(eng, [r["Comment"] for r in rows])
-        for label, name in (("0", "not_toxic"), ("1", "toxic")):
-            sel = [d for r, d in zip(rows, ds) if r["Toxicity"] == label]
-            fig[f"victsd/{name}/acted"] = sum(d.action != "allow" for d in sel) / max(len(sel), 1)
+        acted_by_class(fig, "victsd", rows, decide(eng, [r["Comment"] for r in rows]), "Toxicity",
+                       (("0", "not_toxic"), ("1", "toxic")))
     rows = []
     for name in ("vn_news_226_tlfr.csv", "vn_news_223_tdlfr.csv"):
         if (root / "vfnd" / name).exists():
             rows += _csv(root / "vfnd" / name)
     if rows:
-        ds = decide(eng, [r["text"] for r in rows])
-        for label, name in (("0", "real"), ("1", "fake")):
-            sel = [d for r, d in zip(rows, ds) if r["label"] == label]
-            fig[f"vfnd/{name}/acted"] = sum(d.action != "allow" for d in sel) / max(len(sel), 1)
-            fig[f"vfnd/{name}/removed_as_scam"] = sum(top_category(d) == "scam" and d.action == "remove" for d in sel) / max(len(sel), 1)
+        acted_by_class(fig, "vfnd", rows, decide(eng, [r["text"] for r in rows]), "label", (("0", "real"), ("1", "fake")))
     p = root / "vispamreviews" / "test.csv"
     if p.exists():
         rows = _csv(p)
-        ds = decide(eng, [r["Comment"] for r in rows])
-        for label, name in (("0", "not_spam"), ("1", "spam")):
-            sel = [d for r, d in zip(rows, ds) if r["Label"] == label]
-            fig[f"vispam/{name}/acted"] = sum(d.action != "allow" for d in sel) / max(len(sel), 1)
+        acted_by_class(fig, "vispam", rows, decide(eng, [r["Comment"] for r in rows]), "Label",
+                       (("0", "not_spam"), ("1", "spam")))
     return fig
 
 
