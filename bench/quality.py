@@ -62,6 +62,7 @@ def read_jsonl(path: Path) -> list[dict]:
 
 
 def corpus_part(part: str) -> list[dict]:
+    """The corpus read directly (not through khien.learn.corpus, which the code before this work lacks)."""
     import yaml
 
     split = yaml.safe_load((REPO / "corpus" / "split.yaml").read_text(encoding="utf-8"))

@@ -68,23 +68,24 @@ def test_validation_names_the_field_and_valid_names(doc, mutate, field, names):
         assert names in str(info.value)
 
 
-def test_unknown_fact_fails_at_assembly_with_item_and_detector_facts(tmp_path, doc):
-    doc["rules"][0]["when"] = {"fact": "salary", "gte": 1}
+def _assemble(tmp_path, doc, when):
+    doc["rules"][0]["when"] = when
     path = tmp_path / "p.yaml"
     path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     with pytest.raises(PolicyError) as info:
         Engine.from_policy(path)
-    assert "rules[0].when.fact" in (info.value.field or "")
-    assert "reach" in str(info.value) and "stance" in str(info.value)
+    return info.value
+
+
+def test_unknown_fact_fails_at_assembly_with_item_and_detector_facts(tmp_path, doc):
+    error = _assemble(tmp_path, doc, {"fact": "salary", "gte": 1})
+    assert "rules[0].when.fact" in (error.field or "")
+    assert "reach" in str(error) and "stance" in str(error)
 
 
 def test_unknown_signal_fails_at_assembly_with_the_valid_signals(tmp_path, doc):
-    doc["rules"][0]["when"] = {"signal": "lexicon.nonexistent.v1", "min_score": 0.5}
-    path = tmp_path / "p.yaml"
-    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
-    with pytest.raises(PolicyError) as info:
-        Engine.from_policy(path)
-    assert "lexicon.scam.v1" in str(info.value)
+    error = _assemble(tmp_path, doc, {"signal": "lexicon.nonexistent.v1", "min_score": 0.5})
+    assert "lexicon.scam.v1" in str(error)
 
 
 def test_re2_runs_operator_patterns_in_linear_time(tmp_path, doc):

@@ -32,20 +32,12 @@ U = TypeVar("U", bound=_Unit)
 
 def name_role(voc: Vocabulary, written: str, folded: str, accented: bool = False) -> str:
     """``surname``, ``kin``, ``given`` or ``""`` for one word (by its diacritics when written)."""
-    if written != folded or accented:  # diacritics written: they must agree
-        if written in voc.kin:
-            return "kin"
-        if written in voc.surnames:
-            return "surname"
-        if written in voc.given:
-            return "given"
-        return ""
-    if folded in voc.folded_kin:
-        return "kin"
-    if folded in voc.folded_surnames:
-        return "surname"
-    if folded in voc.folded_given:
-        return "given"
+    exact = written != folded or accented  # diacritics written: they must agree
+    key = written if exact else folded
+    for role, tables in (("kin", (voc.kin, voc.folded_kin)), ("surname", (voc.surnames, voc.folded_surnames)),
+                         ("given", (voc.given, voc.folded_given))):
+        if key in tables[0 if exact else 1]:
+            return role
     return ""
 
 
