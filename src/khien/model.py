@@ -182,6 +182,11 @@ class Evidence:
             out["label"] = self.label
         return out
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "Evidence":
+        return cls(int(data["start"]), int(data["end"]), str(data["text"]), str(data.get("field", "text")),
+                   data.get("label"))
+
 
 @dataclass(frozen=True, slots=True)
 class Signal:
@@ -228,6 +233,11 @@ class CategoryFinding:
             "evidence": [e.to_dict() | {"detector": det} for e, det in self.evidence],
         }
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "CategoryFinding":
+        evidence = tuple((Evidence.from_dict(e), str(e.get("detector", ""))) for e in data.get("evidence", ()))
+        return cls(str(data["name"]), float(data.get("score", 0.0)), evidence)
+
 
 @dataclass(frozen=True, slots=True)
 class Decision:
@@ -248,6 +258,9 @@ class Decision:
     # What detectors established about the item, with their evidence, e.g.
     # ``{"stance": {"label": "solicits", "score": 0.93, "detector": "intent.v1", "evidence": [...]}}``.
     facts: Mapping[str, Any] = field(default_factory=dict)
+    # The digest of the engine that made the decision (policy, resolved detector configs, data files,
+    # models, registry); None for decisions written before engines had fingerprints.
+    fingerprint: str | None = None
 
     def to_dict(self, *, dsa: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -256,6 +269,10 @@ class Decision:
             "categories": [c.to_dict() for c in self.categories],
             "rules": list(self.rules),
             "policy": self.policy,
+        }
+        if self.fingerprint:
+            out["fingerprint"] = self.fingerprint
+        out |= {
             "automated": self.automated,
             "reasons": dict(self.reasons),
             "detectors": list(self.detectors),
@@ -269,6 +286,35 @@ class Decision:
         if dsa and self.dsa is not None:
             out["dsa"] = dict(self.dsa)
         return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "Decision":
+        """A decision from its ``to_dict`` form, as stored or as ``khien scan`` wrote it, of any age.
+
+        ``Decision.from_dict(x).to_dict(dsa=True) == x`` for every stored decision ``x``.
+        """
+        if not isinstance(data, Mapping):
+            raise InputError(f"a decision must be a JSON object, found {type(data).__name__}")
+        try:
+            shadow = data.get("shadow") or {}
+            return cls(
+                id=str(data["id"]),
+                action=str(data["action"]),
+                categories=tuple(CategoryFinding.from_dict(c) for c in data.get("categories", ())),
+                rules=tuple(data.get("rules", ())),
+                policy=str(data["policy"]),
+                detectors=tuple(data.get("detectors", ())),
+                reasons=dict(data.get("reasons") or {}),
+                automated=bool(data.get("automated", True)),
+                clause=data.get("clause"),
+                shadow_rules=tuple(shadow.get("rules", ())),
+                shadow_action=shadow.get("action"),
+                dsa=dict(data["dsa"]) if data.get("dsa") is not None else None,
+                facts={k: dict(v) if isinstance(v, Mapping) else v for k, v in (data.get("facts") or {}).items()},
+                fingerprint=data.get("fingerprint"),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise InputError(f"not a stored decision: {exc!r}") from exc
 
     def category(self, name: str) -> CategoryFinding | None:
         for finding in self.categories:

@@ -3,14 +3,19 @@
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from khien.audit import record, record_many, verify
+from khien.audit import events, record, record_many, verify
 from khien.audit.chain import AuditEvent, event_hash
+
+
+def _decided(i):
+    return events.CaseDecided(item=f"p{i}", platform="", subject=f"item:p{i}", decision=i, action="remove",
+                              clause="1.1", category="scam", proposed_action="review")
 
 
 def _fill(store, n=5):
     with store.write() as tx:
         for i in range(1, n + 1):
-            record(tx, "an", "case.decided", f"case:{i}", {"action": "remove", "note": "Tuyển CTV việc nhẹ lương cao"})
+            record(tx, "an", f"case:{i}", _decided(i))
 
 
 def test_a_fresh_chain_verifies(store):
@@ -78,7 +83,8 @@ def test_a_rewritten_chain_still_fails_at_the_head(store):
 
 def test_many_events_in_one_transaction_chain_in_order(store):
     with store.write() as tx:
-        record_many(tx, [AuditEvent("system:engine", "decision.automated", f"item:{i}", {"action": "allow"})
+        record_many(tx, [AuditEvent("system:engine", f"item:{i}", events.DecisionAutomated(
+            decision=i, action="allow", category=None, categories=(), rules=(), policy="p"))
                          for i in range(50)])
     assert verify(store).events == 50
 

@@ -1,5 +1,6 @@
 """The audit log: append-only events, each chained by hash to the one before; and its verification."""
 
+from . import events
 from .chain import AuditEvent, VerifyResult, canonical, event_hash, record, record_many, verify
 
-__all__ = ["AuditEvent", "VerifyResult", "canonical", "event_hash", "record", "record_many", "verify"]
+__all__ = ["events", "AuditEvent", "VerifyResult", "canonical", "event_hash", "record", "record_many", "verify"]

@@ -18,6 +18,7 @@ import orjson
 from ..store import Store, Tx
 from ..store import audit as rows
 from ..store.clock import iso
+from .events import EVENTS, Event
 
 __all__ = ["AuditEvent", "VerifyResult", "GENESIS", "canonical", "event_hash", "record", "record_many", "verify"]
 
@@ -36,12 +37,23 @@ def event_hash(seq: int, time: str, actor: str, type: str, subject: str, payload
 
 @dataclass(frozen=True, slots=True)
 class AuditEvent:
-    """An event to append: who did what to which subject, and the facts that go with it."""
+    """An event to append: who (``actor``) did what (a declared :class:`Event`) to which ``subject``."""
 
     actor: str
-    type: str
     subject: str
-    payload: Mapping[str, Any]
+    event: Event
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.event, Event) or type(self.event).type not in EVENTS:
+            raise TypeError(f"audit events must be declared in khien.audit.events, got {self.event!r}")
+
+    @property
+    def type(self) -> str:
+        return self.event.type
+
+    @property
+    def payload(self) -> Mapping[str, Any]:
+        return self.event.payload()
 
 
 def record_many(tx: Tx, events: Iterable[AuditEvent], *, time: str | None = None) -> int:
@@ -63,8 +75,8 @@ def record_many(tx: Tx, events: Iterable[AuditEvent], *, time: str | None = None
     return seq
 
 
-def record(tx: Tx, actor: str, type: str, subject: str, payload: Mapping[str, Any] | None = None) -> int:
-    return record_many(tx, [AuditEvent(actor, type, subject, payload or {})])
+def record(tx: Tx, actor: str, subject: str, event: Event, *, time: str | None = None) -> int:
+    return record_many(tx, [AuditEvent(actor, subject, event)], time=time)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,13 +10,15 @@ from typing import Any
 
 import orjson
 
+from ..audit import events as ev
 from ..store import Store
 from ..store import audit as rows
 
-__all__ = ["transparency_report"]
+__all__ = ["transparency_report", "READS"]
 
-_TYPES = ("decision.automated", "case.decided", "appeal.submitted", "appeal.decided", "legal_request.created",
-          "legal_request.action", "legal_request.completed")
+# The events this report counts; every other declared event is ``stored_only`` or read by the console.
+READS: tuple[type[ev.Event], ...] = (ev.DecisionAutomated, ev.CaseDecided, ev.AppealSubmitted, ev.AppealDecided,
+                                     ev.LegalRequestCreated, ev.LegalRequestAction, ev.LegalRequestCompleted)
 
 
 def _since(time: str, since: str | None, until: str | None) -> bool:
@@ -32,36 +34,37 @@ def transparency_report(store: Store, *, since: str | None = None, until: str | 
     legal = {"requests": 0, "by_authority": Counter(), "by_requested_action": Counter(), "items": 0,
              "actions_taken": Counter(), "complied": 0, "not_complied": 0, "completed": 0}
     with store.read() as tx:
-        for ev in rows.iter_all(tx, types=_TYPES):
-            if not _since(ev["time"], since, until):
+        for row in rows.iter_all(tx, types=tuple(cls.type for cls in READS)):
+            if not _since(row["time"], since, until):
                 continue
-            p = orjson.loads(ev["payload"])
-            kind = ev["type"]
-            if kind == "decision.automated":
-                by_action["automated"][p["action"]] += 1
-                if p.get("category"):
-                    by_category[p["category"]][f"automated:{p['action']}"] += 1
-                for name in p.get("categories", []):
-                    by_category[name]["detected"] += 1
-            elif kind == "case.decided":
-                by_action["human"][p["action"]] += 1
-                if p.get("category"):
-                    by_category[p["category"]][f"human:{p['action']}"] += 1
-            elif kind == "appeal.submitted":
-                appeals["submitted"] += 1
-            elif kind == "appeal.decided":
-                appeals[p["outcome"]] += 1
-                appeal_by_origin[f"{'automated' if p.get('original_automated') else 'human'}:{p['outcome']}"] += 1
-            elif kind == "legal_request.created":
-                legal["requests"] += 1
-                legal["by_authority"][p["authority"]] += 1
-                legal["by_requested_action"][p["requested_action"]] += 1
-                legal["items"] += int(p.get("items", 0))
-            elif kind == "legal_request.action":
-                legal["actions_taken"][p["action"]] += 1
-                legal["complied" if p.get("complied") else "not_complied"] += 1
-            elif kind == "legal_request.completed":
-                legal["completed"] += 1
+            event = ev.parse(row["type"], orjson.loads(row["payload"]))
+            match event:
+                case ev.DecisionAutomated():
+                    by_action["automated"][event.action] += 1
+                    if event.category:
+                        by_category[event.category][f"automated:{event.action}"] += 1
+                    for name in event.categories:
+                        by_category[name]["detected"] += 1
+                case ev.CaseDecided():
+                    by_action["human"][event.action] += 1
+                    if event.category:
+                        by_category[event.category][f"human:{event.action}"] += 1
+                case ev.AppealSubmitted():
+                    appeals["submitted"] += 1
+                case ev.AppealDecided():
+                    appeals[event.outcome] += 1
+                    origin = "automated" if event.original_automated else "human"
+                    appeal_by_origin[f"{origin}:{event.outcome}"] += 1
+                case ev.LegalRequestCreated():
+                    legal["requests"] += 1
+                    legal["by_authority"][event.authority] += 1
+                    legal["by_requested_action"][event.requested_action] += 1
+                    legal["items"] += event.items
+                case ev.LegalRequestAction():
+                    legal["actions_taken"][event.action] += 1
+                    legal["complied" if event.complied else "not_complied"] += 1
+                case ev.LegalRequestCompleted():
+                    legal["completed"] += 1
     decided = appeals["upheld"] + appeals["reversed"]
     return {
         "period": {"since": since, "until": until},

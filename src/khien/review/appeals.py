@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 
 from ..audit import AuditEvent, record_many
+from ..audit import events as ev
 from ..errors import ConflictError, InputError, NotFoundError, PermissionDenied
 from ..policy import Policy
 from ..store import Tx
@@ -63,10 +64,10 @@ def submit(tx: Tx, actor: Actor, *, item_id: str, platform: str | None, statemen
         "state": "open", "original_decision_id": current["id"],
         "original_decider": None if current["automated"] else current["actor"], "created_at": when,
     })
-    record_many(tx, [AuditEvent(actor.name, "appeal.submitted", f"appeal:{appeal_id}", {
-        "item": item_id, "platform": platform, "decision": current["id"], "action": current["action"],
-        "category": current["category"], "automated": bool(current["automated"]),
-    })], time=when)
+    record_many(tx, [AuditEvent(actor.name, f"appeal:{appeal_id}", ev.AppealSubmitted(
+        item=item_id, platform=platform, decision=current["id"], action=current["action"],
+        category=current["category"], automated=bool(current["automated"]),
+    ))], time=when)
     return _public(rows.get_appeal(tx, appeal_id))
 
 
@@ -119,13 +120,13 @@ def decide(tx: Tx, policy: Policy, actor: Actor, appeal_id: int, *, outcome: str
     if not rows.close_appeal(tx, appeal_id, {"outcome": outcome, "decided_by": actor.name, "note": note,
                                             "decided_at": when, "outcome_decision_id": new_decision_id}):
         raise ConflictError(f"appeal {appeal_id} was decided by someone else a moment ago")
-    record_many(tx, [AuditEvent(actor.name, "appeal.decided", f"appeal:{appeal_id}", {
-        "item": appeal["item_id"], "platform": appeal["platform"],
-        "subject": item_subject(appeal["platform"], appeal["item_id"]), "outcome": outcome,
-        "reversed": outcome == "reversed", "original_action": original["action"], "new_action": new_action,
-        "category": original["category"], "original_automated": bool(original["automated"]),
-        "decision": new_decision_id,
-    })], time=when)
+    record_many(tx, [AuditEvent(actor.name, f"appeal:{appeal_id}", ev.AppealDecided(
+        item=appeal["item_id"], platform=appeal["platform"],
+        subject=item_subject(appeal["platform"], appeal["item_id"]), outcome=outcome,
+        reversed=outcome == "reversed", original_action=original["action"], new_action=new_action,
+        category=original["category"], original_automated=bool(original["automated"]),
+        decision=new_decision_id,
+    ))], time=when)
     result = get_appeal(tx, appeal_id)
     outbox.publish(tx, "appeal", [{"platform": appeal["platform"], "item": appeal["item_id"], "appeal": {
         k: result[k] for k in ("id", "outcome", "reversed", "decided_by", "decided_at")

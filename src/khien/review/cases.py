@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 
 from ..audit import AuditEvent, record_many
+from ..audit import events as ev
 from ..errors import ConflictError, NotFoundError
 from ..policy import Policy
 from ..store import Tx
@@ -88,7 +89,7 @@ def claim(tx: Tx, actor: Actor, case_id: int, *, ttl: float = DEFAULT_CLAIM_TTL_
             f"case {case_id} is claimed by {case['claimed_by']} until {iso(case['claim_expires_ts'])}",
             hint="Pick another case, or wait until the claim expires.",
         )
-    record_many(tx, [AuditEvent(actor.name, "case.claimed", f"case:{case_id}", {"expires_at": iso(now + ttl)})])
+    record_many(tx, [AuditEvent(actor.name, f"case:{case_id}", ev.CaseClaimed(expires_at=iso(now + ttl)))])
     return _public(rows.get_case(tx, case_id, now=now), now)
 
 
@@ -122,11 +123,11 @@ def decide(tx: Tx, policy: Policy, actor: Actor, case_id: int, *, action: str, c
     if not new or not rows.close_case(tx, case_id, actor.name, now=now, decided_at=when, decision_id=new[0]["id"],
                                       require_claim=not (actor.role == "admin" and not holds)):
         raise ConflictError(f"case {case_id} was decided by someone else a moment ago")
-    record_many(tx, [AuditEvent(actor.name, "case.decided", f"case:{case_id}", {
-        "item": case["item_id"], "platform": case["platform"], "subject": item_subject(case["platform"], case["item_id"]),
-        "decision": new[0]["id"], "action": action, "clause": decision.clause, "category": category,
-        "proposed_action": case["proposed_action"], "automated": False, "legal_request": case["legal_request_id"],
-    })], time=when)
+    record_many(tx, [AuditEvent(actor.name, f"case:{case_id}", ev.CaseDecided(
+        item=case["item_id"], platform=case["platform"], subject=item_subject(case["platform"], case["item_id"]),
+        decision=new[0]["id"], action=action, clause=decision.clause, category=category,
+        proposed_action=case["proposed_action"], automated=False, legal_request=case["legal_request_id"],
+    ))], time=when)
     outbox.publish(tx, "decision", [{"platform": case["platform"], "item": case["item_id"],
                                      "decision": public_decision(row["body"])}])
     if case["legal_request_id"]:

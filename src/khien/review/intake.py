@@ -13,6 +13,7 @@ from typing import Any, Mapping, Sequence
 import orjson
 
 from ..audit import AuditEvent, record_many
+from ..audit import events as ev
 from ..engine import Engine
 from ..model import Decision, Item
 from ..policy import Policy
@@ -70,11 +71,11 @@ def record_engine_decisions(tx: Tx, policy: Policy, pairs: Sequence[tuple[Item, 
         if key not in new_ids:
             continue
         category = row["category"]
-        events.append(AuditEvent(ENGINE_ACTOR, "decision.automated", item_subject(*key), {
-            "decision": new_ids[key], "action": decision.action, "category": category,
-            "categories": [c.name for c in decision.categories], "rules": list(decision.rules),
-            "policy": decision.policy, "automated": True,
-        }))
+        events.append(AuditEvent(ENGINE_ACTOR, item_subject(*key), ev.DecisionAutomated(
+            decision=new_ids[key], action=decision.action, category=category,
+            categories=tuple(c.name for c in decision.categories), rules=tuple(decision.rules),
+            policy=decision.policy,
+        )))
         if announce:
             announced.append({"platform": key[0], "item": key[1], "decision": public_decision(row["body"])})
         if decision.action in CASE_ACTIONS:
@@ -87,10 +88,10 @@ def record_engine_decisions(tx: Tx, policy: Policy, pairs: Sequence[tuple[Item, 
             })
     case_ids = review_rows.insert_cases(tx, case_rows)
     for case_id, case in zip(case_ids, case_rows):
-        events.append(AuditEvent(ENGINE_ACTOR, "case.opened", f"case:{case_id}", {
-            "item": case["item_id"], "platform": case["platform"], "category": case["category"],
-            "proposed_action": case["proposed_action"], "origin": case["origin"],
-        }))
+        events.append(AuditEvent(ENGINE_ACTOR, f"case:{case_id}", ev.CaseOpened(
+            item=case["item_id"], platform=case["platform"], category=case["category"],
+            proposed_action=case["proposed_action"], origin=case["origin"],
+        )))
     record_many(tx, events, time=when)
     outbox.publish(tx, "decision", announced)
     return new
@@ -147,9 +148,9 @@ def ingest(tx: Tx, items: Sequence[Item], actor: Actor) -> dict[str, int]:
             rows.append(_item_row(item, "pending", when))
     new = item_rows.insert_items(tx, rows)
     if new:
-        record_many(tx, [AuditEvent(actor.name, "items.received", f"batch:{len(new)}", {
-            "count": len(new), "items": sorted(f"{p}:{i}" if p else i for p, i in new),
-        })], time=when)
+        record_many(tx, [AuditEvent(actor.name, f"batch:{len(new)}", ev.ItemsReceived(
+            count=len(new), items=tuple(sorted(f"{p}:{i}" if p else i for p, i in new)),
+        ))], time=when)
     return {"accepted": len(new), "duplicates": len(items) - len(new)}
 
 

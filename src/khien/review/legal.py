@@ -13,6 +13,7 @@ from typing import Any, Sequence
 import orjson
 
 from ..audit import AuditEvent, record_many
+from ..audit import events as ev
 from ..errors import InputError, NotFoundError
 from ..model import ACTIONS
 from ..store import Tx
@@ -70,14 +71,14 @@ def create(tx: Tx, actor: Actor, *, authority: str, legal_basis: str, items: Seq
             "created_ts": now,
         })
     case_ids = rows.insert_cases(tx, case_rows)
-    events = [AuditEvent(actor.name, "legal_request.created", f"legal_request:{request_id}", {
-        "authority": authority, "legal_basis": legal_basis, "requested_action": requested_action,
-        "deadline": deadline, "reference": reference, "items": len(keys), "cases": case_ids,
-    })]
-    events += [AuditEvent(actor.name, "case.opened", f"case:{cid}", {
-        "item": c["item_id"], "platform": c["platform"], "category": None, "proposed_action": requested_action,
-        "origin": c["origin"],
-    }) for cid, c in zip(case_ids, case_rows)]
+    events = [AuditEvent(actor.name, f"legal_request:{request_id}", ev.LegalRequestCreated(
+        authority=authority, legal_basis=legal_basis, requested_action=requested_action,
+        deadline=deadline, reference=reference, items=len(keys), cases=tuple(case_ids),
+    ))]
+    events += [AuditEvent(actor.name, f"case:{cid}", ev.CaseOpened(
+        item=c["item_id"], platform=c["platform"], category=None, proposed_action=requested_action,
+        origin=c["origin"],
+    )) for cid, c in zip(case_ids, case_rows)]
     record_many(tx, events, time=when)
     return get_request(tx, request_id)
 
@@ -101,12 +102,12 @@ def list_requests(tx: Tx, *, limit: int = 50, offset: int = 0) -> list[dict[str,
 def case_decided(tx: Tx, actor: Actor, request_id: int, case_id: int, action: str) -> None:
     """Record what was done on one of the request's items; complete the request when all are done."""
     req = rows.get_legal_request(tx, request_id)
-    events = [AuditEvent(actor.name, "legal_request.action", f"legal_request:{request_id}", {
-        "case": case_id, "action": action, "requested_action": req["requested_action"],
-        "complied": action == req["requested_action"],
-    })]
+    events = [AuditEvent(actor.name, f"legal_request:{request_id}", ev.LegalRequestAction(
+        case=case_id, action=action, requested_action=req["requested_action"],
+        complied=action == req["requested_action"],
+    ))]
     remaining = [c for c in rows.cases_for_legal_request(tx, request_id) if c["state"] == "open"]
     if not remaining and req["status"] == "open":
         rows.set_legal_status(tx, request_id, "completed")
-        events.append(AuditEvent(actor.name, "legal_request.completed", f"legal_request:{request_id}", {}))
+        events.append(AuditEvent(actor.name, f"legal_request:{request_id}", ev.LegalRequestCompleted()))
     record_many(tx, events)

@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from ..audit import record
+from ..audit import events, record
 from ..store import Store
 from ..store import webhooks as rows
 from ..store.clock import iso, now_ts
@@ -99,10 +99,10 @@ class Dispatcher(BackgroundLoop):
                     self.delivered += 1
                 elif attempts >= self.max_attempts:
                     dead_id = rows.bury(tx, delivery, attempts=attempts, error=error, when=iso())
-                    record(tx, "system:webhooks", "webhook.dead_letter", f"dead_letter:{dead_id}", {
-                        "webhook": delivery["webhook_id"], "event": delivery["event"], "attempts": attempts,
-                        "error": error[:500],
-                    })
+                    record(tx, "system:webhooks", f"dead_letter:{dead_id}", events.WebhookDeadLetter(
+                        webhook=delivery["webhook_id"], event=delivery["event"], attempts=attempts,
+                        error=error[:500],
+                    ))
                     self.dead += 1
                 else:
                     delay = self.backoff_s * (2 ** (attempts - 1))

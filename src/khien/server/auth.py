@@ -19,7 +19,7 @@ from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from ..audit import record
+from ..audit import events, record
 from ..errors import InputError, NotFoundError, PermissionDenied
 from ..review.actor import ROLES, Actor
 from ..store import Store, Tx
@@ -47,14 +47,14 @@ def create_key(tx: Tx, *, role: str, name: str | None = None, actor: str = "cli"
         raise InputError("field 'name' must be 1 to 200 characters", field="name")
     when = iso()
     key_id = rows.insert_key(tx, name=name, role=role, key_hash=hash_key(key), prefix=prefix, created_at=when)
-    record(tx, actor, "key.created", f"key:{key_id}", {"name": name, "role": role, "prefix": prefix})
+    record(tx, actor, f"key:{key_id}", events.KeyCreated(name=name, role=role, prefix=prefix))
     return {"id": key_id, "name": name, "role": role, "prefix": prefix, "created_at": when, "key": key}
 
 
 def revoke_key(tx: Tx, key_id: int, *, actor: str) -> None:
     if not rows.revoke_key(tx, key_id, iso()):
         raise NotFoundError(f"key {key_id} does not exist or is already revoked")
-    record(tx, actor, "key.revoked", f"key:{key_id}", {})
+    record(tx, actor, f"key:{key_id}", events.KeyRevoked())
 
 
 class KeyCache:

@@ -1,17 +1,16 @@
-"""Wall-clock time as the store records it: ISO-8601 UTC text and epoch seconds."""
+"""Wall-clock time as the store records it (kept for callers not yet given a clock; see ``khien.clock``)."""
 
 from __future__ import annotations
 
-import time
-from datetime import datetime, timezone
+from ..clock import SYSTEM
+from ..clock import iso as _iso
 
 __all__ = ["now_ts", "iso"]
 
 
 def now_ts() -> float:
-    return time.time()
+    return SYSTEM.now()
 
 
 def iso(ts: float | None = None) -> str:
-    ts = now_ts() if ts is None else ts
-    return datetime.fromtimestamp(ts, tz=timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return _iso(SYSTEM.now() if ts is None else ts)

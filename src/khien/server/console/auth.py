@@ -22,7 +22,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from ...audit import record
+from ...audit import events, record
 from ...errors import ConflictError, InputError
 from ...review.actor import ROLES, Actor
 from ...store import Store, Tx
@@ -65,7 +65,7 @@ def create_user(tx: Tx, *, name: str, role: str, password: str, actor: str = "cl
         raise ConflictError(f"a console user named {name!r} already exists")
     when = iso()
     user_id = rows.insert_user(tx, name=name, role=role, password_hash=hash_password(password), created_at=when)
-    record(tx, actor, "user.created", f"user:{user_id}", {"name": name, "role": role})
+    record(tx, actor, f"user:{user_id}", events.UserCreated(name=name, role=role))
     return {"id": user_id, "name": name, "role": role, "created_at": when}
 
 
@@ -75,7 +75,7 @@ def set_password(tx: Tx, name: str, password: str, *, actor: str = "cli") -> dic
     if user is None:
         raise InputError(f"no console user named {name!r}", field="name")
     rows.set_password(tx, user["id"], hash_password(password))
-    record(tx, actor, "user.password_set", f"user:{user['id']}", {"name": name})
+    record(tx, actor, f"user:{user['id']}", events.UserPasswordSet(name=name))
     return {"id": user["id"], "name": user["name"], "role": user["role"]}
 
 

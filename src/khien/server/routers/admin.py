@@ -7,7 +7,7 @@ import secrets
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from ...audit import record
+from ...audit import events as audit_events, record
 from ...errors import NotFoundError
 from ...review import outbox
 from ...review.actor import Actor
@@ -52,7 +52,7 @@ def new_webhook(request: Request, actor: Actor = Depends(admin), raw: bytes = De
     events = ",".join(sorted(set(body.events)))
     with request.app.state.store.write() as tx:
         hook_id = hook_rows.insert_webhook(tx, url=body.url, secret=secret, events=events, created_at=iso())
-        record(tx, actor.name, "webhook.created", f"webhook:{hook_id}", {"url": body.url, "events": events})
+        record(tx, actor.name, f"webhook:{hook_id}", audit_events.WebhookCreated(url=body.url, events=events))
     outbox.invalidate()
     return json_response({"id": hook_id, "url": body.url, "events": events.split(","), "secret": secret}, status=201)
 
@@ -69,7 +69,7 @@ def delete_webhook(request: Request, webhook_id: int, actor: Actor = Depends(adm
     with request.app.state.store.write() as tx:
         if not hook_rows.deactivate_webhook(tx, webhook_id):
             raise NotFoundError(f"webhook {webhook_id} does not exist or is already removed")
-        record(tx, actor.name, "webhook.deleted", f"webhook:{webhook_id}", {})
+        record(tx, actor.name, f"webhook:{webhook_id}", audit_events.WebhookDeleted())
     outbox.invalidate()
     return Response(status_code=204)
 
@@ -86,6 +86,6 @@ def replay(request: Request, dead_id: int, actor: Actor = Depends(admin)) -> Res
         delivery = hook_rows.replay_dead_letter(tx, dead_id, now=now_ts(), when=iso())
         if delivery is None:
             raise NotFoundError(f"dead letter {dead_id} does not exist or was already replayed")
-        record(tx, actor.name, "webhook.replayed", f"dead_letter:{dead_id}", {"delivery": delivery})
+        record(tx, actor.name, f"dead_letter:{dead_id}", audit_events.WebhookReplayed(delivery=delivery))
     request.app.state.wake_webhooks()
     return json_response({"dead_letter": dead_id, "delivery": delivery}, status=202)

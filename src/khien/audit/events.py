@@ -1,0 +1,257 @@
+"""Every audit event Khiên writes, declared once with its typed payload.
+
+An event class's fields *are* its payload (stored as canonical JSON in the hash chain); the audit
+subject (``case:12``, ``item:fb:123``) travels beside it in :class:`khien.audit.AuditEvent`. Writers
+build these classes, never a free string type with a free dict, and readers (the transparency
+report, the console's audit page) parse stored rows back into them with :func:`parse`, so renaming
+a payload field is a change the type checker and the tests see.
+
+``READ_BY`` says which readers use an event; an event read by nobody is declared ``stored_only``
+(kept for the record and for auditors, deliberately not counted anywhere).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, ClassVar, Mapping
+
+from ..errors import KhienError
+from ..strict import parse as parse_config
+
+__all__ = [
+    "Event", "EVENTS", "parse", "AuditPayloadError",
+    "ItemsReceived", "ItemFailed", "ItemRetried", "DecisionAutomated", "CaseOpened", "CaseClaimed", "CaseDecided",
+    "AppealSubmitted", "AppealDecided", "LegalRequestCreated", "LegalRequestAction", "LegalRequestCompleted",
+    "KeyCreated", "KeyRevoked", "UserCreated", "UserPasswordSet", "WebhookCreated", "WebhookDeleted",
+    "WebhookReplayed", "WebhookDeadLetter",
+]
+
+
+class AuditPayloadError(KhienError):
+    """A stored event does not match its declaration (or its type is not declared)."""
+
+    code = "khien.audit"
+
+
+EVENTS: dict[str, type["Event"]] = {}
+
+
+@dataclass(frozen=True)
+class Event:
+    """Base of every declared event. Subclasses set ``type`` and, if nobody reads them, ``stored_only``."""
+
+    type: ClassVar[str] = ""
+    stored_only: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        name = cls.__dict__.get("type")
+        if name:
+            if name in EVENTS and EVENTS[name].__qualname__ != cls.__qualname__:
+                raise TypeError(f"audit event type {name!r} is declared twice")
+            EVENTS[name] = cls
+
+    def payload(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+
+def parse(type: str, payload: Mapping[str, Any]) -> Event:
+    """A stored (type, payload) as its declared event; unknown types and payload fields are refused."""
+    cls = EVENTS.get(type)
+    if cls is None:
+        raise AuditPayloadError(f"audit event type {type!r} is not declared in khien.audit.events")
+    return parse_config(cls, payload, type, error=AuditPayloadError)
+
+
+# ---- items and engine decisions ----------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class ItemsReceived(Event):
+    type: ClassVar[str] = "items.received"
+    stored_only: ClassVar[bool] = True
+    count: int
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ItemFailed(Event):
+    """The worker could not decide a stored item; it is quarantined (status ``failed``) until retried."""
+
+    type: ClassVar[str] = "item.failed"
+    stored_only: ClassVar[bool] = True
+    error: str
+    attempts: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRetried(Event):
+    type: ClassVar[str] = "item.retried"
+    stored_only: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionAutomated(Event):
+    type: ClassVar[str] = "decision.automated"
+    decision: int
+    action: str
+    category: str | None
+    categories: tuple[str, ...]
+    rules: tuple[str, ...]
+    policy: str
+    automated: bool = True
+
+
+# ---- cases -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class CaseOpened(Event):
+    type: ClassVar[str] = "case.opened"
+    stored_only: ClassVar[bool] = True
+    item: str
+    platform: str
+    category: str | None
+    proposed_action: str
+    origin: str
+
+
+@dataclass(frozen=True, slots=True)
+class CaseClaimed(Event):
+    type: ClassVar[str] = "case.claimed"
+    stored_only: ClassVar[bool] = True
+    expires_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class CaseDecided(Event):
+    type: ClassVar[str] = "case.decided"
+    item: str
+    platform: str
+    subject: str
+    decision: int
+    action: str
+    clause: str | None
+    category: str | None
+    proposed_action: str | None
+    automated: bool = False
+    legal_request: int | None = None
+
+
+# ---- appeals -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class AppealSubmitted(Event):
+    type: ClassVar[str] = "appeal.submitted"
+    item: str
+    platform: str
+    decision: int
+    action: str
+    category: str | None
+    automated: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AppealDecided(Event):
+    type: ClassVar[str] = "appeal.decided"
+    item: str
+    platform: str
+    subject: str
+    outcome: str
+    reversed: bool
+    original_action: str
+    new_action: str
+    category: str | None
+    original_automated: bool
+    decision: int | None = None
+
+
+# ---- requests from authorities -----------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class LegalRequestCreated(Event):
+    type: ClassVar[str] = "legal_request.created"
+    authority: str
+    legal_basis: str
+    requested_action: str
+    deadline: str | None
+    reference: str | None
+    items: int
+    cases: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LegalRequestAction(Event):
+    type: ClassVar[str] = "legal_request.action"
+    case: int
+    action: str
+    requested_action: str
+    complied: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LegalRequestCompleted(Event):
+    type: ClassVar[str] = "legal_request.completed"
+
+
+# ---- access: API keys and console accounts ------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class KeyCreated(Event):
+    type: ClassVar[str] = "key.created"
+    stored_only: ClassVar[bool] = True
+    name: str
+    role: str
+    prefix: str
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRevoked(Event):
+    type: ClassVar[str] = "key.revoked"
+    stored_only: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, slots=True)
+class UserCreated(Event):
+    type: ClassVar[str] = "user.created"
+    stored_only: ClassVar[bool] = True
+    name: str
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
+class UserPasswordSet(Event):
+    type: ClassVar[str] = "user.password_set"
+    stored_only: ClassVar[bool] = True
+    name: str
+
+
+# ---- webhooks ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class WebhookCreated(Event):
+    type: ClassVar[str] = "webhook.created"
+    stored_only: ClassVar[bool] = True
+    url: str
+    events: str
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookDeleted(Event):
+    type: ClassVar[str] = "webhook.deleted"
+    stored_only: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookReplayed(Event):
+    type: ClassVar[str] = "webhook.replayed"
+    stored_only: ClassVar[bool] = True
+    delivery: int
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookDeadLetter(Event):
+    type: ClassVar[str] = "webhook.dead_letter"
+    stored_only: ClassVar[bool] = True
+    webhook: int
+    event: str
+    attempts: int
+    error: str

@@ -1,0 +1,95 @@
+"""One enumeration per concept, shared by every layer.
+
+The API schemas, the CLI choices, the store's check constraints and the console's labels all derive
+from these classes; none of them spells the values again. Members are ``str`` enums, so a stored
+value (``"open"``) and a member (``CaseState.OPEN``) compare equal and serialise the same.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = ["Action", "Role", "Mode", "ItemStatus", "CaseState", "CaseOrigin", "AppealState", "AppealOutcome",
+           "LegalStatus", "Stance", "values"]
+
+
+class Action(StrEnum):
+    """What a decision does to the content, mildest first (the order is the severity order)."""
+
+    ALLOW = "allow"
+    LABEL = "label"
+    REVIEW = "review"
+    REMOVE = "remove"
+
+    @property
+    def severity(self) -> int:
+        return list(Action).index(self)
+
+
+class Role(StrEnum):
+    """Who may do what: ``ingest`` submits items and appeals, ``moderator`` works cases and appeals,
+    ``admin`` manages keys, accounts, webhooks and legal requests (and may do everything),
+    ``auditor`` reads the audit log and reports."""
+
+    INGEST = "ingest"
+    MODERATOR = "moderator"
+    ADMIN = "admin"
+    AUDITOR = "auditor"
+
+
+class Mode(StrEnum):
+    """A rule either acts (``enforce``) or only records what it would have done (``shadow``)."""
+
+    ENFORCE = "enforce"
+    SHADOW = "shadow"
+
+
+class ItemStatus(StrEnum):
+    """A stored item waits for the engine, has its decision, or could not be decided (quarantined)."""
+
+    PENDING = "pending"
+    DECIDED = "decided"
+    FAILED = "failed"
+
+
+class CaseState(StrEnum):
+    OPEN = "open"
+    DECIDED = "decided"
+
+
+class CaseOrigin(StrEnum):
+    """Why a case exists: the engine proposed it, an appeal, or a request from an authority."""
+
+    ENGINE = "engine"
+    APPEAL = "appeal"
+    LEGAL = "legal"
+
+
+class AppealState(StrEnum):
+    OPEN = "open"
+    DECIDED = "decided"
+
+
+class AppealOutcome(StrEnum):
+    UPHELD = "upheld"
+    REVERSED = "reversed"
+
+
+class LegalStatus(StrEnum):
+    OPEN = "open"
+    COMPLETED = "completed"
+
+
+class Stance(StrEnum):
+    """What a post does with the harm it mentions (the ``stance`` fact of ``intent.v1``)."""
+
+    SOLICITS = "solicits"
+    WARNS = "warns"
+    ASKS = "asks"
+    REPORTS = "reports"
+    OTHER = "other"
+
+
+def values(enum: type[StrEnum]) -> tuple[str, ...]:
+    """The plain values of an enumeration, in declaration order (for messages and choices)."""
+    return tuple(m.value for m in enum)
