@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 __all__ = ["Action", "Role", "Mode", "ItemStatus", "CaseState", "CaseOrigin", "AppealState", "AppealOutcome",
-           "LegalStatus", "Stance", "values"]
+           "LegalStatus", "Stance", "WebhookEvent", "values"]
 
 
 class Action(StrEnum):
@@ -88,6 +88,13 @@ class Stance(StrEnum):
     ASKS = "asks"
     REPORTS = "reports"
     OTHER = "other"
+
+
+class WebhookEvent(StrEnum):
+    """What a webhook can subscribe to: engine and human decisions, and appeal outcomes."""
+
+    DECISION = "decision"
+    APPEAL = "appeal"
 
 
 def values(enum: type[StrEnum]) -> tuple[str, ...]:

@@ -52,7 +52,7 @@ def seed(store, engine, items: list[dict] | None = None) -> None:
     from khien.model import Item
     from khien.review import intake
     from khien.review.actor import Actor
-    from khien.server.console.auth import create_user
+    from khien.access import create_user
 
     with store.write() as tx:
         intake.ingest(tx, [Item.from_dict(r) for r in (items or example_items())], Actor("test", "ingest"))

@@ -41,7 +41,7 @@ def live(tmp_path_factory, engine):
     """A server on a free loopback port with a fresh SQLite database, seeded like the demo."""
     import uvicorn
 
-    from khien.server.auth import create_key
+    from khien.access import create_key
     from khien.store import Store, upgrade
 
     path = tmp_path_factory.mktemp("console") / "khien.db"
@@ -49,7 +49,7 @@ def live(tmp_path_factory, engine):
     upgrade(store)
     seed(store, engine)
     with store.write() as tx:
-        keys = {role: create_key(tx, role=role, name=f"{role}-client")["key"] for role in ("ingest", "admin")}
+        keys = {role: create_key(tx, role=role, name=f"{role}-client").key for role in ("ingest", "admin")}
     app = make_app(store, engine)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))

@@ -6,10 +6,9 @@ import re
 
 import pytest
 
-from khien.audit import verify
+from khien.audit import list_events, verify
 from khien.review import appeals
 from khien.review.actor import Actor
-from khien.store import audit as audit_rows
 
 from .conftest import PASSWORD, csrf_of
 
@@ -164,9 +163,8 @@ def test_decide_without_javascript_previews_confirms_and_records(console, store)
     assert done.status_code == 303
     page = b.get(done.headers["location"]).text
     assert "Lý do đã gửi cho người dùng" in page and "Ghi chú của người kiểm duyệt: lừa đảo tuyển CTV" in page
-    with store.read() as tx:
-        events = audit_rows.events(tx, type="case.decided", subject=f"case:{case_id}")
-    assert len(events) == 1 and events[0]["actor"] == "lan"
+    events = list_events(store, type="case.decided", subject=f"case:{case_id}").events
+    assert len(events) == 1 and events[0].actor == "lan" and events[0].event.action == "remove"
     assert verify(store).ok
 
 
@@ -288,7 +286,7 @@ def test_users_create_reads_the_password_twice_from_stdin(tmp_path, password, ok
         from khien.store import users as rows
 
         with open_store(url).read() as tx:
-            assert rows.find_user(tx, "lan")["password_hash"].startswith("$argon2id$")
+            assert rows.find_user(tx, "lan").password_hash.startswith("$argon2id$")
         again = CliRunner().invoke(app, ["users", "create", "--role", "moderator", "--name", "hoa", "--db", url],
                                    input=f"{password}\nkhác hẳn mật khẩu\n")
         assert again.exit_code == 2 and "differ" in again.output
@@ -298,7 +296,7 @@ def test_demo_setup_leaves_cases_users_and_the_command(tmp_path):
     from typer.testing import CliRunner
 
     from khien.cli.main import _register, app
-    from khien.server.console.auth import authenticate
+    from khien.access import authenticate
     from khien.store import open_store
 
     from .conftest import example_items

@@ -37,7 +37,7 @@ def make_service(store, engine, **settings):
     from fastapi.testclient import TestClient
 
     from khien.server import Settings, create_app
-    from khien.server.auth import create_key
+    from khien.access import create_key
 
     opts = {"database_url": store.url, "worker": False, "webhooks": False} | settings
     app = create_app(Settings(**opts), engine=engine, store=store)
@@ -45,7 +45,7 @@ def make_service(store, engine, **settings):
     with store.write() as tx:
         for who, role in (("ingest", "ingest"), ("moderator", "moderator"), ("moderator2", "moderator"),
                           ("admin", "admin"), ("auditor", "auditor")):
-            keys[who] = create_key(tx, role=role, name={"moderator": "an", "moderator2": "binh"}.get(who, who))["key"]
+            keys[who] = create_key(tx, role=role, name={"moderator": "an", "moderator2": "binh"}.get(who, who)).key
     return app, keys
 
 

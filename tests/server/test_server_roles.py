@@ -2,7 +2,9 @@
 
 import pytest
 
-ROLES = ("ingest", "moderator", "admin", "auditor")
+from khien.enums import Role, values
+
+ROLES = values(Role)
 ITEM = {"id": "r1", "platform": "forum", "text": "Tuyển CTV việc nhẹ lương cao, hoa hồng 15%, ib Zalo 0912345678"}
 
 # (method, path, roles allowed besides admin, body)

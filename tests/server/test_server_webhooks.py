@@ -1,15 +1,21 @@
-"""Webhooks: signed with HMAC-SHA256, retried with backoff, dead-lettered, replayed by an admin."""
+"""Webhooks: signed with HMAC-SHA256, retried with backoff, dead-lettered, replayed by an admin.
+
+The deliverer runs on a FakeClock that the tests move; nothing waits on real time. The clock starts
+an hour after the wall clock so that what the API queues (stamped with the wall clock) is due at once.
+"""
 
 import json
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from khien.run.webhooks import SIGNATURE_HEADER, verify_signature
+
+from khien.clock import SYSTEM, FakeClock
+from khien.run.webhooks import SIGNATURE_HEADER, Dispatcher, verify_signature
 
 SECRET = "bí-mật-của-nền-tảng-0123456789"
 SCAM = {"id": "w1", "platform": "forum", "text": "Tuyển CTV việc nhẹ lương cao, hoa hồng 15%, ib Zalo 0912345678"}
+BACKOFF_S = 2.0
 
 
 class Receiver:
@@ -42,19 +48,33 @@ class Receiver:
         self.server.server_close()
 
 
+class Hooked:
+    """The service, and a deliverer on a FakeClock that the test steps by hand."""
+
+    def __init__(self, service, max_attempts):
+        self.service = service
+        self.clock = FakeClock(SYSTEM.now() + 3600)
+        self.dispatcher = Dispatcher(service.app.state.store, max_attempts=max_attempts, backoff_s=BACKOFF_S,
+                                     timeout_s=2.0, clock=self.clock)
+
+    def __getattr__(self, name):
+        return getattr(self.service, name)
+
+    def drain(self, until, steps=20):
+        """Step the deliverer, moving the clock past any back-off between steps, until ``until()``."""
+        for _ in range(steps):
+            if until():
+                return
+            self.dispatcher.run_once()
+            self.clock.advance(60)
+        assert until()
+
+
 @pytest.fixture
-def hooked(start_service):
-    with start_service(webhook_backoff_s=0.05, webhook_max_attempts=3, webhook_timeout_s=2.0) as service:
-        yield service
-
-
-def _drain(service, until, timeout=10.0):
-    dispatcher = service.app.state.dispatcher
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and not until():
-        dispatcher.run_once()
-        time.sleep(0.02)
-    assert until()
+def hooked(service):
+    h = Hooked(service, max_attempts=3)
+    yield h
+    h.dispatcher.stop()
 
 
 def test_deliveries_are_signed_and_retried_until_they_succeed(hooked):
@@ -63,40 +83,43 @@ def test_deliveries_are_signed_and_retried_until_they_succeed(hooked):
         made = hooked.post("/v1/webhooks", "admin", json={"url": receiver.url, "secret": SECRET, "events": ["decision"]})
         assert made.status_code == 201 and made.json()["secret"] == SECRET
         hooked.post("/v1/moderate", "ingest", json=SCAM)
-        _drain(hooked, lambda: len(receiver.requests) >= 3)
+        hooked.drain(lambda: len(receiver.requests) >= 3)
         bodies = {body for _, body in receiver.requests}
         assert len(bodies) == 1  # the same event each time
         headers, body = receiver.requests[-1]
         assert headers["Khien-Event"] == "decision"
-        assert verify_signature(SECRET, body, headers[SIGNATURE_HEADER])
-        assert not verify_signature("wrong-secret-0000000", body, headers[SIGNATURE_HEADER])
-        assert not verify_signature(SECRET, body + b" ", headers[SIGNATURE_HEADER])
+        now = hooked.clock.now()
+        assert headers[SIGNATURE_HEADER].startswith(f"t={int(now) - 60},")  # signed at the deliverer's clock
+        assert verify_signature(SECRET, body, headers[SIGNATURE_HEADER], now=now)
+        assert not verify_signature(SECRET, body, headers[SIGNATURE_HEADER], now=now + 3600)  # too old by then
+        assert not verify_signature("wrong-secret-0000000", body, headers[SIGNATURE_HEADER], now=now)
+        assert not verify_signature(SECRET, body + b" ", headers[SIGNATURE_HEADER], now=now)
         event = json.loads(body)
         assert event["event"] == "decision" and event["item"] == "w1" and event["decision"]["action"] == "remove"
-        time.sleep(0.3)
-        hooked.app.state.dispatcher.run_once()
+        hooked.clock.advance(3600)
+        assert hooked.dispatcher.run_once() == 0
         assert len(receiver.requests) == 3  # delivered: never sent again
+        assert hooked.dispatcher.delivered == 1
         assert hooked.get("/v1/webhooks/dead-letters", "admin").json()["dead_letters"] == []
     finally:
         receiver.close()
 
 
-def test_retries_back_off(hooked):
+def test_retries_back_off(service):
+    hooked = Hooked(service, max_attempts=10)
     receiver = Receiver(failures=10)
     try:
         hooked.post("/v1/webhooks", "admin", json={"url": receiver.url, "secret": SECRET})
         hooked.post("/v1/moderate", "ingest", json=SCAM)
-        dispatcher = hooked.app.state.dispatcher
-        dispatcher.run_once()
-        assert len(receiver.requests) == 1
-        dispatcher.run_once()  # not due yet: the next attempt waits backoff × 2^0
-        assert len(receiver.requests) == 1
-        time.sleep(0.07)
-        dispatcher.run_once()
-        assert len(receiver.requests) == 2
-        dispatcher.run_once()  # now it waits backoff × 2^1
-        assert len(receiver.requests) == 2
+        step = hooked.dispatcher.run_once
+        assert step() == 1 and len(receiver.requests) == 1
+        for n, wait in ((2, BACKOFF_S), (3, BACKOFF_S * 2), (4, BACKOFF_S * 4)):
+            hooked.clock.advance(wait - 0.01)
+            assert step() == 0 and len(receiver.requests) == n - 1  # not due yet: backoff × 2^(attempt-1)
+            hooked.clock.advance(0.01)
+            assert step() == 1 and len(receiver.requests) == n
     finally:
+        hooked.dispatcher.stop()
         receiver.close()
 
 
@@ -109,19 +132,22 @@ def test_exhausted_deliveries_go_to_the_dead_letter_table_and_can_be_replayed(ho
                                                             "statement": "Tôi tuyển người thật"}).json()
         hooked.post(f"/v1/appeals/{appeal['id']}/decision", "moderator", json={"outcome": "upheld"})
         dead = lambda: hooked.get("/v1/webhooks/dead-letters", "admin").json()["dead_letters"]  # noqa: E731
-        _drain(hooked, lambda: len(dead()) == 1)
+        hooked.drain(lambda: len(dead()) == 1)
         letter = dead()[0]
         assert letter["attempts"] == 3 and letter["event"] == "appeal" and "500" in letter["last_error"]
-        assert len(receiver.requests) == 3
-        types = [e["type"] for e in hooked.get("/v1/audit?limit=1000", "auditor").json()["events"]]
-        assert "webhook.dead_letter" in types
+        assert set(letter) == {"id", "delivery_id", "webhook_id", "event", "body", "attempts", "last_error",
+                               "died_at", "replayed_at"}
+        assert len(receiver.requests) == 3 and hooked.dispatcher.dead == 1
+        audit = hooked.get("/v1/audit?limit=1000", "auditor").json()["events"]
+        buried = [e for e in audit if e["type"] == "webhook.dead_letter"]
+        assert buried and buried[0]["payload"]["attempts"] == 3 and buried[0]["actor"] == "system:webhooks"
 
         replay = hooked.post(f"/v1/webhooks/dead-letters/{letter['id']}/replay", "admin")
         assert replay.status_code == 202
         assert hooked.post(f"/v1/webhooks/dead-letters/{letter['id']}/replay", "admin").status_code == 404
-        _drain(hooked, lambda: len(receiver.requests) == 4)
+        hooked.drain(lambda: len(receiver.requests) == 4)
         headers, body = receiver.requests[-1]
-        assert verify_signature(SECRET, body, headers[SIGNATURE_HEADER])
+        assert verify_signature(SECRET, body, headers[SIGNATURE_HEADER], now=hooked.clock.now())
         assert json.loads(body)["appeal"]["outcome"] == "upheld"
         assert dead() == []
         assert "webhook.replayed" in [e["type"] for e in hooked.get("/v1/audit?limit=1000", "auditor").json()["events"]]
@@ -135,4 +161,16 @@ def test_an_unreachable_endpoint_is_dead_lettered_too(hooked):
     receiver.close()  # nothing listens there any more
     hooked.post("/v1/webhooks", "admin", json={"url": url, "secret": SECRET})
     hooked.post("/v1/moderate", "ingest", json=SCAM)
-    _drain(hooked, lambda: len(hooked.get("/v1/webhooks/dead-letters", "admin").json()["dead_letters"]) == 1)
+    hooked.drain(lambda: len(hooked.get("/v1/webhooks/dead-letters", "admin").json()["dead_letters"]) == 1)
+
+
+def test_webhooks_are_listed_without_secrets_and_can_be_removed(service):
+    made = service.post("/v1/webhooks", "admin", json={"url": "http://127.0.0.1:9/hook", "secret": SECRET,
+                                                       "events": ["decision", "appeal", "decision"]}).json()
+    assert made["events"] == ["appeal", "decision"]
+    listed = service.get("/v1/webhooks", "admin").json()["webhooks"]
+    assert listed == [{"id": made["id"], "url": "http://127.0.0.1:9/hook", "events": ["appeal", "decision"],
+                       "active": True, "created_at": listed[0]["created_at"]}]
+    assert service.client.delete(f"/v1/webhooks/{made['id']}", headers=service.as_("admin")).status_code == 204
+    assert service.client.delete(f"/v1/webhooks/{made['id']}", headers=service.as_("admin")).status_code == 404
+    assert service.get("/v1/webhooks", "admin").json()["webhooks"][0]["active"] is False

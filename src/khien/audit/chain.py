@@ -15,9 +15,9 @@ from typing import Any, Iterable, Mapping
 
 import orjson
 
+from ..clock import SYSTEM, Clock, iso
 from ..store import Store, Tx
 from ..store import audit as rows
-from ..store.clock import iso
 from .events import EVENTS, Event
 
 __all__ = ["AuditEvent", "VerifyResult", "GENESIS", "canonical", "event_hash", "record", "record_many", "verify"]
@@ -56,27 +56,30 @@ class AuditEvent:
         return self.event.payload()
 
 
-def record_many(tx: Tx, events: Iterable[AuditEvent], *, time: str | None = None) -> int:
-    """Append events in order inside the caller's transaction; returns the last sequence number."""
+def record_many(tx: Tx, events: Iterable[AuditEvent], *, time: str | None = None, clock: Clock = SYSTEM) -> int:
+    """Append events in order inside the caller's transaction; returns the last sequence number.
+
+    Every event gets the same ``time``: the one given, else ``clock``'s now.
+    """
     events = list(events)
     if not events:
         return 0
     seq, prev = rows.lock_head(tx, len(events))
-    when = time or iso()
+    when = time or iso(clock.now())
     out = []
     for ev in events:
         seq += 1
         payload = orjson.loads(canonical(ev.payload))  # what verify will read back, exactly
         h = event_hash(seq, when, ev.actor, ev.type, ev.subject, payload, prev)
-        out.append({"seq": seq, "time": when, "actor": ev.actor, "type": ev.type, "subject": ev.subject,
-                    "payload": canonical(payload).decode(), "prev_hash": prev, "hash": h})
+        out.append(rows.AuditRow(seq=seq, time=when, actor=ev.actor, type=ev.type, subject=ev.subject,
+                                 payload=canonical(payload).decode(), prev_hash=prev, hash=h))
         prev = h
     rows.append_rows(tx, out)
     return seq
 
 
-def record(tx: Tx, actor: str, subject: str, event: Event, *, time: str | None = None) -> int:
-    return record_many(tx, [AuditEvent(actor, subject, event)], time=time)
+def record(tx: Tx, actor: str, subject: str, event: Event, *, time: str | None = None, clock: Clock = SYSTEM) -> int:
+    return record_many(tx, [AuditEvent(actor, subject, event)], time=time, clock=clock)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,21 +103,21 @@ def verify(store: Store) -> VerifyResult:
         head_seq, head_hash = rows.head(tx)
         prev, expected, count = GENESIS, 1, 0
         for row in rows.iter_all(tx):
-            seq = row["seq"]
+            seq = row.seq
             if seq != expected:
                 return VerifyResult(False, count, head_seq, expected,
                                     f"event {expected} is missing (the next stored event is {seq})")
-            if row["prev_hash"] != prev:
+            if row.prev_hash != prev:
                 return VerifyResult(False, count, head_seq, seq,
                                     f"event {seq} does not point to the hash of event {seq - 1}")
             try:
-                payload = orjson.loads(row["payload"])
+                payload = orjson.loads(row.payload)
             except orjson.JSONDecodeError:
                 return VerifyResult(False, count, head_seq, seq, f"event {seq} has a payload that is not JSON")
-            if event_hash(seq, row["time"], row["actor"], row["type"], row["subject"], payload, prev) != row["hash"]:
+            if event_hash(seq, row.time, row.actor, row.type, row.subject, payload, prev) != row.hash:
                 return VerifyResult(False, count, head_seq, seq,
-                                    f"event {seq} ({row['type']} {row['subject']}) was changed after it was written")
-            prev, expected, count = row["hash"], seq + 1, count + 1
+                                    f"event {seq} ({row.type} {row.subject}) was changed after it was written")
+            prev, expected, count = row.hash, seq + 1, count + 1
         if head_seq != count:
             return VerifyResult(False, count, head_seq, count + 1,
                                 f"the chain ends at event {count} but the head says {head_seq}: events were deleted")

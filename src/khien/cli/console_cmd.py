@@ -62,27 +62,27 @@ def users_create(
     db: Optional[str] = DbOption,
 ) -> None:
     """Create a console account (the password is hashed with argon2id; it is never stored)."""
-    from ..server.console.auth import create_user
+    from ..access import create_user
     from ..store import open_store
 
     password = _read_password()
     store = open_store(_url(db), upgrade=True)
     with store.write() as tx:
         made = create_user(tx, name=name, role=role, password=password)
-    typer.echo(f"created console user {made['name']} (role {made['role']})")
+    typer.echo(f"created console user {made.name} (role {made.role})")
 
 
 @users_app.command("list")
 @guarded
 def users_list(db: Optional[str] = DbOption) -> None:
     """The console accounts (never their password hashes)."""
+    from ..access import list_users
     from ..store import open_store
-    from ..store import users as rows
 
     store = open_store(_url(db), upgrade=True)
     with store.read() as tx:
-        for u in rows.list_users(tx):
-            typer.echo(f"{u['id']}\t{u['name']}\t{u['role']}\t{u['created_at']}\t{'disabled' if u['disabled_at'] else ''}")
+        for u in list_users(tx):
+            typer.echo(f"{u.id}\t{u.name}\t{u.role}\t{u.created_at}\t{'' if u.enabled else 'disabled'}")
 
 
 @app.command("demo-setup")
@@ -103,10 +103,9 @@ def demo_setup(
     from ..model import Item
     from ..review import appeals, intake
     from ..review.actor import Actor
-    from ..server.console.auth import create_user, set_password
+    from ..access import create_user, find_user, set_password
     from ..store import open_store
     from ..store import console as queries
-    from ..store import users as user_rows
     from ..store.clock import now_ts
 
     url = _url(db)
@@ -132,7 +131,7 @@ def demo_setup(
     password = password or secrets.token_urlsafe(9)
     with store.write() as tx:
         for name in DEMO_USERS:
-            if user_rows.find_user(tx, name) is None:
+            if find_user(tx, name) is None:
                 create_user(tx, name=name, role="moderator", password=password, actor="demo-setup")
             else:
                 set_password(tx, name, password, actor="demo-setup")

@@ -74,14 +74,14 @@ def keys_create(
     db: Optional[str] = DbOption,
 ) -> None:
     """Create an API key. The key is printed once, alone on the last line; only its hash is stored."""
-    from ..server.auth import create_key
+    from ..access import create_key
     from ..store import open_store
 
     store = open_store(_url(db), upgrade=True)
     with store.write() as tx:
         made = create_key(tx, role=role, name=name, actor="cli")
-    typer.echo(f"created key {made['id']} for {made['name']} (role {made['role']}); it is shown once:", err=True)
-    typer.echo(made["key"])
+    typer.echo(f"created key {made.id} for {made.name} (role {made.role}); it is shown once:", err=True)
+    typer.echo(made.key)
 
 
 @audit_app.command("verify")

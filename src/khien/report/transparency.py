@@ -8,11 +8,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
-import orjson
-
 from ..audit import events as ev
+from ..audit import iter_events
 from ..store import Store
-from ..store import audit as rows
 
 __all__ = ["transparency_report", "READS"]
 
@@ -33,38 +31,37 @@ def transparency_report(store: Store, *, since: str | None = None, until: str | 
     appeal_by_origin = Counter()
     legal = {"requests": 0, "by_authority": Counter(), "by_requested_action": Counter(), "items": 0,
              "actions_taken": Counter(), "complied": 0, "not_complied": 0, "completed": 0}
-    with store.read() as tx:
-        for row in rows.iter_all(tx, types=tuple(cls.type for cls in READS)):
-            if not _since(row["time"], since, until):
-                continue
-            event = ev.parse(row["type"], orjson.loads(row["payload"]))
-            match event:
-                case ev.DecisionAutomated():
-                    by_action["automated"][event.action] += 1
-                    if event.category:
-                        by_category[event.category][f"automated:{event.action}"] += 1
-                    for name in event.categories:
-                        by_category[name]["detected"] += 1
-                case ev.CaseDecided():
-                    by_action["human"][event.action] += 1
-                    if event.category:
-                        by_category[event.category][f"human:{event.action}"] += 1
-                case ev.AppealSubmitted():
-                    appeals["submitted"] += 1
-                case ev.AppealDecided():
-                    appeals[event.outcome] += 1
-                    origin = "automated" if event.original_automated else "human"
-                    appeal_by_origin[f"{origin}:{event.outcome}"] += 1
-                case ev.LegalRequestCreated():
-                    legal["requests"] += 1
-                    legal["by_authority"][event.authority] += 1
-                    legal["by_requested_action"][event.requested_action] += 1
-                    legal["items"] += event.items
-                case ev.LegalRequestAction():
-                    legal["actions_taken"][event.action] += 1
-                    legal["complied" if event.complied else "not_complied"] += 1
-                case ev.LegalRequestCompleted():
-                    legal["completed"] += 1
+    for stored in iter_events(store, types=tuple(cls.type for cls in READS)):
+        if not _since(stored.time, since, until):
+            continue
+        event = stored.event
+        match event:
+            case ev.DecisionAutomated():
+                by_action["automated"][event.action] += 1
+                if event.category:
+                    by_category[event.category][f"automated:{event.action}"] += 1
+                for name in event.categories:
+                    by_category[name]["detected"] += 1
+            case ev.CaseDecided():
+                by_action["human"][event.action] += 1
+                if event.category:
+                    by_category[event.category][f"human:{event.action}"] += 1
+            case ev.AppealSubmitted():
+                appeals["submitted"] += 1
+            case ev.AppealDecided():
+                appeals[event.outcome] += 1
+                origin = "automated" if event.original_automated else "human"
+                appeal_by_origin[f"{origin}:{event.outcome}"] += 1
+            case ev.LegalRequestCreated():
+                legal["requests"] += 1
+                legal["by_authority"][event.authority] += 1
+                legal["by_requested_action"][event.requested_action] += 1
+                legal["items"] += event.items
+            case ev.LegalRequestAction():
+                legal["actions_taken"][event.action] += 1
+                legal["complied" if event.complied else "not_complied"] += 1
+            case ev.LegalRequestCompleted():
+                legal["completed"] += 1
     decided = appeals["upheld"] + appeals["reversed"]
     return {
         "period": {"since": since, "until": until},

@@ -1,15 +1,34 @@
-"""Rows of the audit chain. The hashing and verification live in ``khien.audit``."""
+"""Rows of the audit chain. The hashing, verification and parsing into declared events live in ``khien.audit``."""
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Iterator, Sequence
 
 from sqlalchemy import select, update
 
-from .db import Tx, as_dict
+from .db import Tx
 from .schema import audit_events, audit_head
 
-__all__ = ["lock_head", "append_rows", "events", "head", "iter_all"]
+__all__ = ["AuditRow", "lock_head", "append_rows", "events", "head", "iter_all"]
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRow:
+    """One stored event exactly as the chain holds it: ``payload`` is the canonical JSON text that was hashed."""
+
+    seq: int
+    time: str
+    actor: str
+    type: str
+    subject: str
+    payload: str
+    prev_hash: str
+    hash: str
+
+
+def _row(row: object) -> AuditRow:
+    return AuditRow(**{str(k): v for k, v in row._mapping.items()})  # type: ignore[attr-defined]
 
 
 def lock_head(tx: Tx, count: int) -> tuple[int, str]:
@@ -24,9 +43,13 @@ def lock_head(tx: Tx, count: int) -> tuple[int, str]:
     return seq - count, last_hash
 
 
-def append_rows(tx: Tx, rows: Sequence[dict[str, Any]]) -> None:
-    tx.conn.execute(audit_events.insert(), list(rows))
-    tx.conn.execute(update(audit_head).where(audit_head.c.id == 1).values(hash=rows[-1]["hash"]))
+def append_rows(tx: Tx, rows: Sequence[AuditRow]) -> None:
+    tx.conn.execute(audit_events.insert(), [
+        {"seq": r.seq, "time": r.time, "actor": r.actor, "type": r.type, "subject": r.subject, "payload": r.payload,
+         "prev_hash": r.prev_hash, "hash": r.hash}
+        for r in rows
+    ])
+    tx.conn.execute(update(audit_head).where(audit_head.c.id == 1).values(hash=rows[-1].hash))
 
 
 def head(tx: Tx) -> tuple[int, str]:
@@ -36,17 +59,17 @@ def head(tx: Tx) -> tuple[int, str]:
 
 def events(
     tx: Tx, *, after: int = 0, limit: int = 100, type: str | None = None, subject: str | None = None
-) -> list[dict[str, Any]]:
+) -> list[AuditRow]:
     stmt = select(audit_events).where(audit_events.c.seq > after)
     if type:
         stmt = stmt.where(audit_events.c.type == type)
     if subject:
         stmt = stmt.where(audit_events.c.subject == subject)
     stmt = stmt.order_by(audit_events.c.seq).limit(limit)
-    return [as_dict(r) for r in tx.conn.execute(stmt)]
+    return [_row(r) for r in tx.conn.execute(stmt)]
 
 
-def iter_all(tx: Tx, *, chunk: int = 5000, types: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
+def iter_all(tx: Tx, *, chunk: int = 5000, types: Sequence[str] | None = None) -> Iterator[AuditRow]:
     """Every event in sequence order, read in chunks."""
     after = 0
     while True:
@@ -57,5 +80,5 @@ def iter_all(tx: Tx, *, chunk: int = 5000, types: Sequence[str] | None = None) -
         if not rows:
             return
         for row in rows:
-            yield as_dict(row)
+            yield _row(row)
         after = rows[-1].seq

@@ -2,14 +2,39 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 from sqlalchemy import select, update
 
-from .db import Tx, as_dict
+from .db import Tx
 from .schema import api_keys
 
-__all__ = ["insert_key", "find_key", "list_keys", "revoke_key"]
+__all__ = ["ApiKey", "insert_key", "find_key", "list_keys", "revoke_key"]
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    """A stored key without its secret (only the hash is stored, and it never leaves this module)."""
+
+    id: int
+    name: str
+    role: str
+    prefix: str
+    created_at: str
+    revoked_at: str | None = None
+
+    def public(self) -> dict[str, object]:
+        """The key as ``GET /v1/keys`` shows it."""
+        return {"id": self.id, "name": self.name, "role": self.role, "prefix": self.prefix,
+                "created_at": self.created_at, "revoked_at": self.revoked_at}
+
+
+_COLUMNS = (api_keys.c.id, api_keys.c.name, api_keys.c.role, api_keys.c.prefix, api_keys.c.created_at,
+            api_keys.c.revoked_at)
+
+
+def _key(row: object) -> ApiKey:
+    return ApiKey(**{str(k): v for k, v in row._mapping.items()})  # type: ignore[attr-defined]
 
 
 def insert_key(tx: Tx, *, name: str, role: str, key_hash: str, prefix: str, created_at: str) -> int:
@@ -19,21 +44,16 @@ def insert_key(tx: Tx, *, name: str, role: str, key_hash: str, prefix: str, crea
     return int(result.inserted_primary_key[0])
 
 
-def find_key(tx: Tx, key_hash: str) -> dict[str, Any] | None:
+def find_key(tx: Tx, key_hash: str) -> ApiKey | None:
+    """The live (not revoked) key with this hash."""
     row = tx.conn.execute(
-        select(api_keys.c.id, api_keys.c.name, api_keys.c.role).where(
-            api_keys.c.key_hash == key_hash, api_keys.c.revoked_at.is_(None)
-        )
+        select(*_COLUMNS).where(api_keys.c.key_hash == key_hash, api_keys.c.revoked_at.is_(None))
     ).first()
-    return as_dict(row) if row else None
+    return _key(row) if row else None
 
 
-def list_keys(tx: Tx) -> list[dict[str, Any]]:
-    rows = tx.conn.execute(
-        select(api_keys.c.id, api_keys.c.name, api_keys.c.role, api_keys.c.prefix, api_keys.c.created_at,
-               api_keys.c.revoked_at).order_by(api_keys.c.id)
-    )
-    return [as_dict(r) for r in rows]
+def list_keys(tx: Tx) -> list[ApiKey]:
+    return [_key(r) for r in tx.conn.execute(select(*_COLUMNS).order_by(api_keys.c.id))]
 
 
 def revoke_key(tx: Tx, key_id: int, when: str) -> bool:

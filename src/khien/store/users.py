@@ -1,6 +1,6 @@
 """Console accounts and their sign-in sessions.
 
-Passwords are stored as argon2id hashes only (hashing happens in ``khien.server.console.auth``;
+Passwords are stored as argon2id hashes only (hashing happens in ``khien.access.accounts``;
 this module never sees a password). A session row keeps the sha256 of a random token that lives
 in the browser's cookie, so a stolen database does not hand out live sessions, and signing out
 (or disabling an account) ends a session at once.
@@ -8,14 +8,16 @@ in the browser's cookie, so a stolen database does not hand out live sessions, a
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass, field
 
 from sqlalchemy import Column, Float, ForeignKey, Index, Integer, String, Table, delete, select, update
 
-from .db import Tx, as_dict
+from .db import Tx
 from .schema import metadata
 
 __all__ = [
+    "ConsoleUser",
+    "ConsoleSession",
     "console_users",
     "console_sessions",
     "insert_user",
@@ -52,26 +54,62 @@ console_sessions = Table(
 Index("ix_console_sessions_expires", console_sessions.c.expires_ts)
 
 
+@dataclass(frozen=True, slots=True)
+class ConsoleUser:
+    """A console account. ``password_hash`` is empty in listings and never part of :meth:`public`."""
+
+    id: int
+    name: str
+    role: str
+    created_at: str
+    disabled_at: str | None = None
+    password_hash: str = field(default="", repr=False)
+
+    @property
+    def enabled(self) -> bool:
+        return self.disabled_at is None
+
+    def public(self) -> dict[str, object]:
+        return {"id": self.id, "name": self.name, "role": self.role, "created_at": self.created_at,
+                "disabled_at": self.disabled_at}
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleSession:
+    """A live session and the (enabled) account it signs in."""
+
+    session_id: int
+    expires_ts: float
+    user_id: int
+    name: str
+    role: str
+
+
+def _user(row: object) -> ConsoleUser:
+    return ConsoleUser(**{str(k): v for k, v in row._mapping.items()})  # type: ignore[attr-defined]
+
+
 def insert_user(tx: Tx, *, name: str, role: str, password_hash: str, created_at: str) -> int:
     result = tx.conn.execute(console_users.insert().values(name=name, role=role, password_hash=password_hash,
                                                            created_at=created_at))
     return int(result.inserted_primary_key[0])
 
 
-def get_user(tx: Tx, user_id: int) -> dict[str, Any] | None:
+def get_user(tx: Tx, user_id: int) -> ConsoleUser | None:
     row = tx.conn.execute(select(console_users).where(console_users.c.id == user_id)).first()
-    return as_dict(row) if row else None
+    return _user(row) if row else None
 
 
-def find_user(tx: Tx, name: str) -> dict[str, Any] | None:
+def find_user(tx: Tx, name: str) -> ConsoleUser | None:
     row = tx.conn.execute(select(console_users).where(console_users.c.name == name)).first()
-    return as_dict(row) if row else None
+    return _user(row) if row else None
 
 
-def list_users(tx: Tx) -> list[dict[str, Any]]:
+def list_users(tx: Tx) -> list[ConsoleUser]:
+    """Every account, without password hashes."""
     rows = tx.conn.execute(select(console_users.c.id, console_users.c.name, console_users.c.role,
                                   console_users.c.created_at, console_users.c.disabled_at).order_by(console_users.c.id))
-    return [as_dict(r) for r in rows]
+    return [_user(r) for r in rows]
 
 
 def set_password(tx: Tx, user_id: int, password_hash: str) -> None:
@@ -84,16 +122,16 @@ def insert_session(tx: Tx, *, token_hash: str, user_id: int, created_at: str, ex
     return int(result.inserted_primary_key[0])
 
 
-def find_session(tx: Tx, token_hash: str, *, now: float) -> dict[str, Any] | None:
+def find_session(tx: Tx, token_hash: str, *, now: float) -> ConsoleSession | None:
     """The live session for ``token_hash`` joined with its (enabled) user, or ``None``."""
     row = tx.conn.execute(
-        select(console_sessions.c.id.label("session_id"), console_sessions.c.expires_ts, console_users.c.id,
-               console_users.c.name, console_users.c.role)
+        select(console_sessions.c.id.label("session_id"), console_sessions.c.expires_ts,
+               console_users.c.id.label("user_id"), console_users.c.name, console_users.c.role)
         .join(console_users, console_users.c.id == console_sessions.c.user_id)
         .where(console_sessions.c.token_hash == token_hash, console_sessions.c.expires_ts > now,
                console_users.c.disabled_at.is_(None))
     ).first()
-    return as_dict(row) if row else None
+    return ConsoleSession(**{str(k): v for k, v in row._mapping.items()}) if row else None
 
 
 def delete_session(tx: Tx, token_hash: str) -> bool:

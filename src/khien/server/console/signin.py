@@ -7,6 +7,8 @@ import secrets
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from ... import access
+from ...enums import Role
 from . import auth
 from .i18n import LANGS
 from .web import LANG_COOKIE, BadForm, actor_of, check_csrf, message_of, page, page_context, posted, redirect, safe_next
@@ -22,9 +24,9 @@ def home(request: Request) -> Response:
     actor = actor_of(request)
     if actor is None:
         return redirect("/login")
-    if actor.can("moderator"):
+    if actor.can(Role.MODERATOR):
         return redirect("/queue")
-    if actor.can("auditor"):
+    if actor.can(Role.AUDITOR):
         return redirect("/audit")
     return redirect("/policy")
 
@@ -58,15 +60,15 @@ def login(request: Request, form: dict[str, str]) -> Response:
     password = form.get("password", "")
     if throttle.blocked(name):
         return _login_page(request, error="errorthrottled", name=name, status=429)
-    user = auth.authenticate(request.app.state.store, name, password) if name and password else None
+    user = access.authenticate(request.app.state.store, name, password) if name and password else None
     if user is None:
         throttle.failed(name)
         return _login_page(request, error="error_signin", name=name, status=401)
     throttle.reset(name)
-    token = auth.open_session(request.app.state.store, user["id"])
+    token = access.open_session(request.app.state.store, user.id)
     response = redirect(safe_next(form.get("next"), "/"))
     response.set_cookie(auth.SESSION_COOKIE, token, httponly=True, samesite="lax",
-                        secure=request.url.scheme == "https", max_age=int(auth.SESSION_TTL_S))
+                        secure=request.url.scheme == "https", max_age=int(access.SESSION_TTL_S))
     response.delete_cookie(auth.PRE_COOKIE)
     return response
 
@@ -74,7 +76,7 @@ def login(request: Request, form: dict[str, str]) -> Response:
 @router.post("/logout")
 @posted()
 def logout(request: Request, form: dict[str, str]) -> Response:
-    auth.close_session(request.app.state.store, request.cookies.get(auth.SESSION_COOKIE))
+    access.close_session(request.app.state.store, request.cookies.get(auth.SESSION_COOKIE))
     response = redirect("/login?msg=signed_out")
     response.delete_cookie(auth.SESSION_COOKIE)
     return response

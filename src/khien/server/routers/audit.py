@@ -2,30 +2,26 @@
 
 from __future__ import annotations
 
-import orjson
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from ...audit import verify
+from ...audit import list_events, verify
+from ...enums import Role
 from ...report import transparency_report
 from ...review.actor import Actor
-from ...store import audit as audit_rows
 from ..auth import require
 from ..deps import json_response
 
 router = APIRouter(tags=["audit"])
-auditor = require("auditor")
+auditor = require(Role.AUDITOR)
 
 
 @router.get("/v1/audit", summary="Audit events in order, each chained by hash to the one before")
 def events(request: Request, actor: Actor = Depends(auditor), after: int = Query(0, ge=0, le=2**62),
            limit: int = Query(100, ge=1, le=1000), type: str | None = Query(None, max_length=60),
            subject: str | None = Query(None, max_length=400)) -> Response:
-    with request.app.state.store.read() as tx:
-        rows = audit_rows.events(tx, after=after, limit=limit, type=type, subject=subject)
-    for row in rows:
-        row["payload"] = orjson.loads(row["payload"])
-    return json_response({"events": rows, "next_after": rows[-1]["seq"] if rows else after})
+    page = list_events(request.app.state.store, after=after, limit=limit, type=type, subject=subject)
+    return json_response(page.to_dict())
 
 
 @router.get("/v1/audit/verify", summary="Verify the whole hash chain")
