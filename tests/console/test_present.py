@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from khien.server.console.present import Mark, evidence_of, highlight, impersonation, links, preview
+from khien.server.console.present import Mark, evidence_of, highlight, impersonation, links, preview, signal_records
 
 TEXT = "Quý khách vui lòng xác thực tài khoản tại vietcombank-xacthuc.xyz để tránh bị khóa"
 DECISION = {"categories": [{"name": "scam", "score": 0.9, "evidence": [
@@ -34,17 +34,52 @@ def test_links_are_listed_with_their_registrable_domain_also_when_defanged():
     assert [(l["domain"], l["defanged"]) for l in found] == [("nhacai88vip.win", True), ("vietcombank-xacthuc.xyz", False)]
 
 
-def test_impersonation_panel_puts_the_account_beside_the_protected_entity():
+IMPERSONATION = {"categories": [{"name": "impersonation", "score": 0.93, "evidence": [
+    {"start": 0, "end": 13, "text": "Agribank CSKH", "field": "author.display_name", "label": "impersonation:agribank",
+     "detector": "impersonation.v1"}]}]}
+
+
+def test_impersonation_panel_puts_the_account_beside_the_protected_entity_from_what_was_stored(monkeypatch):
+    import khien.impersonation.matcher as matcher
+    import khien.impersonation.registry as registry
+
+    def never(*_a, **_k):  # the panel must not ask today's registry or matcher
+        raise AssertionError("the console re-ran the impersonation matcher")
+
+    monkeypatch.setattr(registry, "load_registry", never)
+    monkeypatch.setattr(matcher, "Matcher", never)
     item = {"author": {"display_name": "Agribank CSKH", "handle": "agribank.hotro"}}
-    decision = {"categories": [{"name": "impersonation", "score": 0.93, "evidence": [
-        {"start": 0, "end": 13, "text": "Agribank CSKH", "field": "author.display_name", "label": "impersonation:agribank",
-         "detector": "impersonation.v1"}]}]}
-    panel = impersonation(item, decision)
-    assert panel["entity_id"] == "agribank"
-    assert "agribank.com.vn" in panel["entity"]["domains"] and "Agribank" in panel["entity"]["names"]
+    stored = dict(IMPERSONATION, signals=[{"detector": "impersonation.v1", "category": "impersonation", "score": 0.93,
+                                           "details": {"entity": "agribank", "kind": "bank", "matcher": "m2",
+                                                       "why": ["tên Agribank kèm chữ CSKH"],
+                                                       "matches": [{"field": "author.display_name",
+                                                                    "value": "Agribank CSKH", "matched": "Agribank",
+                                                                    "why": "tên Agribank kèm chữ CSKH"}]}}])
+    panel = impersonation(item, stored)
+    assert panel["entity_id"] == "agribank" and panel["kind"] == "bank" and panel["stored_details"]
     assert panel["account"]["display_name"] == "Agribank CSKH"
-    assert any(m["field"] == "author.display_name" and m["why"] for m in panel["matched"])
+    assert panel["matched"] == [{"field": "author.display_name", "text": "Agribank CSKH",
+                                 "why": "tên Agribank kèm chữ CSKH", "matched": "Agribank"}]
     assert impersonation(item, DECISION) is None  # no impersonation finding, no panel
+
+
+def test_an_old_impersonation_decision_shows_its_evidence_and_says_the_details_were_not_stored():
+    panel = impersonation({"author": {"display_name": "Agribank CSKH"}}, IMPERSONATION)
+    assert panel["entity_id"] == "agribank"  # from the evidence label
+    assert not panel["stored_details"] and panel["kind"] is None
+    assert [(m["field"], m["text"], m["why"]) for m in panel["matched"]] == [
+        ("author.display_name", "Agribank CSKH", None)]
+
+
+def test_signal_records_read_every_shape_of_the_stored_record():
+    records = signal_records({"signals": [
+        {"detector": "intent.v1", "category": "scam", "score": 0.91, "details": {"model": "phobert-intent-2"}},
+        {"signal": "contacts.v1", "category": "scam", "score": 0.6, "host": "vietcombank-xacthuc.xyz"},
+        "not a record"]})
+    assert [(r.detector, r.model, r.score) for r in records] == [("intent.v1", "phobert-intent-2", 0.91),
+                                                                ("contacts.v1", None, 0.6)]
+    assert records[1].shown == {"host": "vietcombank-xacthuc.xyz"}
+    assert signal_records(DECISION) == []
 
 
 def test_preview_is_the_statement_the_user_receives(engine):

@@ -101,12 +101,10 @@ def demo_setup(
     from ..engine import Engine
     from ..errors import KhienError
     from ..model import Item
-    from ..review import appeals, intake
+    from ..review import appeals, intake, queries
     from ..review.actor import Actor
     from ..access import create_user, find_user, set_password
     from ..store import open_store
-    from ..store import console as queries
-    from ..store.clock import now_ts
 
     url = _url(db)
     store = open_store(url, upgrade=True)
@@ -138,17 +136,17 @@ def demo_setup(
     filed = 0
     if appeal:
         with store.write() as tx:
-            target = next((c for c in queries.queue(tx, now=now_ts(), action="remove", limit=1)), None)
+            target = next((c for c in queries.queue(tx, action="remove", limit=1)), None)
             if target and not appeals.list_appeals(tx, state=None, limit=1):  # one sample appeal, filed once
-                appeals.submit(tx, Actor("demo-user", "ingest"), item_id=target["item_id"],
-                               platform=target["platform"] or None,
+                appeals.submit(tx, Actor("demo-user", "ingest"), item_id=target.item_id,
+                               platform=target.platform or None,
                                statement="Tôi chỉ chia sẻ lại để cảnh báo mọi người, không phải quảng cáo. "
                                          "Xin xem xét lại quyết định gỡ bài.")
                 filed = 1
     with store.read() as tx:
-        counts = queries.counts(tx, now=now_ts())
+        counts = queries.counts(tx)
     typer.echo(f"{stored['accepted']} items stored ({stored['duplicates']} already there), {decided} decided; "
-               f"{counts['cases']} open cases, {counts['appeals']} open appeals{' (1 sample)' if filed else ''}.")
+               f"{counts.cases} open cases, {counts.appeals} open appeals{' (1 sample)' if filed else ''}.")
     typer.echo(f"demo moderators: {', '.join(DEMO_USERS)}   password: {password}")
     typer.echo("open the console with:")
     typer.echo(f"  {_khien_command()} serve --db {url}    # then open http://127.0.0.1:8080/")

@@ -1,52 +1,126 @@
 """Read-side queries of the moderator console that the review API does not need.
 
 The queue with each case's item (to show a snippet), filtered by where the case came from; an
-author's earlier decisions on one platform; counts for the navigation. Writes go through
-``khien.review`` like the API's do.
+author's earlier decisions on one platform; counts for the navigation; the audit log newest first.
+Every function returns frozen records, never rows as dicts. The live-claim predicate and the
+priority expression come from :mod:`khien.store.review` (one definition each); this module never
+writes them again. Writes go through ``khien.review`` like the API's do; the console reaches these
+queries through :mod:`khien.review.queries`, never directly.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
-from sqlalchemy import String, and_, cast, func, literal, or_, select
+from sqlalchemy import String, and_, case, cast, func, literal, not_, select
 from sqlalchemy.dialects import postgresql
 
-from .db import Tx, as_dict
-from .review import AGE_SCALE_S
+from .db import Tx
+from .review import live_claim, priority
 from .schema import appeals, audit_events, cases, decisions, items
 
-__all__ = ["SOURCES", "queue", "author_history", "counts", "next_unclaimed", "recent_events"]
+__all__ = ["SOURCES", "QueueRow", "HistoryRow", "Counts", "AuditRow", "queue", "author_history", "counts",
+           "next_unclaimed", "recent_events"]
 
 # The queue's "source" filter: the prefix of ``cases.origin`` each source is stored under.
 SOURCES = {"automated": "engine:", "report": "report:", "legal": "legal:", "appeal": "appeal:"}
 
 
-def _priority(now: float):
-    return cases.c.priority_base * (1.0 + (now - cases.c.created_ts) / AGE_SCALE_S)
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    """An open case as the queue lists it. ``holder`` is set only while a claim is live."""
+
+    id: int
+    platform: str
+    item_id: str
+    origin: str  # as stored: ``engine:<policy>``, ``legal:<id>`` …
+    category: str | None
+    proposed_action: str | None
+    severity: int
+    reach: int
+    priority: float
+    created_at: str
+    holder: str | None
+    claim_expires_ts: float | None
+    item_body: str | None  # the item's stored JSON, None when the item row is missing
+
+    @property
+    def source(self) -> str:
+        """``engine``, ``legal``, ``report`` or ``appeal``: the origin without its reference."""
+        return self.origin.split(":", 1)[0]
 
 
-def queue(tx: Tx, *, now: float, category: str | None = None, action: str | None = None,
-          source: str | None = None, claimed_by: str | None = None, limit: int = 100,
-          offset: int = 0) -> list[dict[str, Any]]:
-    """Open cases by priority with their item body (``item_body``, JSON text or ``None``)."""
-    priority = _priority(now).label("priority")
-    stmt = (
-        select(cases, priority, items.c.body.label("item_body"))
-        .select_from(cases.outerjoin(items, and_(items.c.platform == cases.c.platform,
-                                                 items.c.item_id == cases.c.item_id)))
-        .where(cases.c.state == "open")
-    )
+@dataclass(frozen=True, slots=True)
+class HistoryRow:
+    """One moderation decision on another item of the same author (never that item's text)."""
+
+    id: int
+    item_id: str
+    action: str
+    category: str | None
+    automated: bool
+    actor: str | None
+    source: str
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """What the navigation shows: open cases, open appeals, the live claims of one person."""
+
+    cases: int
+    appeals: int
+    mine: int
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRow:
+    """One stored audit event, its payload still the canonical JSON the chain hashed."""
+
+    seq: int
+    time: str
+    actor: str
+    type: str
+    subject: str
+    payload: str
+    hash: str
+
+
+def _filtered(stmt, *, category: str | None, action: str | None, source: str | None):
     if category:
         stmt = stmt.where(cases.c.category == category)
     if action:
         stmt = stmt.where(cases.c.proposed_action == action)
     if source in SOURCES:
         stmt = stmt.where(cases.c.origin.startswith(SOURCES[source], autoescape=True))
+    return stmt
+
+
+def queue(tx: Tx, *, now: float, category: str | None = None, action: str | None = None,
+          source: str | None = None, claimed_by: str | None = None, limit: int = 100,
+          offset: int = 0) -> list[QueueRow]:
+    """Open cases by priority, highest first, with their item body; ``claimed_by`` keeps that person's live claims."""
+    rank = priority(now).label("priority")
+    held = live_claim(now)
+    stmt = (
+        select(cases.c.id, cases.c.platform, cases.c.item_id, cases.c.origin, cases.c.category,
+               cases.c.proposed_action, cases.c.severity, cases.c.reach, rank, cases.c.created_at,
+               case((held, cases.c.claimed_by), else_=None).label("holder"),
+               case((held, cases.c.claim_expires_ts), else_=None).label("claim_expires_ts"),
+               items.c.body.label("item_body"))
+        .select_from(cases.outerjoin(items, and_(items.c.platform == cases.c.platform,
+                                                 items.c.item_id == cases.c.item_id)))
+        .where(cases.c.state == "open")
+    )
+    stmt = _filtered(stmt, category=category, action=action, source=source)
     if claimed_by:
-        stmt = stmt.where(cases.c.claimed_by == claimed_by, cases.c.claim_expires_ts > now)
-    stmt = stmt.order_by(priority.desc(), cases.c.id).limit(limit).offset(offset)
-    return [as_dict(r) for r in tx.conn.execute(stmt)]
+        stmt = stmt.where(cases.c.claimed_by == claimed_by, held)
+    stmt = stmt.order_by(rank.desc(), cases.c.id).limit(limit).offset(offset)
+    return [QueueRow(id=r.id, platform=r.platform, item_id=r.item_id, origin=r.origin, category=r.category,
+                     proposed_action=r.proposed_action, severity=int(r.severity), reach=int(r.reach),
+                     priority=float(r.priority), created_at=r.created_at, holder=r.holder,
+                     claim_expires_ts=r.claim_expires_ts, item_body=r.item_body)
+            for r in tx.conn.execute(stmt)]
 
 
 def _author_id(tx: Tx):
@@ -56,7 +130,7 @@ def _author_id(tx: Tx):
 
 
 def author_history(tx: Tx, *, platform: str, author_id: str, exclude_item: str,
-                   limit: int = 20) -> list[dict[str, Any]]:
+                   limit: int = 20) -> list[HistoryRow]:
     """Moderation decisions on the author's other items on ``platform``, newest first.
 
     Only decisions: never what the author wrote elsewhere, and nothing from other platforms.
@@ -72,10 +146,12 @@ def author_history(tx: Tx, *, platform: str, author_id: str, exclude_item: str,
         .order_by(decisions.c.id.desc())
         .limit(limit)
     )
-    return [as_dict(r) for r in tx.conn.execute(stmt)]
+    return [HistoryRow(id=r.id, item_id=r.item_id, action=r.action, category=r.category, automated=bool(r.automated),
+                       actor=r.actor, source=r.source, created_at=r.created_at)
+            for r in tx.conn.execute(stmt)]
 
 
-def counts(tx: Tx, *, now: float, actor: str | None = None) -> dict[str, int]:
+def counts(tx: Tx, *, now: float, actor: str | None = None) -> Counts:
     """Open cases, open appeals, and the cases ``actor`` holds a live claim on."""
     open_cases = tx.conn.execute(select(func.count()).select_from(cases).where(cases.c.state == "open")).scalar_one()
     open_appeals = tx.conn.execute(
@@ -83,36 +159,30 @@ def counts(tx: Tx, *, now: float, actor: str | None = None) -> dict[str, int]:
     mine = 0
     if actor:
         mine = tx.conn.execute(select(func.count()).select_from(cases).where(
-            cases.c.state == "open", cases.c.claimed_by == actor, cases.c.claim_expires_ts > now)).scalar_one()
-    return {"cases": int(open_cases), "appeals": int(open_appeals), "mine": int(mine)}
+            cases.c.state == "open", cases.c.claimed_by == actor, live_claim(now))).scalar_one()
+    return Counts(cases=int(open_cases), appeals=int(open_appeals), mine=int(mine))
 
 
 def next_unclaimed(tx: Tx, *, now: float, category: str | None = None, action: str | None = None,
-                   source: str | None = None) -> list[int]:
+                   source: str | None = None, limit: int = 5) -> list[int]:
     """Ids of the first few open cases nobody holds a live claim on, by priority (to claim the next one)."""
-    priority = _priority(now)
-    stmt = select(cases.c.id).where(
-        cases.c.state == "open",
-        or_(cases.c.claimed_by.is_(None), cases.c.claim_expires_ts <= now),
-    )
-    if category:
-        stmt = stmt.where(cases.c.category == category)
-    if action:
-        stmt = stmt.where(cases.c.proposed_action == action)
-    if source in SOURCES:
-        stmt = stmt.where(cases.c.origin.startswith(SOURCES[source], autoescape=True))
-    stmt = stmt.order_by(priority.desc(), cases.c.id).limit(5)
+    stmt = select(cases.c.id).where(cases.c.state == "open", not_(live_claim(now)))
+    stmt = _filtered(stmt, category=category, action=action, source=source)
+    stmt = stmt.order_by(priority(now).desc(), cases.c.id).limit(limit)
     return [r[0] for r in tx.conn.execute(stmt)]
 
 
 def recent_events(tx: Tx, *, before: int | None = None, limit: int = 100, type: str | None = None,
-                  subject: str | None = None) -> list[dict[str, Any]]:
+                  subject: str | None = None) -> list[AuditRow]:
     """Audit events newest first (``seq < before`` when given), for reading; ``khien.audit`` verifies."""
-    stmt = select(audit_events)
+    stmt = select(audit_events.c.seq, audit_events.c.time, audit_events.c.actor, audit_events.c.type,
+                  audit_events.c.subject, audit_events.c.payload, audit_events.c.hash)
     if before:
         stmt = stmt.where(audit_events.c.seq < before)
     if type:
         stmt = stmt.where(audit_events.c.type == type)
     if subject:
         stmt = stmt.where(audit_events.c.subject == subject)
-    return [as_dict(r) for r in tx.conn.execute(stmt.order_by(audit_events.c.seq.desc()).limit(limit))]
+    return [AuditRow(seq=r.seq, time=r.time, actor=r.actor, type=r.type, subject=r.subject, payload=r.payload,
+                     hash=r.hash)
+            for r in tx.conn.execute(stmt.order_by(audit_events.c.seq.desc()).limit(limit))]

@@ -171,3 +171,17 @@ def list_legal_requests(tx: Tx, *, limit: int = 50, offset: int = 0) -> list[dic
 
 def set_legal_status(tx: Tx, request_id: int, status: str) -> None:
     tx.conn.execute(update(legal_requests).where(legal_requests.c.id == request_id).values(status=status))
+
+
+# ---- shared SQL expressions (console helper's MINIMAL stand-ins; the "services" helper owns these) ----
+# Added on the console branch only so store/console.py can call the one definition by name. When the
+# branches merge, keep the services helper's ``live_claim`` / ``priority`` and drop these two.
+
+def live_claim(now: float):
+    """SQL: the case is held by someone whose claim has not lapsed at ``now``."""
+    return and_(cases.c.claimed_by.is_not(None), cases.c.claim_expires_ts > now)
+
+
+def priority(now: float):
+    """SQL: the queue's priority at ``now`` (severity × log(reach) × age factor)."""
+    return _priority(now)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from ...enums import Action, AppealState
+from ...enums import values as values_of
 from ...errors import KhienError
-from ...model import ACTIONS
-from ...review import appeals
-from ...store import items as item_rows
+from ...review import appeals, intake
 from ..problems import status_of
 from .present import evidence_of, highlight
 from .web import (
@@ -29,27 +28,31 @@ from .web import (
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
+ACTIONS = values_of(Action)
 
 
 @router.get("/appeals")
 def appeals_page(request: Request) -> Response:
     require_role(request, "moderator")
-    state = request.query_params.get("state", "open")
-    state = state if state in ("open", "decided") else "open"
+    state = request.query_params.get("state", AppealState.OPEN)
+    state = state if state in values_of(AppealState) else AppealState.OPEN
+    clauses = policy_of(request).clauses()
     with request.app.state.store.read() as tx:
         found = appeals.list_appeals(tx, state=state, limit=200)
         for a in found:
-            original = item_rows.get_decision(tx, a["original_decision"])
-            a["original_action"] = original["action"] if original else None
-            a["original_category"] = original["category"] if original else None
+            original = appeals.get_appeal(tx, a["id"])["decision"] or {}
+            a["original_action"] = original.get("action")
+            # The category an action was taken under is the one its clause names (none for "allow").
+            a["original_category"] = (clauses.get(original.get("clause") or "")
+                                      if original.get("action") not in (None, Action.ALLOW) else None)
     return page(request, "appeals.html", rows=found, state=state, msg=message_of(request))
 
 
 def _appeal_view(request: Request, appeal_id: int) -> dict[str, Any]:
     with request.app.state.store.read() as tx:
         appeal = appeals.get_appeal(tx, appeal_id)
-        stored = item_rows.get_item(tx, appeal["item"]["platform"] or "", appeal["item"]["id"])
-    item = orjson.loads(stored["body"]) if stored else {}
+        stored = intake.item_state(tx, appeal["item"]["platform"] or "", appeal["item"]["id"])
+    item = (stored or {}).get("item") or {}
     decision = appeal["decision"] or {}
     return {"appeal": appeal, "item": item, "decision": decision,
             "segments": highlight(str(item.get("text", "")), evidence_of(decision)),
@@ -78,6 +81,8 @@ def decide_appeal(request: Request, form: dict[str, str], appeal_id: int) -> Res
         return error_page(request, exc)
     values = {k: form.get(k, "") for k in ("outcome", "action", "clause", "note")}
     values["note"] = values["note"][:2000]
+    if (values["action"] or Action.ALLOW) == Action.ALLOW:
+        values["clause"] = ""  # restoring content names no clause (see cases._decision_form)
     own = view["appeal"]["original_decider"] == actor.name
     if values["outcome"] not in appeals.OUTCOMES:
         return page(request, "appeal.html", status=422, **view, values=values, own=own,

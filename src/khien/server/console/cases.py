@@ -8,17 +8,19 @@ import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from ...enums import Action
+from ...enums import values as values_of
 from ...errors import KhienError
-from ...model import ACTIONS
-from ...review import cases, legal
-from ...store import console as queries
-from ...store.clock import now_ts
+from ...review import cases, legal, queries
 from ..problems import status_of
-from .present import evidence_of, highlight, impersonation, links, preview
+from .explain import gaps_of, rules_of, status_of as engine_status
+from .present import evidence_of, highlight, impersonation, links, preview, signal_records
 from .web import (
     claim_ttl,
     clauses_of,
     clock,
+    clock_of,
+    lang_of,
     error_page,
     json_page,
     message_of,
@@ -33,6 +35,7 @@ __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 QUEUE_PAGE = 100
+ACTIONS = values_of(Action)
 
 
 # ---- queue -----------------------------------------------------------------------------------
@@ -60,17 +63,18 @@ def queue(request: Request) -> Response:
         page_no = max(1, min(10_000, int(request.query_params.get("page", "1"))))
     except ValueError:
         page_no = 1
-    now = now_ts()
+    now = clock_of(request)
     with request.app.state.store.read() as tx:
-        found = queries.queue(tx, now=now, **filters, limit=QUEUE_PAGE + 1, offset=(page_no - 1) * QUEUE_PAGE)
-        mine = queries.queue(tx, now=now, claimed_by=actor.name, limit=20)
+        found = queries.queue(tx, clock=now, **filters, limit=QUEUE_PAGE + 1, offset=(page_no - 1) * QUEUE_PAGE)
+        mine = queries.queue(tx, clock=now, claimed_by=actor.name, limit=20)
     more = len(found) > QUEUE_PAGE
     rows = []
     for case in found[:QUEUE_PAGE]:
-        snippet, item = _snippet(case.pop("item_body"))
-        live = case["claimed_by"] if case["claimed_by"] and (case["claim_expires_ts"] or 0) > now else None
-        rows.append({**case, "snippet": snippet, "source": case["origin"].split(":", 1)[0], "lock": live,
-                     "lock_until": clock(case["claim_expires_ts"]) if live else None,
+        snippet, item = _snippet(case.item_body)
+        rows.append({"id": case.id, "priority": case.priority, "category": case.category,
+                     "proposed_action": case.proposed_action, "source": case.source, "snippet": snippet,
+                     "reach": case.reach, "created_at": case.created_at, "lock": case.holder,
+                     "lock_until": clock(case.claim_expires_ts) if case.holder else None,
                      "platform_name": item.get("platform")})
     return page(request, "queue.html", rows=rows, mine=mine, filters=filters, sources=list(queries.SOURCES),
                 categories=list(policy_of(request).categories), actions=ACTIONS, msg=message_of(request),
@@ -82,12 +86,10 @@ def queue(request: Request) -> Response:
 def queue_locks(request: Request) -> Response:
     """Who holds which open case right now (the queue's script refreshes its lock column with it)."""
     require_role(request, "moderator")
-    now = now_ts()
     with request.app.state.store.read() as tx:
-        found = queries.queue(tx, now=now, limit=1000)
-    locks = {str(c["id"]): {"who": c["claimed_by"], "until": clock(c["claim_expires_ts"])}
-             for c in found if c["claimed_by"] and (c["claim_expires_ts"] or 0) > now}
-    return json_page({"locks": locks, "open": [c["id"] for c in found]})
+        found = queries.queue(tx, clock=clock_of(request), limit=1000)
+    locks = {str(c.id): {"who": c.holder, "until": clock(c.claim_expires_ts)} for c in found if c.holder}
+    return json_page({"locks": locks, "open": [c.id for c in found]})
 
 
 @router.post("/queue/claim-next")
@@ -100,7 +102,7 @@ def claim_next(request: Request, form: dict[str, str]) -> Response:
                "source": form.get("source") if form.get("source") in queries.SOURCES else None}
     store = request.app.state.store
     with store.read() as tx:
-        candidates = queries.next_unclaimed(tx, now=now_ts(), **filters)
+        candidates = queries.next_unclaimed(tx, clock=clock_of(request), **filters)
     for case_id in candidates:  # someone may take one between the read and the claim: try the next
         try:
             with store.write() as tx:
@@ -126,27 +128,27 @@ def _case_view(request: Request, case_id: int) -> dict[str, Any]:
                                               exclude_item=case["item"]["id"])
         request_row = legal.get_request(tx, case["legal_request"]) if case["legal_request"] else None
     decision = case["decision"] or {}
-    rules = [{"id": r.id, "description": r.description, "mode": r.mode} for r in policy.rules
-             if r.id in set(decision.get("rules", []))]
-    missing = [r for r in decision.get("rules", []) if r not in {x["id"] for x in rules}]
-    rules += [{"id": r, "description": None, "mode": None} for r in missing]
     text = str(item.get("text", ""))
+    lang = lang_of(request)
     return {
         "case": case, "item": item, "author": author, "history": history, "decision": decision,
-        "rules": rules, "segments": highlight(text, evidence_of(decision)),
-        "links": links(text) if text else [], "impersonation": impersonation(item, decision, _registry_source(policy)),
+        # Everything below explains the decision from what was stored with it; the engine is not run again.
+        "rules": rules_of(decision, policy, lang), "engine_status": engine_status(decision),
+        "gaps": gaps_of(decision, policy), "signal_records": signal_records(decision),
+        "current_policy": policy.version,
+        "segments": highlight(text, evidence_of(decision)),
+        "links": links(text) if text else [], "impersonation": impersonation(item, decision),
         "media": [str(m) for m in item.get("media") or []], "legal_request": request_row,
         "clauses": clauses_of(policy), "actions": ACTIONS,
     }
 
 
-def _registry_source(policy: Any) -> str:
-    config = (getattr(policy, "detectors", None) or {}).get("impersonation.v1") or {}
-    source = config.get("registry") if hasattr(config, "get") else None
-    return source if isinstance(source, str) and source else "packaged:default"
-
-
 def _decision_form(view: dict[str, Any], form: dict[str, str] | None = None) -> dict[str, Any]:
+    """The form's values: the engine's proposal and clause by default, or what was posted.
+
+    Keeping content (``allow``) names no clause: a kept post broke no rule, so the statement the user
+    receives must not name a category or clause either (a clause left selected is dropped).
+    """
     decision = view["decision"]
     case = view["case"]
     default_clause = decision.get("clause") or ""
@@ -156,6 +158,8 @@ def _decision_form(view: dict[str, Any], form: dict[str, str] | None = None) -> 
               "clause": default_clause, "note": ""}
     if form:
         values.update({k: form.get(k, "") for k in ("action", "clause", "note")})
+    if values["action"] == Action.ALLOW:
+        values["clause"] = ""
     values["note"] = values["note"][:2000]
     return values
 

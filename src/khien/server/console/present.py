@@ -4,7 +4,9 @@
   the detector(s) and label(s) that found it. Overlapping spans are merged into one mark that
   carries every label, so the user's words are shown exactly once and in order.
 - ``links``: every link in the text with its registrable domain (defanged links too).
-- ``impersonation``: the account beside the protected entity it resembles, with what matched.
+- ``impersonation``: the account beside the protected entity it resembles, with what matched, from
+  the stored decision only (today's registry and matcher are never asked).
+- ``signal_records``: the stored signal records of a decision (model, matched entity, why).
 - ``preview``: the statement of reasons the user will receive for a proposed decision.
 """
 
@@ -14,10 +16,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Mapping, Sequence
 
-from ...errors import KhienError
 from ...policy import Policy
 
-__all__ = ["Segment", "Mark", "evidence_of", "highlight", "links", "impersonation", "preview", "ago", "detector_family"]
+__all__ = ["Segment", "Mark", "SignalRecord", "evidence_of", "highlight", "links", "impersonation", "signal_records",
+           "preview", "ago", "detector_family"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,11 +104,13 @@ def links(text: str) -> list[dict[str, Any]]:
     return out
 
 
-def impersonation(item: Mapping[str, Any] | None, decision: Mapping[str, Any] | None,
-                  registry_source: str = "packaged:default") -> dict[str, Any] | None:
-    """The account, the protected entity it resembles and the reasons, when the decision found impersonation.
+def impersonation(item: Mapping[str, Any] | None, decision: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The account beside the protected entity it resembles, from what the decision stored; None without a finding.
 
-    ``registry_source`` is the registry the policy configures for ``impersonation.v1``.
+    Only the stored decision speaks: its ``impersonation`` evidence (``label`` ``impersonation:<entity>``)
+    and, when the decision kept them, its signal records (entity, kind, what matched and why). The
+    registry and matcher of today are never asked: they may have changed since the decision was made.
+    ``stored_details`` is False when the decision predates signal records, so the page can say so.
     """
     found = next((c for c in (decision or {}).get("categories", []) if c.get("name") == "impersonation"), None)
     if found is None:
@@ -117,53 +121,73 @@ def impersonation(item: Mapping[str, Any] | None, decision: Mapping[str, Any] | 
         label = ev.get("label") or ""
         if label.startswith("impersonation:"):
             entity_id = entity_id or label.split(":", 1)[1]
-        matched.append({"field": ev.get("field", "text"), "text": ev.get("text", ""), "why": None})
-    author = dict((item or {}).get("author") or {})
-    entity: dict[str, Any] | None = None
-    try:  # the registry and matcher are optional parts: without them the panel still shows the evidence
-        from ...impersonation.matcher import Matcher
-        from ...impersonation.registry import load_registry
-
-        registry, matcher = _registry(registry_source, load_registry, Matcher)
-        if entity_id:
-            ent = registry.get(entity_id)
-            if ent is not None:
-                entity = {"id": ent.id, "kind": ent.kind, "names": list(ent.names), "handles": list(ent.handles),
-                          "domains": list(ent.domains)}
-        for m in matched:  # links in the text: say why each one resembles the entity
-            if m["field"] == "text" and m["text"]:
-                url = m["text"] if "://" in m["text"] else "http://" + m["text"]
-                reasons = [r for hit in matcher.link(url, "text") if hit.entity == entity_id for r in hit.evidence]
-                if reasons:
-                    m["why"] = reasons[0].why
-        if author:
-            match = matcher.account(author, include_verified=True, prefix="author.")
-            if match is not None and (entity_id is None or match.entity == entity_id):
-                entity_id = match.entity
-                reasons = [r.to_dict() for r in match.evidence]
-                matched = [m for m in matched if not m["field"].startswith("author.")] + [
-                    {"field": r.get("field", ""), "text": r.get("value", ""), "why": r.get("why"),
-                     "matched": r.get("matched")} for r in reasons]
-                if entity is None:
-                    ent = registry.get(match.entity)
-                    if ent is not None:
-                        entity = {"id": ent.id, "kind": ent.kind, "names": list(ent.names),
-                                  "handles": list(ent.handles), "domains": list(ent.domains)}
-    except (ImportError, KhienError, AttributeError, TypeError):
-        pass
-    return {"score": found.get("score"), "entity_id": entity_id, "entity": entity, "account": author,
-            "matched": matched}
+        matched.append({"field": ev.get("field", "text"), "text": ev.get("text", ""), "why": None, "matched": None})
+    record = next((s for s in signal_records(decision) if s.category == "impersonation"), None)
+    kind = None
+    if record is not None:
+        entity_id = str(record.details.get("entity") or entity_id or "") or None
+        kind = record.details.get("kind")
+        reasons = [r for r in record.details.get("matches") or [] if isinstance(r, Mapping)]
+        for m in matched:  # the stored reason for each matched field (or link) as written
+            why = next((r for r in reasons if r.get("value") == m["text"]
+                        and (r.get("field") in ("", None, m["field"]) or m["field"] == "text")), None)
+            if why is not None:
+                m["why"], m["matched"] = why.get("why"), why.get("matched")
+        shown = {(m["field"], m["text"]) for m in matched}
+        matched += [{"field": r.get("field") or "text", "text": r.get("value", ""), "why": r.get("why"),
+                     "matched": r.get("matched")} for r in reasons
+                    if (r.get("field") or "text", r.get("value", "")) not in shown]
+    return {"score": found.get("score"), "entity_id": entity_id, "kind": kind,
+            "account": dict((item or {}).get("author") or {}), "matched": matched,
+            "stored_details": record is not None}
 
 
-_REGISTRY: dict[str, Any] = {}
+@dataclass(frozen=True, slots=True)
+class SignalRecord:
+    """One stored signal record of a decision: which detector (and model) found what, and why."""
+
+    detector: str
+    category: str
+    score: float | None
+    details: Mapping[str, Any]
+
+    @property
+    def model(self) -> str | None:
+        model = self.details.get("model")
+        return str(model) if model else None
+
+    @property
+    def why(self) -> list[str]:
+        why = self.details.get("why")
+        return [str(w) for w in why] if isinstance(why, (list, tuple)) else ([str(why)] if why else [])
+
+    @property
+    def shown(self) -> dict[str, Any]:
+        """The details worth a line of their own (model, entity and reasons have theirs)."""
+        return {k: v for k, v in self.details.items() if k not in ("model", "why", "matches") and v not in (None, "", [])}
 
 
-def _registry(source: str, loader: Any, matcher: Any) -> tuple[Any, Any]:
-    """A registry and its matcher, built once per source (the index takes a moment to build)."""
-    if source not in _REGISTRY:
-        registry = loader(source)
-        _REGISTRY[source] = (registry, matcher(registry))
-    return _REGISTRY[source]
+_RECORD_KEYS = ("detector", "signal", "name", "category", "score")
+
+
+def signal_records(decision: Mapping[str, Any] | None) -> list[SignalRecord]:
+    """The decision's stored ``signals`` records (an empty list for decisions stored without them).
+
+    Records are read tolerantly: the detector may be named ``detector``, ``signal`` or ``name``, and
+    details may sit under ``details`` or beside those keys, so every version of the record reads.
+    """
+    out = []
+    for rec in (decision or {}).get("signals") or []:
+        if not isinstance(rec, Mapping):
+            continue
+        details = rec.get("details")
+        if not isinstance(details, Mapping):
+            details = {k: v for k, v in rec.items() if k not in _RECORD_KEYS}
+        score = rec.get("score")
+        out.append(SignalRecord(str(rec.get("detector") or rec.get("signal") or rec.get("name") or "?"),
+                                str(rec.get("category") or ""), float(score) if score is not None else None,
+                                dict(details)))
+    return out
 
 
 def preview(policy: Policy, case_item: str, action: str, clause: str | None, note: str | None,

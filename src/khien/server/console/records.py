@@ -5,16 +5,14 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from ...review import legal
-from ...store import audit as audit_rows
-from ...store import console as queries
-from ...store.clock import iso
+from ...clock import iso
+from ...review import legal, queries
 from .web import (
     clauses_of,
+    clock_of,
     page,
     policy_of,
     require_role,
@@ -46,20 +44,19 @@ def audit_page(request: Request) -> Response:
     except ValueError:
         before = 0
     with store.read() as tx:
-        events = queries.recent_events(tx, before=before or None, limit=AUDIT_PAGE, type=kind, subject=subject)
-        head = audit_rows.head(tx)
-    for e in events:
-        e["payload_obj"] = orjson.loads(e["payload"])
-    result, checked_at = _verified(store, head)
+        events = queries.audit_log(tx, before=before or None, limit=AUDIT_PAGE, type=kind, subject=subject)
+        head = queries.audit_head(tx)
+    result, checked_at = _verified(store, head, iso(clock_of(request).now()))
     return page(request, "audit.html", events=events, result=result, checked_at=checked_at, kind=kind or "",
-                subject=subject or "", older=events[-1]["seq"] if len(events) == AUDIT_PAGE else None)
+                subject=subject or "", older=events[-1].seq if len(events) == AUDIT_PAGE else None,
+                event_types=queries.EVENT_TYPES)
 
 
 _VERIFIED: dict[str, tuple[tuple[int, str], float, Any, str]] = {}
 VERIFY_TTL_S = 30.0
 
 
-def _verified(store: Any, head: tuple[int, str]) -> tuple[Any, str]:
+def _verified(store: Any, head: tuple[int, str], when: str) -> tuple[Any, str]:
     """The whole chain verified, at most every ``VERIFY_TTL_S`` seconds while nothing is appended.
 
     Walking the chain reads every event; a busy page must not do that on every load. A new event
@@ -72,7 +69,7 @@ def _verified(store: Any, head: tuple[int, str]) -> tuple[Any, str]:
     if cached and cached[0] == tuple(head) and now - cached[1] < VERIFY_TTL_S:
         return cached[2], cached[3]
     result = verify(store)
-    _VERIFIED[store.url] = (tuple(head), now, result, iso())
+    _VERIFIED[store.url] = (tuple(head), now, result, when)
     return result, _VERIFIED[store.url][3]
 
 

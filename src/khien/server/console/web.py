@@ -11,7 +11,7 @@ import typing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import orjson
 from fastapi import Request
@@ -20,16 +20,18 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 
 from ... import __version__
+from ...clock import SYSTEM, Clock, iso
+from ...review import queries
 from ...review.actor import Actor
-from ...store.clock import iso, now_ts
 from . import auth
+from .explain import bar_width, harm_of
 from .i18n import DEFAULT_LANG, LANGS, translator
 from .present import ago
 
 __all__ = ["Page", "SignInNeeded", "Forbidden", "BadForm", "env", "page", "html", "redirect", "actor_of",
            "require_role", "check_csrf", "safe_next", "LANG_COOKIE", "SECURITY_HEADERS", "policy_of", "claim_ttl",
            "posted", "message_of", "json_page", "clock", "text_of", "error_page", "clauses_of", "page_context",
-           "lang_of"]
+           "lang_of", "clock_of", "remember_lang"]
 
 LANG_COOKIE = "khien_lang"
 _HERE = Path(__file__).parent
@@ -66,6 +68,8 @@ env = Environment(loader=FileSystemLoader(str(_HERE / "templates")), autoescape=
 env.filters["ago"] = ago
 env.filters["pct"] = lambda x: f"{float(x) * 100:.0f}%" if x is not None else ""
 env.filters["compact"] = lambda v: v if isinstance(v, str) else orjson.dumps(v).decode()
+env.filters["harm"] = harm_of
+env.filters["bar_width"] = bar_width
 
 
 @dataclass(slots=True)
@@ -84,8 +88,25 @@ class Page:
 
 
 def lang_of(request: Request) -> str:
+    """The reader's language: ``?lang=`` when it names one, else the remembered choice, else Vietnamese."""
+    asked = request.query_params.get("lang")
+    if asked in LANGS:
+        return asked
     lang = request.cookies.get(LANG_COOKIE, DEFAULT_LANG)
     return lang if lang in LANGS else DEFAULT_LANG
+
+
+def remember_lang(request: Request, response: Response) -> Response:
+    """Keep a ``?lang=`` choice in the cookie the language switch sets, so the next page keeps it."""
+    asked = request.query_params.get("lang")
+    if asked in LANGS and request.cookies.get(LANG_COOKIE) != asked:
+        response.set_cookie(LANG_COOKIE, asked, samesite="lax", max_age=365 * 86_400)
+    return response
+
+
+def clock_of(request: Request) -> Clock:
+    """The clock the console reads time from: the app's (a test's ``FakeClock``) or the system's."""
+    return getattr(request.app.state, "clock", None) or SYSTEM
 
 
 def actor_of(request: Request) -> Actor | None:
@@ -139,12 +160,13 @@ def page(request: Request, template: str, status: int = 200, **data: Any) -> HTM
     ctx = data.pop("ctx", None) or page_context(request, _counts(request))
     body = env.get_template(template).render(page=ctx, _=ctx._, lang=ctx.lang, actor=ctx.actor, csrf=ctx.csrf,
                                              counts=ctx.counts, version=__version__, path=request.url.path,
-                                             here=_here(request), now=iso(), **data)
-    return html(body, status)
+                                             here=_here(request), now=iso(clock_of(request).now()), **data)
+    return remember_lang(request, html(body, status))
 
 
 def _here(request: Request) -> str:
-    query = request.url.query
+    """This page's path and query for the language switch's ``next``, without ``lang`` (it would undo the switch)."""
+    query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "lang"])
     return quote(request.url.path + (f"?{query}" if query else ""), safe="")
 
 
@@ -152,10 +174,9 @@ def _counts(request: Request) -> Mapping[str, int]:
     actor = actor_of(request)
     if actor is None or not actor.can("moderator"):
         return {}
-    from ...store import console as queries
-
     with request.app.state.store.read() as tx:
-        return queries.counts(tx, now=now_ts(), actor=actor.name)
+        found = queries.counts(tx, clock=clock_of(request), actor=actor.name)
+    return {"cases": found.cases, "appeals": found.appeals, "mine": found.mine}
 
 
 def redirect(target: str) -> Response:

@@ -71,7 +71,8 @@
     var checked = $("input[type=radio]:checked", form);
     var label = checked ? checked.parentNode.textContent.replace(/\s+/g, " ").trim() : "";
     var clause = $("#clause", form);
-    var clauseText = clause && clause.value ? " · " + clause.options[clause.selectedIndex].text : "";
+    // Keeping content names no clause (the server drops it too): a kept post broke no rule.
+    var clauseText = clause && clause.value && v.action !== "allow" ? " · " + clause.options[clause.selectedIndex].text : "";
     $("#confirm-summary").textContent = label + clauseText + (v.note ? " · " + v.note : "");
     var sor = $("#confirm-sor"), shown = $("#sor blockquote[data-lang=vi]"), err = $("#sor [data-error]");
     if (sor) sor.textContent = shown ? shown.textContent : (err ? err.textContent : "");

@@ -1,0 +1,94 @@
+"""What the moderator console reads beyond the review API: the queue, counts, author history, the audit log.
+
+The console (``khien.server.console``) never imports ``khien.store``: it calls these functions and
+the review services (``cases``, ``appeals``, ``legal``, ``intake``). Each function takes an open
+transaction and, where time matters, a :class:`~khien.clock.Clock`, and returns the store's frozen
+records (``QueueRow``, ``HistoryRow``, ``Counts``) or records declared here. Nothing here writes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import orjson
+
+from ..audit import events as declared
+from ..clock import SYSTEM, Clock
+from ..store import Tx
+from ..store import audit as audit_rows
+from ..store import console as rows
+from ..store.console import AuditRow, Counts, HistoryRow, QueueRow
+
+__all__ = ["SOURCES", "QueueRow", "HistoryRow", "Counts", "AuditEntry", "EVENT_TYPES", "queue", "next_unclaimed",
+           "counts", "author_history", "audit_log", "audit_head"]
+
+# Where a case came from, as the queue's filter names it (the engine's cases are "automated").
+SOURCES: tuple[str, ...] = tuple(rows.SOURCES)
+# Every audit event type a reader may filter on: the declared ones, in declaration order.
+EVENT_TYPES: tuple[str, ...] = tuple(declared.EVENTS)
+
+
+def queue(tx: Tx, *, clock: Clock = SYSTEM, category: str | None = None, action: str | None = None,
+          source: str | None = None, claimed_by: str | None = None, limit: int = 100,
+          offset: int = 0) -> list[QueueRow]:
+    """Open cases by priority at ``clock.now()``; ``claimed_by`` keeps only that person's live claims."""
+    return rows.queue(tx, now=clock.now(), category=category, action=action, source=source, claimed_by=claimed_by,
+                      limit=limit, offset=offset)
+
+
+def next_unclaimed(tx: Tx, *, clock: Clock = SYSTEM, category: str | None = None, action: str | None = None,
+                   source: str | None = None) -> list[int]:
+    """The first few open cases nobody holds a live claim on, by priority: candidates for "claim next"."""
+    return rows.next_unclaimed(tx, now=clock.now(), category=category, action=action, source=source)
+
+
+def counts(tx: Tx, *, clock: Clock = SYSTEM, actor: str | None = None) -> Counts:
+    """Open cases, open appeals, and the live claims ``actor`` holds."""
+    return rows.counts(tx, now=clock.now(), actor=actor)
+
+
+def author_history(tx: Tx, *, platform: str, author_id: str, exclude_item: str, limit: int = 20) -> list[HistoryRow]:
+    """Decisions on the author's other items on the same platform (never their text), newest first."""
+    return rows.author_history(tx, platform=platform, author_id=author_id, exclude_item=exclude_item, limit=limit)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """A stored audit event read back through its declaration in :mod:`khien.audit.events`.
+
+    ``fields`` is the declared payload; ``problem`` says why it could not be read that way (an
+    undeclared type, or a payload that does not match), in which case ``fields`` is the raw JSON so
+    an auditor still sees what was stored.
+    """
+
+    seq: int
+    time: str
+    actor: str
+    type: str
+    subject: str
+    hash: str
+    fields: Mapping[str, Any]
+    problem: str | None = None
+
+
+def _entry(row: AuditRow) -> AuditEntry:
+    raw = orjson.loads(row.payload)
+    try:
+        fields, problem = declared.parse(row.type, raw).payload(), None
+    except declared.AuditPayloadError as exc:
+        fields, problem = raw, exc.message
+    return AuditEntry(seq=row.seq, time=row.time, actor=row.actor, type=row.type, subject=row.subject, hash=row.hash,
+                      fields=fields, problem=problem)
+
+
+def audit_log(tx: Tx, *, before: int | None = None, limit: int = 100, type: str | None = None,
+              subject: str | None = None) -> list[AuditEntry]:
+    """Audit events newest first (``seq < before`` when given), each read through its declared class."""
+    return [_entry(r) for r in rows.recent_events(tx, before=before, limit=limit, type=type, subject=subject)]
+
+
+def audit_head(tx: Tx) -> tuple[int, str]:
+    """The chain's last sequence number and hash (a changed head means there is something new to verify)."""
+    seq, last_hash = audit_rows.head(tx)
+    return int(seq), str(last_hash)
