@@ -1,4 +1,6 @@
-# Khiên — fresh-machine entry points. `make demo` and `make test` set everything up themselves.
+# Khiên — fresh-machine entry points. `make demo` and `make test` set everything up themselves,
+# in $(VENV); the `khien` command is $(VENV)/bin/khien (or `khien` after `source .venv/bin/activate`).
+# Every `make demo` sets the demo moderators' password again (demo-setup prints it and says so).
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
@@ -24,6 +26,7 @@ demo: venv
 	@echo "decisions written to out/decisions.jsonl"
 	@$(BIN)/python -m khien.cli.demo_summary out/decisions.jsonl examples/gold.tsv
 	$(BIN)/khien demo-setup --db sqlite:///out/khien.db --input examples/posts.jsonl
+	@echo "to type 'khien ...' directly, activate the environment first: source $(VENV)/bin/activate"
 
 test: venv
 	bash scripts/test.sh

@@ -7,6 +7,9 @@ BIN=${VENV:-.venv}/bin
 cleanup() { :; }
 trap 'cleanup' EXIT
 
+# KHIEN_TEST_PG_PORT: the port of that PostgreSQL server (default 55432); set it when the port is taken.
+# KHIEN_TEST_POSTGRES_URL: use an existing server instead (then none is started). Both are listed in
+# docs/operations.md.
 PG_BIN=/usr/lib/postgresql/15/bin
 if [ -z "${KHIEN_TEST_POSTGRES_URL:-}" ] && [ -x "$PG_BIN/initdb" ] && id postgres >/dev/null 2>&1; then
   PGDIR=$(mktemp -d)

@@ -7,27 +7,17 @@ first line (and, if there is one, checks the second line matches).
 from __future__ import annotations
 
 import os
-import secrets
 import sys
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from .main import app, fail, guarded
+from .main import fail, guarded
+from .options import DbOption, database_url
 
 users_app = typer.Typer(help="Accounts for the moderator console.", no_args_is_help=True)
-app.add_typer(users_app, name="users")
-
-DbOption = typer.Option(None, "--db", envvar="KHIEN_DATABASE_URL",
-                        help="Database URL: sqlite:///khien.db (default) or postgresql+psycopg://user@host:port/db.")
-DEMO_USERS = ("lan", "minh")
-
-
-def _url(db: Optional[str]) -> str:
-    from ..store import DEFAULT_URL
-
-    return db or os.environ.get("KHIEN_DATABASE_URL") or DEFAULT_URL
+_url = database_url
 
 
 def _khien_command() -> str:
@@ -85,68 +75,32 @@ def users_list(db: Optional[str] = DbOption) -> None:
             typer.echo(f"{u.id}\t{u.name}\t{u.role}\t{u.created_at}\t{'' if u.enabled else 'disabled'}")
 
 
-@app.command("demo-setup")
 @guarded
 def demo_setup(
     db: Optional[str] = DbOption,
     input: Path = typer.Option(Path("examples/posts.jsonl"), "--input", "-i", exists=True, dir_okay=False,
-                               help="JSONL items to decide."),
-    password: Optional[str] = typer.Option(None, "--password", envvar="KHIEN_DEMO_PASSWORD",
-                                           help="The demo moderators' password (default: a new random one)."),
+                               help="JSONL (or CSV) items to decide."),
+    password: Optional[str] = typer.Option(None, "--password",
+                                           help="The demo moderators' password (default: $KHIEN_DEMO_PASSWORD, "
+                                                "else a new random one). Every run sets it again."),
     appeal: bool = typer.Option(True, "--appeal/--no-appeal", help="Also file one sample appeal from a user."),
 ) -> None:
     """Fill a database for a look at the console: decided examples, open cases, two demo moderators."""
-    import orjson
+    from ..demo import read_items, setup_demo
+    from ..settings import setting_value
 
-    from ..engine import Engine
-    from ..errors import KhienError
-    from ..model import Item
-    from ..review import appeals, intake, queries
-    from ..review.actor import Actor
-    from ..access import create_user, find_user, set_password
-    from ..store import open_store
-
-    url = _url(db)
-    store = open_store(url, upgrade=True)
-    engine = Engine.from_policy()
-    items = []
-    with open(input, encoding="utf-8") as fh:
-        for number, line in enumerate(fh, 1):
-            if line.strip():
-                try:
-                    items.append(Item.from_dict(orjson.loads(line)))
-                except (orjson.JSONDecodeError, KhienError) as exc:
-                    fail(f"{input}:{number}: {exc}")
-    loader = Actor("demo-setup", "ingest")
-    with store.write() as tx:
-        stored = intake.ingest(tx, items, loader)
-    decided = 0
-    while True:
-        n = intake.decide_pending(store, engine, limit=500)
-        if not n:
-            break
-        decided += n
-    password = password or secrets.token_urlsafe(9)
-    with store.write() as tx:
-        for name in DEMO_USERS:
-            if find_user(tx, name) is None:
-                create_user(tx, name=name, role="moderator", password=password, actor="demo-setup")
-            else:
-                set_password(tx, name, password, actor="demo-setup")
-    filed = 0
-    if appeal:
-        with store.write() as tx:
-            target = next((c for c in queries.queue(tx, action="remove", limit=1)), None)
-            if target and not appeals.list_appeals(tx, state=None, limit=1):  # one sample appeal, filed once
-                appeals.submit(tx, Actor("demo-user", "ingest"), item_id=target.item_id,
-                               platform=target.platform or None,
-                               statement="Tôi chỉ chia sẻ lại để cảnh báo mọi người, không phải quảng cáo. "
-                                         "Xin xem xét lại quyết định gỡ bài.")
-                filed = 1
-    with store.read() as tx:
-        counts = queries.counts(tx)
-    typer.echo(f"{stored['accepted']} items stored ({stored['duplicates']} already there), {decided} decided; "
-               f"{counts.cases} open cases, {counts.appeals} open appeals{' (1 sample)' if filed else ''}.")
-    typer.echo(f"demo moderators: {', '.join(DEMO_USERS)}   password: {password}")
+    url = database_url(db)
+    items = read_items(input)
+    done = setup_demo(url, items, password=setting_value("demo_password", password),
+                      appeal=appeal)
+    typer.echo(f"{done.stored} items stored ({done.duplicates} already there), {done.decided} decided; "
+               f"{done.open_cases} open cases, {done.open_appeals} open appeals"
+               f"{' (1 sample)' if done.appeal_filed else ''}.")
+    typer.echo(f"demo moderators: {', '.join(done.users)}   password: {done.password}")
+    if done.password_reset:
+        typer.echo(f"  (the password of {', '.join(done.password_reset)} was reset by this run; "
+                   "an earlier one no longer works)")
+    else:
+        typer.echo("  (new accounts; every run of demo-setup sets this password again)")
     typer.echo("open the console with:")
     typer.echo(f"  {_khien_command()} serve --db {url}    # then open http://127.0.0.1:8080/")

@@ -1,4 +1,9 @@
-"""Print how the decisions of ``make demo`` compare with the hand labels of ``examples/gold.tsv``."""
+"""Print how the decisions of ``make demo`` compare with the hand labels of ``examples/gold.tsv``.
+
+The gold file is written by the project alongside the examples; the figures show the examples are
+decided as intended, not how the engine does on unseen posts (``bench/quality.py`` measures that on
+held-out batches), and the printout says so.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +22,10 @@ def main(decisions_path: str, gold_path: str) -> None:
     actions = {d["id"]: d["action"] for d in decisions}
     gold_cats = {k: v[1] for k, v in gold.items()}
     cats = sorted({c for v in gold_cats.values() for c in v})
+    # Say what the figures are measured against: a reader must not take them for held-out accuracy.
+    print(f"\nmeasured against {gold_path}: {len(gold)} posts written and hand-labelled by the project,\n"
+          "the examples the lexicons and policy were developed on (not held-out data; for held-out\n"
+          "batches and public data sets run: python bench/quality.py)")
     print(f"\n{'category':14} {'precision':>9} {'recall':>7} {'F1':>6} {'support':>8}")
     for cat, s in category_scores(predicted, gold_cats, cats).items():
         print(f"{cat:14} {s.precision:9.2f} {s.recall:7.2f} {s.f1:6.2f} {s.tp + s.fn:8d}")

@@ -10,11 +10,10 @@ import typer
 from rich.console import Console
 
 from ..model import Item
-from .main import app, guarded
+from .main import guarded
 from .options import ModelOption, PolicyOption, RegistryOption, build_engine
 
 
-@app.command()
 @guarded
 def explain(
     text: str = typer.Argument(..., help="The text to check ('-' reads standard input)."),

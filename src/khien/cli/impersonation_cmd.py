@@ -16,10 +16,9 @@ from ..impersonation.avatars import account_avatar_hash
 from ..impersonation.matcher import FLAG_THRESHOLD, Matcher
 from ..impersonation.registry import load_registry
 from ..model import Account
-from .main import EXIT_OK, EXIT_REJECTED, app, fail, guarded
+from .main import EXIT_OK, EXIT_REJECTED, fail, guarded
 
 registry_app = typer.Typer(help="Protected-entity registries.", no_args_is_help=True)
-app.add_typer(registry_app, name="registry")
 
 
 def _lines(source: str) -> Iterator[tuple[int, bytes]]:
@@ -54,7 +53,6 @@ def _decode(raw: bytes) -> tuple[str, Account]:
     return ident, account
 
 
-@app.command()
 @guarded
 def impersonation(
     registry: Path = typer.Option(..., "--registry", "-r", help="Protected-entity registry (YAML)."),

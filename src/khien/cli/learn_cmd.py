@@ -10,7 +10,7 @@ from typing import List, Optional
 
 import typer
 
-from .main import app, guarded
+from .main import guarded
 
 TextColumn = typer.Option("text", "--text-column", help="Column holding the text.")
 LabelColumn = typer.Option("label", "--label-column", help="Column holding the label (a name or an integer).")
@@ -18,7 +18,6 @@ LabelName = typer.Option(None, "--label-name", help="Rename a label, e.g. --labe
 Format = typer.Option(None, "--format", "-f", help="csv, jsonl or parquet (default: from the file name).")
 
 
-@app.command()
 @guarded
 def train(
     data: Path = typer.Argument(..., help="Training data: CSV, JSONL or Parquet."),
@@ -82,7 +81,6 @@ def train(
     typer.echo(json.dumps(summary, ensure_ascii=False))
 
 
-@app.command("eval")
 @guarded
 def eval_(
     model: Path = typer.Argument(..., help="A model directory written by 'khien train' (or 'default')."),

@@ -8,10 +8,20 @@ from typing import Any, Optional
 import typer
 
 from ..engine import Engine
+from ..settings import DEFAULT_DATABASE_URL, setting_value
 
 PolicyOption = typer.Option(None, "--policy", "-p", help="Policy YAML (default: the packaged policy).")
 ModelOption = typer.Option(None, "--model", "-m", help="A model directory trained with 'khien train'.")
 RegistryOption = typer.Option(None, "--registry", help="Protected-entity registry YAML for impersonation.")
+# The environment is read by khien.settings (not by Typer) so `khien config show` can say where a
+# value came from and a bad value is reported the same way everywhere.
+DbOption = typer.Option(None, "--db", help=f"Database URL (default: $KHIEN_DATABASE_URL, else {DEFAULT_DATABASE_URL}): "
+                                           "sqlite:///PATH or postgresql+psycopg://user@host:port/db.")
+
+
+def database_url(db: Optional[str]) -> str:
+    """The ``--db`` flag if given, else ``KHIEN_DATABASE_URL``, else the default SQLite file."""
+    return str(setting_value("database_url", db))
 
 
 def build_engine(policy: Optional[Path], model: Optional[Path] = None, registry: Optional[Path] = None) -> Engine:

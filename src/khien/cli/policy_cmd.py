@@ -9,11 +9,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from .main import app, guarded
+from .main import guarded
 from .options import build_engine
 
 policy_app = typer.Typer(help="Validate and inspect policies.", no_args_is_help=True)
-app.add_typer(policy_app, name="policy")
 
 
 @policy_app.command("check")

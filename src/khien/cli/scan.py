@@ -14,11 +14,10 @@ from rich.table import Table
 
 from ..run.local import run_batches
 from ..run.sources import detect_format, read_records
-from .main import EXIT_OK, EXIT_REJECTED, app, guarded
+from .main import EXIT_OK, EXIT_REJECTED, guarded
 from .options import ModelOption, PolicyOption, RegistryOption, build_engine
 
 
-@app.command()
 @guarded
 def scan(
     input: str = typer.Argument(..., help="JSONL or CSV (with a header) file; '-' reads standard input."),

@@ -6,48 +6,37 @@ is ``sqlite:///khien.db`` in the working directory.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from .main import EXIT_OK, EXIT_REJECTED, app, guarded
-from .options import PolicyOption
-
-DbOption = typer.Option(None, "--db", envvar="KHIEN_DATABASE_URL",
-                        help="Database URL: sqlite:///khien.db (default) or postgresql+psycopg://user@host:port/db.")
+from .main import EXIT_OK, EXIT_REJECTED, guarded
+from .options import DbOption, PolicyOption, database_url
 
 db_app = typer.Typer(help="The service's database.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys for the HTTP service.", no_args_is_help=True)
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
-app.add_typer(db_app, name="db")
-app.add_typer(keys_app, name="keys")
-app.add_typer(audit_app, name="audit")
+_url = database_url
 
 
-def _url(db: Optional[str]) -> str:
-    from ..store import DEFAULT_URL
-
-    return db or os.environ.get("KHIEN_DATABASE_URL") or DEFAULT_URL
-
-
-@app.command()
 @guarded
 def serve(
     db: Optional[str] = DbOption,
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
     port: int = typer.Option(8080, "--port", min=1, max=65535),
     policy: Optional[Path] = PolicyOption,
-    worker: bool = typer.Option(True, "--worker/--no-worker", help="Decide stored items in the background."),
+    worker: Optional[bool] = typer.Option(None, "--worker/--no-worker",
+                                          help="Decide stored items in the background (default: $KHIEN_WORKER, else yes)."),
     access_log: bool = typer.Option(False, "--access-log", help="Log every request."),
 ) -> None:
     """Run the HTTP API (and its worker). Migrates the database to the current schema first."""
     import uvicorn
 
-    from ..server import Settings, create_app
+    from ..server import create_app
+    from ..settings import Settings
 
-    settings = Settings.from_env(database_url=_url(db), policy=str(policy) if policy else None, worker=worker)
+    settings = Settings.from_env(database_url=db, policy=str(policy) if policy else None, worker=worker)
     application = create_app(settings)
     typer.echo(f"khien: serving on http://{host}:{port} (database {settings.database_url.split('@')[-1]}, "
                f"policy {application.state.engine.policy.version})", err=True)

@@ -24,7 +24,7 @@ from .deps import json_response
 from .metrics import CONTENT_TYPE, Metrics, MetricsMiddleware
 from .problems import BodyGuard, install_handlers
 from .routers import admin, appeals, audit, cases, items, legal
-from .settings import Settings
+from ..settings import Settings
 
 __all__ = ["create_app"]
 

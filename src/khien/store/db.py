@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
 from typing import Any, Iterator
 
@@ -11,10 +10,11 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, DataError, IntegrityError, OperationalError
 
 from ..errors import ConflictError, InputError, KhienError
+from ..settings import DEFAULT_DATABASE_URL, setting_value
 
 __all__ = ["DEFAULT_URL", "Store", "Tx", "open_store", "StoreError", "as_dict"]
 
-DEFAULT_URL = "sqlite:///khien.db"
+DEFAULT_URL = DEFAULT_DATABASE_URL
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
@@ -134,7 +134,7 @@ def open_store(url: str | None = None, *, upgrade: bool = False) -> Store:
 
     ``upgrade`` runs the migrations first (cheap when the schema is already at head).
     """
-    url = url or os.environ.get("KHIEN_DATABASE_URL") or DEFAULT_URL
+    url = url or setting_value("database_url")
     store = Store(url)
     if upgrade:
         from .migrate import upgrade as run_upgrade

@@ -1,0 +1,108 @@
+"""A demo database for a look at the console: decided examples, open cases, two demo moderators.
+
+``khien demo-setup`` (and so ``make demo``) is a thin wrapper over :func:`setup_demo`. Running it
+again on the same database is safe: stored items are not stored twice, the sample appeal is filed
+once, and the demo moderators keep their accounts but get the new password (the result says whose
+password was replaced, so the CLI can tell the user).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Sequence
+
+from .clock import SYSTEM, Clock
+from .errors import InputError, KhienError
+from .model import Item
+from .run.sources import decode_record, detect_format, read_records
+
+if TYPE_CHECKING:
+    from .engine import Engine
+    from .store import Store
+
+__all__ = ["DEMO_USERS", "DemoResult", "read_items", "setup_demo"]
+
+DEMO_USERS = ("lan", "minh")
+DEMO_ACTOR = "demo-setup"
+SAMPLE_APPEAL = ("Tôi chỉ chia sẻ lại để cảnh báo mọi người, không phải quảng cáo. "
+                 "Xin xem xét lại quyết định gỡ bài.")
+
+
+@dataclass(frozen=True, slots=True)
+class DemoResult:
+    """What :func:`setup_demo` did."""
+
+    stored: int  # items stored by this run
+    duplicates: int  # items that were already stored
+    decided: int  # items the engine decided in this run
+    open_cases: int
+    open_appeals: int
+    appeal_filed: bool  # the sample appeal was filed by this run
+    users: tuple[str, ...]  # the demo moderators
+    password: str  # their password (given, or made up by this run)
+    password_reset: tuple[str, ...]  # demo moderators that existed already and got the new password
+
+
+def read_items(path: str | Path) -> list[Item]:
+    """Every item of a JSONL or CSV file, read by the runners' readers (``run/sources.py``).
+
+    Unlike ``khien scan``, which reports a bad line and goes on, the demo wants the whole file:
+    the first bad line raises :class:`InputError` naming ``path:line``.
+    """
+    source = str(path)
+    items = []
+    for lineno, payload in read_records(source, detect_format(source)):
+        try:
+            items.append(decode_record(payload))
+        except KhienError as exc:
+            raise InputError(f"{source}:{lineno}: {exc}") from None
+    return items
+
+
+def setup_demo(store: "Store | str", items: Sequence[Item], *, password: str | None = None, appeal: bool = True,
+               engine: "Engine | None" = None, clock: Clock = SYSTEM) -> DemoResult:
+    """Store and decide ``items``, make (or reset) the demo moderators, file one sample appeal.
+
+    ``store`` is an open store at the current schema, or a database URL (opened and migrated
+    here, so callers above the store layer need not import it). ``password`` defaults to a new
+    random one. The sample appeal is filed against the first open removal case,
+    and only when the database has no appeal yet.
+    """
+    from .access import create_user, find_user, set_password
+    from .engine import Engine
+    from .review import appeals, intake, queries
+    from .review.actor import Actor
+    from .store import open_store
+
+    if isinstance(store, str):
+        store = open_store(store, upgrade=True)
+    engine = engine or Engine.from_policy()
+    with store.write() as tx:
+        stored = intake.ingest(tx, list(items), Actor(DEMO_ACTOR, "ingest"))
+    decided = 0
+    while n := intake.decide_pending(store, engine, limit=500):
+        decided += n
+    password = password or secrets.token_urlsafe(9)
+    reset = []
+    with store.write() as tx:
+        for name in DEMO_USERS:
+            if find_user(tx, name) is None:
+                create_user(tx, name=name, role="moderator", password=password, actor=DEMO_ACTOR)
+            else:
+                set_password(tx, name, password, actor=DEMO_ACTOR)
+                reset.append(name)
+    filed = False
+    if appeal:
+        with store.write() as tx:
+            target = next(iter(queries.queue(tx, clock=clock, action="remove", limit=1)), None)
+            if target and not appeals.list_appeals(tx, state=None, limit=1):
+                appeals.submit(tx, Actor("demo-user", "ingest"), item_id=target.item_id,
+                               platform=target.platform or None, statement=SAMPLE_APPEAL)
+                filed = True
+    with store.read() as tx:
+        counts = queries.counts(tx, clock=clock)
+    return DemoResult(stored=stored["accepted"], duplicates=stored["duplicates"], decided=decided,
+                      open_cases=counts.cases, open_appeals=counts.appeals, appeal_filed=filed,
+                      users=DEMO_USERS, password=password, password_reset=tuple(reset))
