@@ -49,7 +49,7 @@ def test_read_items_names_the_file_and_line_of_a_bad_line(tmp_path):
 
 
 def test_setup_demo_fills_a_database_and_resets_the_password_on_a_second_run(tmp_path):
-    from khien.server.console.auth import authenticate
+    from khien.access import authenticate
     from khien.store import open_store
 
     url = f"sqlite:///{tmp_path / 'demo.db'}"
