@@ -65,6 +65,8 @@ class Engine:
         configs = dict(document.get("detectors") or {})
         for name, extra in (overrides or {}).items():
             configs[name] = {**(configs.get(name) or {}), **extra}
+        for name in configs:  # import every factory first: imports must not land in a tracked build
+            registry.config_class(name)
         detectors = []
         built = []
         for name, cfg in configs.items():

@@ -131,8 +131,12 @@ def note_content(kind: str, source: str, content_digest: str) -> None:
         loads.append(Load(kind, source, "(in memory)", content_digest))
 
 
-def resolve(source: str | Path, kind: Kind) -> Path:
+def resolve(source: str | Path, kind: Kind, *, record: bool = True) -> Path:
     """The path of ``source`` (``packaged:NAME`` or a path), recorded as loaded.
+
+    ``record=False`` is for data read at import time: whether an import happens inside an
+    engine's :func:`tracking` block is an accident of import order, so such reads must not be
+    recorded there (they are covered by :func:`builtin_digest`).
 
     Raises :class:`InputError` naming the packaged files of that kind when ``packaged:NAME``
     does not exist, and when a path does not exist.
@@ -146,7 +150,7 @@ def resolve(source: str | Path, kind: Kind) -> Path:
         path = Path(source).expanduser()
         if not path.exists():
             raise InputError(f"{kind} file {path} does not exist")
-    return note(kind, source, path)
+    return note(kind, source, path) if record else path
 
 
 def available(kind: Kind) -> list[str]:
@@ -172,9 +176,12 @@ def tracking() -> Iterator[list[Load]]:
         _current.reset(token)
 
 
-def read_words(source: str | Path, kind: Kind = "list") -> tuple[str, ...]:
-    """A word or host list: one entry a line, ``#`` comments and blank lines skipped, order kept."""
-    path = resolve(source, kind)
+def read_words(source: str | Path, kind: Kind = "list", *, record: bool = True) -> tuple[str, ...]:
+    """A word or host list: one entry a line, ``#`` comments and blank lines skipped, order kept.
+
+    ``record``: as for :func:`resolve`.
+    """
+    path = resolve(source, kind, record=record)
     try:
         raw = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
@@ -196,6 +203,6 @@ def builtin_digest() -> str:
     h = hashlib.sha256()
     for label, folder in parts:
         h.update(label.encode() + b"\0" + bytes.fromhex(digest(folder)))
-    for name in ("patterns.tsv", "registry.yaml"):
+    for name in ("patterns.tsv", "registry.yaml", "vocabulary.tsv"):
         h.update(name.encode() + b"\0" + bytes.fromhex(digest(root / name)))
     return h.hexdigest()
