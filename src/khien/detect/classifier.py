@@ -38,7 +38,7 @@ class ClassifierConfig:
     """``classifier.v1`` config (see the module docstring for what each key does)."""
 
     model: str = "default"
-    labels: Mapping[str, str | None] | None = None
+    labels: dict[str, str | None] | None = None
     min_score: float = 0.2
     evidence_min_score: float = 0.5
 

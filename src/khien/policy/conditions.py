@@ -235,7 +235,14 @@ def parse_condition(spec: Any, where: str) -> Any:
     spec_cls = SPECS[kinds[0]]
     check_keys(spec, _keys_of(spec_cls), where, PolicyError)
     renamed = {_PY_NAMES.get(k, k): v for k, v in spec.items()}
-    return parse(spec_cls, renamed, where, error=PolicyError)
+    try:
+        return parse(spec_cls, renamed, where, error=PolicyError)
+    except PolicyError as exc:  # speak of `in`/`not` as the policy writes them
+        message, field = exc.message, exc.field or ""
+        for key, py in _PY_NAMES.items():
+            message = message.replace(f".{py}:", f".{key}:")
+            field = field.replace(f".{py}", f".{key}")
+        raise PolicyError(message.replace("a list of Anys", "a list"), field=field or None) from None
 
 
 def _score_bounds(spec: CategorySpec | SignalSpec, where: str) -> tuple[float, float]:

@@ -111,7 +111,7 @@ class CategoryConfig:
     report_threshold: float = 0.5
     severity: int = 1
     dsa_category: str = "STATEMENT_CATEGORY_OTHER_VIOLATION_TC"
-    not_reported_when: Mapping[str, Any] | None = None
+    not_reported_when: dict[str, Any] | None = None
     support: Bilingual | None = None
 
 
@@ -122,7 +122,7 @@ class RuleConfig:
     id: str
     description: str
     category: str
-    when: Mapping[str, Any]
+    when: dict[str, Any]
     action: Action
     mode: Mode = Mode.ENFORCE
     clause: str | int | float | None = None
@@ -134,9 +134,9 @@ class PolicyDocument:
 
     policy: PolicyMeta
     appeal: Bilingual
-    categories: Mapping[str, Any]
+    categories: dict[str, Any]
     rules: list[Any]
-    detectors: Mapping[str, Mapping[str, Any] | None] | None = None
+    detectors: dict[str, dict[str, Any] | None] | None = None
 
 
 def _texts(value: Bilingual, where: str) -> dict[str, str]:
