@@ -70,9 +70,11 @@ class ImpersonationDetector:
             note_content("registry", "context", registry_digest(loaded))
         else:
             try:
-                loaded = load_registry(self.config.registry)
+                loaded = load_registry(self.config.registry)  # records the YAML file's digest
             except RegistryError as exc:
                 raise DetectorError(f"impersonation.v1: {exc}") from exc
+            if any(e.avatar_hashes for e in loaded.entities):  # image files the YAML only names
+                note_content("avatars", self.config.registry, registry_digest(loaded))
         self.registry = loaded
         self.matcher = Matcher(loaded)
         self.min_score = float(min_score)
