@@ -5,14 +5,17 @@ Everything that decides (the CLI, the server, the runners) calls this same engin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from .detect import registry
 from .detect.base import Detector, Prepared
-from .model import Decision, Item, Signal
+from .detect.context import DetectorContext
+from .fingerprint import Provenance, fingerprint, resolved_config
+from .model import Decision, Item, Signal, SignalRecord
 from .policy import Policy, evaluate, parse_policy, read_policy_document
+from .resources import tracking
 from .text.views import Views
 
 __all__ = ["Engine", "Explanation"]
@@ -29,10 +32,18 @@ class Explanation:
 class Engine:
     """A policy and the detectors it names, assembled and validated together."""
 
-    def __init__(self, policy: Policy, detectors: Sequence[Detector]) -> None:
+    def __init__(self, policy: Policy, detectors: Sequence[Detector], provenance: Provenance | None = None) -> None:
         self.policy = policy
         self.detectors = tuple(detectors)
         self.detector_names = tuple(d.name for d in self.detectors)
+        if provenance is None:  # assembled by hand: no loads were tracked, configs still count
+            provenance = fingerprint(policy.version, [(d.name, resolved_config(d), ()) for d in self.detectors])
+        self.provenance = provenance
+
+    @property
+    def fingerprint(self) -> str:
+        """Short digest of the policy, resolved detector configs and every data file and model loaded."""
+        return self.provenance.fingerprint
 
     @classmethod
     def from_policy(
@@ -40,25 +51,35 @@ class Engine:
         path: str | Path | None = None,
         *,
         overrides: Mapping[str, Mapping[str, Any]] | None = None,
-        **context: Any,
+        context: DetectorContext | None = None,
     ) -> "Engine":
         """Build the engine a policy file describes (default: the packaged policy).
 
         ``overrides`` replaces parts of a detector's config (e.g. ``{"classifier.v1": {"model": path}}``);
-        ``context`` is passed to every detector factory (e.g. ``registry=...``).
-        Fails early, listing valid names, when a rule names a signal or tag no detector emits.
+        ``context`` carries engine-level resources for the detectors (e.g. a registry in memory),
+        never mixed into their configs. Fails early, listing valid names, when a detector config
+        has an unknown key or a value of the wrong type, or a rule names a signal or tag no
+        detector emits.
         """
         document = read_policy_document(path)
         configs = dict(document.get("detectors") or {})
         for name, extra in (overrides or {}).items():
             configs[name] = {**(configs.get(name) or {}), **extra}
-        detectors = [registry.create(name, cfg or {}, **context) for name, cfg in configs.items()]
+        for name in configs:  # import every factory first: imports must not land in a tracked build
+            registry.config_class(name)
+        detectors = []
+        built = []
+        for name, cfg in configs.items():
+            with tracking() as loads:
+                detector = registry.create(name, cfg or {}, context)
+            detectors.append(detector)
+            built.append((name, resolved_config(detector) or dict(cfg or {}), tuple(loads)))
         signals = {s for d in detectors for s in d.signals}
         tag_sets = [getattr(d, "tags", None) for d in detectors]
         tags = None if any(t is None for t in tag_sets) else {t for ts in tag_sets for t in ts}
         facts = {f for d in detectors for f in getattr(d, "facts", ())}
         policy = parse_policy(document, signals=signals, tags=tags, facts=facts)
-        return cls(policy, detectors)
+        return cls(policy, detectors, fingerprint(policy.version, built))
 
     def signals_batch(self, prepared: Sequence[Prepared]) -> list[list[Signal]]:
         per_item: list[list[Signal]] = [[] for _ in prepared]
@@ -70,10 +91,12 @@ class Engine:
     def decide_batch(self, items: Iterable[Item]) -> list[Decision]:
         prepared = [Prepared(item) for item in items]
         all_signals = self.signals_batch(prepared)
-        return [
-            evaluate(self.policy, p.item, p.views, sigs, self.detector_names)
-            for p, sigs in zip(prepared, all_signals)
-        ]
+        return [self._evaluate(p, sigs) for p, sigs in zip(prepared, all_signals)]
+
+    def _evaluate(self, prepared: Prepared, signals: list[Signal]) -> Decision:
+        decision = evaluate(self.policy, prepared.item, prepared.views, signals, self.detector_names)
+        return replace(decision, fingerprint=self.fingerprint,
+                       signals=tuple(SignalRecord.from_signal(s) for s in signals))
 
     def decide(self, item: Item) -> Decision:
         return self.decide_batch([item])[0]
@@ -81,5 +104,5 @@ class Engine:
     def explain(self, item: Item) -> Explanation:
         prepared = Prepared(item)
         signals = self.signals_batch([prepared])[0]
-        decision = evaluate(self.policy, item, prepared.views, signals, self.detector_names)
+        decision = self._evaluate(prepared, signals)
         return Explanation(item, prepared.views, tuple(signals), decision)

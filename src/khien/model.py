@@ -16,6 +16,7 @@ __all__ = [
     "Evidence",
     "Signal",
     "CategoryFinding",
+    "SignalRecord",
     "Decision",
     "ACTIONS",
     "ACTION_SEVERITY",
@@ -239,6 +240,61 @@ class CategoryFinding:
         return cls(str(data["name"]), float(data.get("score", 0.0)), evidence)
 
 
+# Signal details a reviewer needs to understand a decision later, by key; anything else a detector
+# reports (every contact found, stance scores) stays out of the stored record.
+_RECORD_DETAILS = ("model", "model_sha256", "labels", "entity", "kind", "why", "matcher", "terms", "patterns")
+
+
+def _compact_links(links: Any) -> list[dict[str, Any]]:
+    """Links that carried a cue (a list they matched, a risky host): host and flags only."""
+    out = []
+    for link in links or ():
+        flags = [f for f in link.get("flags", ()) if f not in ("defanged",)]
+        if flags:
+            out.append({"host": link.get("host"), "flags": flags})
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class SignalRecord:
+    """A compact, storable summary of one signal: enough for a reviewer to see why it fired.
+
+    ``signal`` is the signal's versioned name (``lexicon.scam.v1``, ``classifier.v1``); ``details``
+    keeps the model name and digest (classifier, intent), the entity and the reasons
+    (impersonation), the lists and hosts matched (contacts), the terms and patterns (lexicon,
+    patterns), and facts established (stance).
+    """
+
+    signal: str
+    category: str
+    score: float
+    tags: tuple[str, ...] = ()
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_signal(cls, signal: Signal) -> "SignalRecord":
+        details: dict[str, Any] = {k: signal.details[k] for k in _RECORD_DETAILS if k in signal.details}
+        links = _compact_links(signal.details.get("links"))
+        if links:
+            details["links"] = links
+        if signal.facts:
+            details["facts"] = dict(signal.facts)
+        return cls(signal.detector, signal.category, round(float(signal.score), 4), tuple(sorted(signal.tags)), details)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"signal": self.signal, "category": self.category, "score": self.score}
+        if self.tags:
+            out["tags"] = list(self.tags)
+        if self.details:
+            out["details"] = dict(self.details)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "SignalRecord":
+        return cls(str(data["signal"]), str(data.get("category", "")), float(data.get("score", 0.0)),
+                   tuple(data.get("tags", ())), dict(data.get("details") or {}))
+
+
 @dataclass(frozen=True, slots=True)
 class Decision:
     """The outcome for one item under one policy version, with its provenance and reasons."""
@@ -261,8 +317,12 @@ class Decision:
     # The digest of the engine that made the decision (policy, resolved detector configs, data files,
     # models, registry); None for decisions written before engines had fingerprints.
     fingerprint: str | None = None
+    # What each detector found, compactly (see SignalRecord); written only in the provenance form.
+    signals: tuple[SignalRecord, ...] = ()
 
-    def to_dict(self, *, dsa: bool = False) -> dict[str, Any]:
+    def to_dict(self, *, dsa: bool = False, provenance: bool = False) -> dict[str, Any]:
+        """The decision as JSON. ``provenance`` adds ``signals`` (what a reviewer needs to explain
+        it later without re-running the engine); ``khien scan`` writes the form without it."""
         out: dict[str, Any] = {
             "id": self.id,
             "action": self.action,
@@ -285,13 +345,15 @@ class Decision:
             out["facts"] = {k: dict(v) if isinstance(v, Mapping) else v for k, v in self.facts.items()}
         if dsa and self.dsa is not None:
             out["dsa"] = dict(self.dsa)
+        if provenance and self.signals:
+            out["signals"] = [r.to_dict() for r in self.signals]
         return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "Decision":
         """A decision from its ``to_dict`` form, as stored or as ``khien scan`` wrote it, of any age.
 
-        ``Decision.from_dict(x).to_dict(dsa=True) == x`` for every stored decision ``x``.
+        ``Decision.from_dict(x).to_dict(dsa=True, provenance=True) == x`` for every stored decision ``x``.
         """
         if not isinstance(data, Mapping):
             raise InputError(f"a decision must be a JSON object, found {type(data).__name__}")
@@ -312,6 +374,7 @@ class Decision:
                 dsa=dict(data["dsa"]) if data.get("dsa") is not None else None,
                 facts={k: dict(v) if isinstance(v, Mapping) else v for k, v in (data.get("facts") or {}).items()},
                 fingerprint=data.get("fingerprint"),
+                signals=tuple(SignalRecord.from_dict(r) for r in data.get("signals") or ()),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise InputError(f"not a stored decision: {exc!r}") from exc

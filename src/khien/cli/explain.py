@@ -33,7 +33,7 @@ def explain(
         typer.echo(json.dumps({
             "views": {name: ex.views.get(name).text for name in ("nfc", "canonical", "folded")},
             "signals": [s.to_dict() for s in ex.signals],
-            "decision": ex.decision.to_dict(dsa=True),
+            "decision": ex.decision.to_dict(dsa=True, provenance=True),
         }, ensure_ascii=False, indent=2))
         return
     out = Console(highlight=False)
@@ -50,7 +50,8 @@ def explain(
         for e in s.evidence:
             out.print(f"      [{e.start}:{e.end}] “{e.text}”" + (f" ({e.label})" if e.label else ""), markup=False)
     d = ex.decision
-    out.print(f"[bold]Decision[/bold]  {d.action}  rules={', '.join(d.rules) or '-'}  policy={d.policy}")
+    out.print(f"[bold]Decision[/bold]  {d.action}  rules={', '.join(d.rules) or '-'}  policy={d.policy}"
+              f"  engine={d.fingerprint}")
     if d.shadow_rules:
         out.print(f"  shadow: {', '.join(d.shadow_rules)} would make it {d.shadow_action}", markup=False)
     out.print("[bold]Statement of reasons[/bold]")

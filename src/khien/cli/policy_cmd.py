@@ -26,6 +26,10 @@ def check(policy: Optional[Path] = typer.Argument(None, help="Policy YAML (defau
         out = Console(width=220)
     out.print(f"[bold]{p.name}[/bold]  version {p.version}  ({len(p.categories)} categories, {len(p.rules)} rules)")
     out.print(f"detectors: {', '.join(engine.detector_names)}")
+    out.print(f"engine fingerprint: {engine.fingerprint}  (policy, resolved detector configs, data files, models)")
+    for det in engine.provenance.detectors:
+        loaded = ", ".join(f"{load.source} {load.digest[:12]}" for load in det.loads) or "no data files"
+        out.print(f"  {det.name}: {loaded}", markup=False)
     cats = Table("category", "clause", "severity", "report ≥", "title (vi / en)")
     for c in p.categories.values():
         cats.add_row(c.name, c.clause, str(c.severity), f"{c.report_threshold:.2f}", f"{c.title['vi']} / {c.title['en']}")

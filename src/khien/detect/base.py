@@ -7,15 +7,19 @@ signals it found. It never decides. Built-in detectors register through the same
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Any, ClassVar, Mapping, Protocol, Sequence, runtime_checkable
+from typing import Any, ClassVar, Mapping, Protocol, Sequence, TypeVar, runtime_checkable
 
+from ..errors import DetectorError
 from ..model import Item, Signal
+from ..strict import parse
 from ..text.links import Link, find_links
 from ..text.views import Views, views
 
-__all__ = ["Prepared", "Detector", "Example", "DetectorInfo"]
+__all__ = ["Prepared", "Detector", "Example", "DetectorInfo", "configure"]
+
+C = TypeVar("C")
 
 
 @dataclass(slots=True)
@@ -83,3 +87,21 @@ class DetectorInfo:
     factory: Any
     source: str = "builtin"
     config_keys: ClassVar[tuple[str, ...]] = ()
+
+
+def configure(cls: type[C], name: str, config: Any, options: Mapping[str, Any]) -> C:
+    """A detector's ``Config`` from what its constructor was given, checked like the policy's.
+
+    The registry passes an already parsed ``Config``; code that builds a detector directly may
+    pass a mapping or keyword options (``ContactsDetector(blocklist=[...])``). All three go through
+    :func:`khien.strict.parse`, so a typo fails the same way everywhere, naming
+    ``detectors.NAME.key``.
+    """
+    if isinstance(config, cls) and not options:
+        return config
+    if isinstance(config, cls):
+        mapping = {f.name: getattr(config, f.name) for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    else:
+        mapping = dict(config or {})
+    mapping.update(options)
+    return parse(cls, mapping, f"detectors.{name}", error=DetectorError)

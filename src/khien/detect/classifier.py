@@ -18,17 +18,29 @@ Evidence spans are tokens of the canonical view, mapped back to the user's own w
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 import numpy as np
 
 from ..errors import DetectorError, KhienError
 from ..model import Evidence, Signal
-from .base import Example, Prepared
+from ..resources import resolve
+from .base import Example, Prepared, configure
+from .context import DetectorContext
 
-__all__ = ["ClassifierDetector"]
+__all__ = ["ClassifierConfig", "ClassifierDetector"]
+
+
+@dataclass(frozen=True, slots=True)
+class ClassifierConfig:
+    """``classifier.v1`` config (see the module docstring for what each key does)."""
+
+    model: str = "default"
+    labels: dict[str, str | None] | None = None
+    min_score: float = 0.2
+    evidence_min_score: float = 0.5
 
 
 @lru_cache(maxsize=8)
@@ -44,20 +56,18 @@ class ClassifierDetector:
     name = "classifier.v1"
     requires = ("canonical", "folded")
 
-    def __init__(
-        self,
-        model: str | Path = "default",
-        labels: Mapping[str, str | None] | None = None,
-        min_score: float = 0.2,
-        evidence_min_score: float = 0.5,
-        **_context: Any,
-    ) -> None:
-        from ..learn.format import default_model_path
+    Config = ClassifierConfig
+
+    def __init__(self, config: ClassifierConfig | Mapping[str, Any] | None = None,
+                 context: DetectorContext | None = None, /, **options: Any) -> None:
         from ..policy.schema import TAXONOMY
 
-        self.is_default = str(model) == "default"
-        path = default_model_path() if self.is_default else Path(model).expanduser()
+        self.config = configure(ClassifierConfig, self.name, config, options)
+        model, labels = self.config.model, self.config.labels
+        min_score, evidence_min_score = self.config.min_score, self.config.evidence_min_score
+        self.is_default = model in ("default", "packaged:default")
         try:
+            path = resolve("packaged:default" if self.is_default else model, "model")
             self.model = _load(str(path.resolve()))
         except KhienError as exc:
             raise DetectorError(f"classifier.v1: {exc}") from exc
@@ -95,6 +105,8 @@ class ClassifierDetector:
         self._categories = tuple(sorted(by_category))
         self._columns = [tuple(by_category[c]) for c in self._categories]
         self.emits = self._categories
+        # which trained model produced a score, for reviewers reading a stored decision
+        self._model_sha = str((self.model.meta.get("arrays") or {}).get("sha256", ""))[:12]
 
     @property
     def signals(self) -> tuple[str, ...]:
@@ -157,7 +169,8 @@ class ClassifierDetector:
                         score=float(score[i]),
                         evidence=tuple(evidence),
                         tags=tags,
-                        details={"model": self.model.name, "labels": [self.model.labels[c] for c in cols]},
+                        details={"model": self.model.name, "model_sha256": self._model_sha,
+                                 "labels": [self.model.labels[c] for c in cols]},
                     )
                 )
         return out

@@ -10,28 +10,36 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Sequence
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
 
 from ..model import Evidence, Signal
+from ..scores import noisy_or
+from ..resources import read_words
 from ..text.links import find_contacts
-from .base import Example, Prepared
+from .base import Example, Prepared, configure
+from .context import DetectorContext
 from .domains import DomainList, load_domain_list
 
-__all__ = ["ContactsDetector", "CHEAP_TLDS", "SHORTENERS", "FREE_HOSTS"]
+__all__ = ["ContactsConfig", "ContactsDetector", "CHEAP_TLDS", "SHORTENERS", "FREE_HOSTS"]
 
-CHEAP_TLDS = frozenset(
-    "xyz top vip cc online site click tk ml ga cf gq icu cfd shop live win fun pro biz buzz rest "
-    "monster sbs lol cyou bond club asia info today fund money website space store".split()
-)
-SHORTENERS = frozenset(
-    "bit.ly tinyurl.com cutt.ly shorturl.at rb.gy t.ly is.gd ow.ly tiny.cc s.id v.gd "
-    "shorte.st rebrand.ly bitly.com short.gy urlz.fr".split()
-)
-FREE_HOSTS = frozenset(
-    "weebly.com blogspot.com wixsite.com sites.google.com web.app firebaseapp.com netlify.app "
-    "github.io pages.dev vercel.app glitch.me 000webhostapp.com wordpress.com webflow.io "
-    "mystrikingly.com ladipage.me".split()
-)
+
+@dataclass(frozen=True, slots=True)
+class ContactsConfig:
+    """``contacts.v1`` config: domain lists (paths or ``packaged:NAME``, see khien/detect/domains.py).
+
+    - ``blocklist``: hosts, URLs and host/path entries marked ``blocklisted``;
+    - ``allowlist``: official domains never scored as risky.
+    """
+
+    blocklist: tuple[str, ...] = ("packaged:block_domains",)
+    allowlist: tuple[str, ...] = ("packaged:allow_domains",)
+
+# Host lists are data (khien/data/lists), read through the one packaged: scheme; read at import,
+# so covered by the fingerprint's digest of the packaged lists rather than recorded per engine.
+CHEAP_TLDS = frozenset(read_words("packaged:cheap_tlds", record=False))
+SHORTENERS = frozenset(read_words("packaged:shorteners", record=False))
+FREE_HOSTS = frozenset(read_words("packaged:free_hosts", record=False))
 
 _DIGIT = re.compile(r"\d")
 _log = logging.getLogger("khien.lists")
@@ -58,12 +66,12 @@ class ContactsDetector:
     requires = ("nfc", "folded")
     emits = ("scam",)
 
-    def __init__(
-        self,
-        blocklist: Sequence[str] = ("packaged:block_domains",),
-        allowlist: Sequence[str] = ("packaged:allow_domains",),
-        **_context: Any,
-    ) -> None:
+    Config = ContactsConfig
+
+    def __init__(self, config: ContactsConfig | Mapping[str, Any] | None = None,
+                 context: DetectorContext | None = None, /, **options: Any) -> None:
+        self.config = configure(ContactsConfig, self.name, config, options)
+        blocklist, allowlist = self.config.blocklist, self.config.allowlist
         self.blocklist = DomainList(name="blocklist")
         self.allowlist = DomainList(name="allowlist")
         warnings = []
@@ -156,9 +164,7 @@ class ContactsDetector:
             evidence.append(Evidence(c.start, c.end, c.text, label=c.kind))
         if not evidence:
             return []
-        miss = 1.0
-        for cue in cues:
-            miss *= 1.0 - _WEIGHTS.get(cue, 0.0)
+        score = noisy_or(_WEIGHTS.get(cue, 0.0) for cue in cues)
         details: dict[str, Any] = {}
         if links_out:
             details["links"] = links_out
@@ -168,7 +174,7 @@ class ContactsDetector:
             Signal(
                 detector=self.name,
                 category="scam",
-                score=round(1.0 - miss, 4),
+                score=round(score, 4),
                 evidence=tuple(sorted(evidence, key=lambda e: (e.start, e.end))),
                 tags=frozenset(cues),
                 details=details,

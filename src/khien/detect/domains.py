@@ -28,12 +28,12 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Iterable
 from urllib.parse import parse_qsl, unquote
 
 from ..errors import InputError
+from ..resources import resolve
 
 __all__ = ["DomainList", "DomainMatch", "SkippedLine", "load_domain_list"]
 
@@ -301,10 +301,10 @@ def load_domain_list(source: str | Path) -> DomainList:
     """
     text_source = str(source)
     try:
-        if text_source.startswith("packaged:"):
-            raw = resources.files("khien.data").joinpath("lists", text_source[9:] + ".txt").read_text("utf-8-sig")
-        else:
-            raw = Path(source).read_text(encoding="utf-8-sig")
+        raw = resolve(source, "list").read_text(encoding="utf-8-sig")
+    except InputError as exc:
+        raise InputError(f"cannot read domain list {text_source}: {exc.message}",
+                         hint=exc.hint or "Give a UTF-8 text file, one host, URL or hosts-file line a line.") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read domain list {text_source}: {exc}",
                          hint="Give a UTF-8 text file, one host, URL or hosts-file line a line.") from exc

@@ -10,16 +10,20 @@ text costs one membership test.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
 
 from ..errors import DetectorError, RegistryError
 from ..impersonation.matcher import VERSION as MATCHER_VERSION
 from ..impersonation.matcher import Match, Matcher
-from ..impersonation.registry import PACKAGED_DEFAULT, Registry, load_registry
+from ..impersonation.registry import PACKAGED_DEFAULT, Registry, load_registry, registry_digest
 from ..model import Evidence, Signal
-from .base import Example, Prepared
+from ..resources import note_content
+from ..scores import noisy_or
+from .base import Example, Prepared, configure
+from .context import DetectorContext
 
-__all__ = ["ImpersonationDetector"]
+__all__ = ["ImpersonationConfig", "ImpersonationDetector"]
 
 _MISSING = object()
 _TAGS = frozenset(
@@ -31,38 +35,50 @@ CLAIM_SCORE = 0.3
 _CLAIM_MIN_LETTERS = 6
 
 
+@dataclass(frozen=True, slots=True)
+class ImpersonationConfig:
+    """``impersonation.v1`` config.
+
+    - ``registry``: the protected-entity registry, a YAML path or ``packaged:default``; an engine
+      context that carries a registry (``DetectorContext(registry=...)``) takes precedence;
+    - ``min_score``: signals below it are dropped (default 0.3);
+    - ``include_verified``: also check platform-verified authors (default false).
+    """
+
+    registry: str = PACKAGED_DEFAULT
+    min_score: float = 0.3
+    include_verified: bool = False
+
+
 class ImpersonationDetector:
-    """Config: ``registry`` (a YAML path, or ``"packaged:default"``), ``min_score`` (signals
-    below it are dropped, default 0.3), ``include_verified`` (default false)."""
+    """Authors and links that imitate a protected entity; see :class:`ImpersonationConfig`."""
 
     name = "impersonation.v1"
     requires = ("nfc",)
     emits = ("impersonation",)
+    Config = ImpersonationConfig
 
-    def __init__(
-        self,
-        registry: str | Registry = PACKAGED_DEFAULT,
-        min_score: float = 0.3,
-        include_verified: bool = False,
-        **_context: Any,
-    ) -> None:
-        if not isinstance(min_score, (int, float)) or not 0.0 <= float(min_score) <= 1.0:
-            raise DetectorError(f"impersonation.v1: 'min_score' must be a number in [0, 1], found {min_score!r}")
-        if isinstance(registry, Registry):
-            loaded = registry
-        elif isinstance(registry, str) and registry:
+    def __init__(self, config: ImpersonationConfig | Mapping[str, Any] | None = None,
+                 context: DetectorContext | None = None, /, **options: Any) -> None:
+        self.config = configure(ImpersonationConfig, self.name, config, options)
+        min_score = self.config.min_score
+        if not 0.0 <= min_score <= 1.0:
+            raise DetectorError(f"detectors.impersonation.v1.min_score: must be a number in [0, 1], found {min_score!r}",
+                                field="detectors.impersonation.v1.min_score")
+        if context is not None and context.registry is not None:
+            loaded = context.registry
+            note_content("registry", "context", registry_digest(loaded))
+        else:
             try:
-                loaded = load_registry(registry)
+                loaded = load_registry(self.config.registry)  # records the YAML file's digest
             except RegistryError as exc:
                 raise DetectorError(f"impersonation.v1: {exc}") from exc
-        else:
-            raise DetectorError(
-                f"impersonation.v1: 'registry' must be a file path or 'packaged:default', found {registry!r}"
-            )
+            if any(e.avatar_hashes for e in loaded.entities):  # image files the YAML only names
+                note_content("avatars", self.config.registry, registry_digest(loaded))
         self.registry = loaded
         self.matcher = Matcher(loaded)
         self.min_score = float(min_score)
-        self.include_verified = bool(include_verified)
+        self.include_verified = self.config.include_verified
         self._kinds = {e.id: e.kind for e in loaded.entities}
         self._claims = self._claim_automaton(loaded)
         # Authors repeat across posts: their matches (immutable once built) are kept.
@@ -177,10 +193,9 @@ class ImpersonationDetector:
         scored = []
         for entity, ms in by_entity.items():
             ms.sort(key=lambda m: -m.score)
-            miss = 1.0 - ms[0].score
-            for other in ms[1:]:
-                miss *= 1.0 - 0.5 * other.score
-            scored.append((min(0.99, 1.0 - miss), entity, ms))
+            # the best match counts fully, each further one for half (they are rarely independent)
+            combined = noisy_or([ms[0].score] + [0.5 * other.score for other in ms[1:]])
+            scored.append((min(0.99, combined), entity, ms))
         scored.sort(key=lambda t: -t[0])
         score, entity, ms = scored[0]
         if score < self.min_score:

@@ -18,17 +18,28 @@ Signals:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
 from ..errors import DetectorError, KhienError
 from ..model import Evidence, Signal
-from .base import Example, Prepared
+from ..resources import resolve
+from .base import Example, Prepared, configure
+from .context import DetectorContext
 
-__all__ = ["IntentDetector"]
+__all__ = ["IntentConfig", "IntentDetector"]
+
+
+@dataclass(frozen=True, slots=True)
+class IntentConfig:
+    """``intent.v1`` config (see the module docstring for what each key does)."""
+
+    model: str = "default"
+    min_score: float = 0.2
+    evidence_min_score: float = 0.5
 
 CUE = "model cue"
 STANCE = "intent.stance.v1"
@@ -46,19 +57,28 @@ class IntentDetector:
     requires = ("canonical", "folded")
     facts = ("stance",)
 
-    def __init__(self, model: str | Path = "default", min_score: float = 0.2, evidence_min_score: float = 0.5,
-                 **_context: Any) -> None:
+    Config = IntentConfig
+
+    def __init__(self, config: IntentConfig | Mapping[str, Any] | None = None,
+                 context: DetectorContext | None = None, /, **options: Any) -> None:
+        self.config = configure(IntentConfig, self.name, config, options)
+        model, min_score, evidence_min_score = self.config.model, self.config.min_score, self.config.evidence_min_score
         for key, value in (("min_score", min_score), ("evidence_min_score", evidence_min_score)):
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0.0 <= value <= 1.0:
-                raise DetectorError(f"intent.v1: {key} must be a number between 0 and 1, found {value!r}")
-        self.is_default = str(model) == "default"
+            if not 0.0 <= value <= 1.0:
+                raise DetectorError(f"detectors.intent.v1.{key}: must be a number between 0 and 1, found {value!r}",
+                                    field=f"detectors.intent.v1.{key}")
+        self.is_default = model in ("default", "packaged:intent")
         try:
-            self.model = _load(None if self.is_default else str(Path(model).expanduser().resolve()))
+            path = resolve("packaged:intent" if self.is_default else model, "model")
+            # the packaged static vectors every intent model reads (load_intent checks their digest)
+            resolve("packaged:vectors", "model")
+            self.model = _load(None if self.is_default else str(path.resolve()))
         except KhienError as exc:
             raise DetectorError(f"intent.v1: {exc}") from exc
         self.min_score = float(min_score)
         self.evidence_min_score = float(evidence_min_score)
         self.emits = tuple(self.model.categories)
+        self._model_sha = str((self.model.meta.get("arrays") or {}).get("sha256", ""))[:12]
 
     @property
     def signals(self) -> tuple[str, ...]:
@@ -107,10 +127,10 @@ class IntentDetector:
         result: list[list[Signal]] = []
         for i in range(len(batch)):
             found = [Signal(self.name, self.model.categories[h], float(cats[i, h]), evidence(i, int(h), False),
-                            details={"model": self.model.name}) for h in np.flatnonzero(emit[i])]
+                            details={"model": self.model.name, "model_sha256": self._model_sha}) for h in np.flatnonzero(emit[i])]
             s = int(chosen[i])
             found.append(Signal(STANCE, "", float(stance[i, s]), evidence(i, s, True),
-                                details={"model": self.model.name,
+                                details={"model": self.model.name, "model_sha256": self._model_sha,
                                          "stance_scores": {k: round(float(v), 4) for k, v in zip(self.model.stances, stance[i])}},
                                 facts={"stance": self.model.stances[s]}))
             result.append(found)

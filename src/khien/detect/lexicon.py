@@ -14,20 +14,35 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import ahocorasick
 
-from ..errors import DetectorError
+from ..errors import DetectorError, InputError
 from ..model import Evidence, Signal
+from ..resources import PACKAGED, available, is_packaged, packaged_path, resolve
+from ..scores import noisy_or
 from ..text import tables
 from ..text.tables import read_tsv
 from ..text.views import fold_accents, views
-from .base import Example, Prepared
+from .base import Example, Prepared, configure
+from .context import DetectorContext
 
-__all__ = ["Lexicon", "Term", "LexiconDetector", "load_lexicon", "packaged_lexicons"]
+__all__ = ["Lexicon", "Term", "LexiconConfig", "LexiconDetector", "load_lexicon", "packaged_lexicons"]
+
+
+@dataclass(frozen=True, slots=True)
+class LexiconConfig:
+    """``lexicon.v1`` config.
+
+    - ``lexicons``: the lexicons to load (packaged names such as ``scam``, ``packaged:scam``, or
+      TSV paths); by default every packaged lexicon.
+    - ``extra``: lexicons loaded on top of ``lexicons`` (your own files next to the packaged ones).
+    """
+
+    lexicons: tuple[str, ...] | None = None
+    extra: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,17 +70,26 @@ class Lexicon:
         return f"lexicon.{self.name}.v{self.version}"
 
 
+def lexicon_source(source: str | Path) -> str | Path:
+    """``scam`` and ``packaged:scam`` name a packaged lexicon; anything with a ``/`` or ``.tsv`` is a path."""
+    if isinstance(source, Path) or "/" in str(source) or str(source).endswith(".tsv") or is_packaged(source):
+        if isinstance(source, str) and not is_packaged(source) and not Path(source).exists():
+            packaged = packaged_path(Path(source).stem, "lexicon")
+            if packaged.exists():  # "scam.tsv": the packaged file of that name
+                return PACKAGED + packaged.stem
+        return source
+    return PACKAGED + str(source)
+
+
 def load_lexicon(source: str | Path) -> Lexicon:
-    """Load and validate one lexicon file (a path, or the name of a packaged lexicon)."""
-    if isinstance(source, Path) or "/" in str(source) or str(source).endswith(".tsv"):
-        path = Path(source)
-        if not path.exists():
-            path = Path(str(resources.files("khien.data").joinpath("lexicons", str(source))))
-        meta, rows = read_tsv(path)
-        where = str(source)
-    else:
-        meta, rows = read_tsv(f"{source}.tsv", package="khien.data.lexicons")
-        where = f"lexicon '{source}'"
+    """Load and validate one lexicon file (a path, ``packaged:NAME`` or the bare name of a packaged lexicon)."""
+    source = lexicon_source(source)
+    where = f"lexicon '{str(source)[len(PACKAGED):]}'" if is_packaged(source) else str(source)
+    try:
+        path = resolve(source, "lexicon")
+    except InputError as exc:
+        raise DetectorError(f"{where}: {exc.message}", hint=exc.hint) from exc
+    meta, rows = read_tsv(path)
     for key in ("lexicon", "version", "category"):
         if key not in meta:
             raise DetectorError(f"{where}: header comment '# {key}: ...' is missing")
@@ -97,8 +121,7 @@ def load_lexicon(source: str | Path) -> Lexicon:
 
 
 def packaged_lexicons() -> list[str]:
-    folder = resources.files("khien.data").joinpath("lexicons")
-    return sorted(p.name[:-4] for p in folder.iterdir() if p.name.endswith(".tsv"))
+    return available("lexicon")
 
 
 def _automaton(keys: Iterable[tuple[str, Any]]) -> ahocorasick.Automaton | None:
@@ -163,8 +186,12 @@ class LexiconDetector:
 
     name = "lexicon.v1"
     requires = ("canonical", "folded")
+    Config = LexiconConfig
 
-    def __init__(self, lexicons: Sequence[str] | None = None, extra: Sequence[str] = (), **_context: Any) -> None:
+    def __init__(self, config: LexiconConfig | Mapping[str, Any] | None = None,
+                 context: DetectorContext | None = None, /, **options: Any) -> None:
+        self.config = configure(LexiconConfig, self.name, config, options)
+        lexicons, extra = self.config.lexicons, self.config.extra
         names = list(lexicons) if lexicons else packaged_lexicons()
         self.lexicons = [load_lexicon(n) for n in [*names, *extra]]
         if not self.lexicons:
@@ -276,7 +303,7 @@ class LexiconDetector:
                     continue
                 kept.append(hit)
             hits = kept
-            miss = 1.0
+            weights = []
             seen_terms: set[str] = set()
             tags: set[str] = set()
             evidence = []
@@ -285,7 +312,7 @@ class LexiconDetector:
                     seen_terms.add(term.canonical)
                     quoted = any(qs <= s and e <= qe for qs, qe in quotes)
                     factor = (QUOTED_FACTOR if quoted else 1.0) * (NEGATED_FACTOR if neg and lex.negatable else 1.0)
-                    miss *= 1.0 - term.weight * factor
+                    weights.append(term.weight * factor)
                 if term.tag:
                     tags.add(term.tag)
                 evidence.append(Evidence(s, e, original[s:e], label=term.tag or None))
@@ -293,7 +320,7 @@ class LexiconDetector:
                 Signal(
                     detector=lex.signal,
                     category=lex.category,
-                    score=1.0 - miss,
+                    score=noisy_or(weights),
                     evidence=tuple(evidence),
                     tags=frozenset(tags),
                     details={"terms": sorted(seen_terms)},

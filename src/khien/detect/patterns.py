@@ -9,21 +9,32 @@ run, so a post costs one automaton scan plus the few patterns it could match. Pa
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import ahocorasick
 import re2
 
-from ..errors import DetectorError
+from ..errors import DetectorError, InputError
 from ..model import Evidence, Signal
+from ..resources import resolve
+from ..scores import noisy_or
 from ..text.tables import read_tsv
 from ..text.views import fold_accents
-from .base import Example, Prepared
+from .base import Example, Prepared, configure
+from .context import DetectorContext
 from .lexicon import NEGATED_FACTOR, QUOTED_FACTOR, negated, quoted_spans
 
-__all__ = ["PatternDetector", "Pattern", "load_patterns"]
+__all__ = ["PatternConfig", "PatternDetector", "Pattern", "load_patterns"]
+
+DEFAULT_PATTERNS = "packaged:patterns"
+
+
+@dataclass(frozen=True, slots=True)
+class PatternConfig:
+    """``patterns.v1`` config: ``file``, a pattern table (TSV path, or ``packaged:patterns``)."""
+
+    file: str = DEFAULT_PATTERNS
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +48,11 @@ class Pattern:
 
 
 def load_patterns(source: str | Path | None = None) -> tuple[str, list[Pattern]]:
-    path = Path(source) if source else Path(str(resources.files("khien.data").joinpath("patterns.tsv")))
+    """A pattern table (a TSV path or ``packaged:patterns``): its name and its compiled patterns."""
+    try:
+        path = resolve(source or DEFAULT_PATTERNS, "table")
+    except InputError as exc:
+        raise DetectorError(f"patterns.v1: {exc.message}", hint=exc.hint) from exc
     meta, rows = read_tsv(path)
     name = meta.get("patterns", path.stem)
     options = re2.Options()
@@ -65,9 +80,12 @@ def load_patterns(source: str | Path | None = None) -> tuple[str, list[Pattern]]
 class PatternDetector:
     name = "patterns.v1"
     requires = ("folded",)
+    Config = PatternConfig
 
-    def __init__(self, file: str | None = None, **_context: Any) -> None:
-        self.set_name, self.patterns = load_patterns(file)
+    def __init__(self, config: PatternConfig | Mapping[str, Any] | None = None,
+                 context: DetectorContext | None = None, /, **options: Any) -> None:
+        self.config = configure(PatternConfig, self.name, config, options)
+        self.set_name, self.patterns = load_patterns(self.config.file)
         self.emits = tuple(sorted({p.category for p in self.patterns}))
         # one signal name per category, so a hate match is never shown under a scam set's name
         self._signals = {c: f"patterns.{c}.v1" for c in self.emits}
@@ -115,17 +133,17 @@ class PatternDetector:
         quotes = quoted_spans(original)
         canon = prepared.views.canonical.text
         for category, hits in per_category.items():
-            miss = 1.0
+            weights = []
             evidence = []
             for p, s, e in sorted(hits, key=lambda h: h[1]):
                 o_s, o_e = folded.span(s, e)
                 factor = QUOTED_FACTOR if any(qs <= o_s and o_e <= qe for qs, qe in quotes) else 1.0
                 if len(canon) == len(text) and negated(canon, text, s):
                     factor *= NEGATED_FACTOR
-                miss *= 1.0 - p.weight * factor
+                weights.append(p.weight * factor)
                 evidence.append(Evidence(o_s, o_e, original[o_s:o_e], label=p.tag or p.id))
             signals.append(Signal(
-                detector=self._signals[category], category=category, score=1.0 - miss, evidence=tuple(evidence),
+                detector=self._signals[category], category=category, score=noisy_or(weights), evidence=tuple(evidence),
                 tags=frozenset(p.tag for p, _, _ in hits if p.tag), details={"patterns": sorted(p.id for p, _, _ in hits)},
             ))
         return signals

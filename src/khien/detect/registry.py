@@ -1,8 +1,16 @@
 """Registry of detector factories, filled from the ``khien.detectors`` entry-point group.
 
 An entry point's name is the detector's versioned name and its object is a factory (usually the
-class) called with the detector's config from the policy (keyword arguments). Built-in detectors
-are declared in Khiên's own ``pyproject.toml`` the same way a plugin declares its own.
+class). Built-in detectors are declared in Khiên's own ``pyproject.toml`` the same way a plugin
+declares its own.
+
+The factory is called ``factory(config, context)``:
+
+- ``config``: when the factory has a ``Config`` attribute (a frozen dataclass), the detector's
+  mapping from the policy parsed with :func:`khien.strict.parse`, so an unknown key fails with
+  ``detectors.contacts.v1.blocklst: unknown key; did you mean `blocklist`?`` and a value of the
+  wrong type fails here, at load time; without ``Config``, the plain mapping.
+- ``context``: a :class:`~khien.detect.context.DetectorContext` of engine-level resources.
 """
 
 from __future__ import annotations
@@ -12,9 +20,11 @@ from importlib.metadata import entry_points
 from typing import Any, Callable, Mapping
 
 from ..errors import DetectorError
+from ..strict import parse
 from .base import Detector
+from .context import EMPTY, DetectorContext
 
-__all__ = ["available", "create", "register"]
+__all__ = ["available", "create", "register", "config_class", "parse_config"]
 
 ENTRY_POINT_GROUP = "khien.detectors"
 
@@ -51,15 +61,25 @@ def _factory(name: str) -> Callable[..., Detector]:
     return ep.load()
 
 
-def create(name: str, config: Mapping[str, Any] | None = None, **context: Any) -> Detector:
-    """Create a detector by its versioned name with its config.
+def config_class(name: str) -> type | None:
+    """The ``Config`` dataclass a detector declares, or None for a factory that takes a mapping."""
+    return getattr(_factory(name), "Config", None)
 
-    ``context`` carries engine-level resources (e.g. ``registry`` for impersonation) that a factory
-    may accept; factories ignore what they do not know.
-    """
+
+def parse_config(name: str, config: Mapping[str, Any] | None) -> Any:
+    """The detector's config, checked against its ``Config`` (errors name ``detectors.NAME.key``)."""
+    cls = config_class(name)
+    if cls is None:
+        return dict(config or {})
+    return parse(cls, config or {}, f"detectors.{name}", error=DetectorError)
+
+
+def create(name: str, config: Mapping[str, Any] | None = None, context: DetectorContext | None = None) -> Detector:
+    """Create a detector by its versioned name from its config mapping (and the engine's context)."""
     factory = _factory(name)
+    parsed = parse_config(name, config)
     try:
-        detector = factory(**dict(config or {}), **context)
+        detector = factory(parsed, context or EMPTY)
     except TypeError as exc:
         raise DetectorError(f"detector '{name}' rejected its config: {exc}") from exc
     if getattr(detector, "name", None) != name:

@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Callable
 
 from .syllables import is_vietnamese_syllable
-from .vocabulary import vocabulary
+from .vocabulary import LURE_PLACES, vocabulary
 
 __all__ = [
     "AFFIXES",
@@ -136,7 +136,7 @@ def lure_words(strong: bool = False) -> frozenset[str]:
 # only the places scammers add most are lure words by themselves.
 _PLACES = frozenset("".join(p) for p, entries in _VOCABULARY.phrases.items()
                     if all(e.family.name == "place" for e in entries))
-_LURE_PLACES = frozenset("vietnam hanoi hcm tphcm hochiminh saigon danang mienbac miennam mientrung toanquoc".split())
+_LURE_PLACES = LURE_PLACES
 
 
 @lru_cache(maxsize=65536)

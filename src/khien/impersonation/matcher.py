@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from ..scores import noisy_or
 from ..model import Account
 from ..text.links import split_domain
 from ..text.views import fold_accents
@@ -318,10 +319,8 @@ class Matcher:
             matches.sort(key=lambda m: -m.score)
             # Fields often repeat one claim (name "X CSKH", handle "x.cskh"): they corroborate
             # the best one a little, not as independent evidence.
-            miss = 1.0 - matches[0].score
-            for other in matches[1:]:
-                miss *= 1.0 - 0.25 * other.score
-            combined = Match(entity_id, min(0.99, 1.0 - miss), [r for m in matches for r in m.evidence],
+            score = noisy_or([matches[0].score] + [0.25 * other.score for other in matches[1:]])
+            combined = Match(entity_id, min(0.99, score), [r for m in matches for r in m.evidence],
                              set().union(*(m.tags for m in matches)))
             if best is None or combined.score > best.score:
                 best = combined

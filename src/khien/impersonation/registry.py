@@ -17,17 +17,19 @@ broken registry is found at ``khien registry check`` and never at matching time.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 import yaml
 
-from ..errors import RegistryError
+from ..errors import InputError, RegistryError
+from ..resources import is_packaged, resolve
 
-__all__ = ["Entity", "Registry", "load_registry", "parse_registry", "KINDS", "PACKAGED_DEFAULT"]
+__all__ = ["Entity", "Registry", "load_registry", "parse_registry", "registry_digest", "KINDS", "PACKAGED_DEFAULT"]
 
 KINDS = ("bank", "government", "company", "media", "person", "other")
 PACKAGED_DEFAULT = "packaged:default"
@@ -216,25 +218,21 @@ def parse_registry(document: Any, *, source: str = "<memory>", base: Path | None
 
 def load_registry(source: str | Path = PACKAGED_DEFAULT, *, hash_avatars: bool = True) -> Registry:
     """Read and validate a registry file, or the packaged one (``"packaged:default"``)."""
-    if str(source).startswith("packaged:"):
-        name = str(source).split(":", 1)[1] or "default"
-        filename = "registry.yaml" if name == "default" else f"registry-{name}.yaml"
-        try:
-            text = resources.files("khien.data").joinpath(filename).read_text(encoding="utf-8")
-        except (FileNotFoundError, OSError) as exc:
+    try:
+        path = resolve(source, "registry")
+    except InputError as exc:
+        if is_packaged(source):
+            name = str(source).split(":", 1)[1] or "default"
             raise RegistryError(f"no packaged registry named '{name}'", hint="Use 'packaged:default' or a file path.") from exc
-        base = None
-        label = str(source)
+        raise RegistryError(f"registry file {Path(source)} does not exist") from exc
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RegistryError(f"cannot read registry file {path}: {exc}") from exc
+    if is_packaged(source):
+        base, label = None, str(source)
     else:
-        path = Path(source)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError as exc:
-            raise RegistryError(f"registry file {path} does not exist") from exc
-        except (OSError, UnicodeDecodeError) as exc:
-            raise RegistryError(f"cannot read registry file {path}: {exc}") from exc
-        base = path.parent
-        label = str(path)
+        base, label = path.parent, str(path)
     try:
         document = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -242,6 +240,12 @@ def load_registry(source: str | Path = PACKAGED_DEFAULT, *, hash_avatars: bool =
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
         raise RegistryError(f"{label}: not valid YAML{at}: {getattr(exc, 'problem', None) or exc}") from exc
     return parse_registry(document, source=label, base=base, hash_avatars=hash_avatars)
+
+
+def registry_digest(registry: Registry) -> str:
+    """sha256 of a registry's entities (names, handles, domains, avatar hashes), however it was loaded."""
+    rows = [e.to_dict() | {"avatar_hashes": list(e.avatar_hashes)} for e in registry.entities]
+    return hashlib.sha256(json.dumps(rows, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
 def entities_from(rows: Iterable[Mapping[str, Any]]) -> Registry:

@@ -19,7 +19,8 @@ language. Three kinds of family:
 
 Every entry is written with its diacritics, lower case; matching is done on the accent-folded
 form, and on the written form too when the user wrote diacritics (so "Tín", a given name, is
-not "tin", news). Docs: docs/DOMAIN.md, "Affix vocabulary".
+not "tin", news). The words are data, ``khien/data/vocabulary.tsv`` (``packaged:vocabulary``);
+docs: docs/DOMAIN.md, "Affix vocabulary".
 """
 
 from __future__ import annotations
@@ -29,11 +30,16 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..errors import InputError
+from ..resources import resolve
+from ..text.tables import read_tsv
+
 __all__ = [
     "BRANCH_MARKERS",
     "FAMILIES",
     "INSTITUTION_WORDS",
     "LOCATION_MARKERS",
+    "LURE_PLACES",
     "Family",
     "Vocabulary",
     "fold",
@@ -52,233 +58,41 @@ class Family:
     words: tuple[str, ...]
 
 
-def _words(block: str) -> tuple[str, ...]:
-    return tuple(w.strip() for w in block.replace("\n", "|").split("|") if w.strip())
+def _read_table() -> tuple[tuple[Family, ...], dict[str, tuple[str, ...]]]:
+    """The families and the named word lists of ``khien/data/vocabulary.tsv``, in file order."""
+    _, rows = read_tsv(resolve("packaged:vocabulary", "table", record=False))  # read at import
+    families: dict[str, tuple[str, str, list[str]]] = {}
+    lists: dict[str, list[str]] = {}
+    for row in rows:
+        name, role, strength, phrase = row["family"], row["role"], row["strength"], row["phrase"]
+        if role == "list":
+            lists.setdefault(name, []).append(phrase)
+        elif role in ("affix", "blocker", "connector"):
+            families.setdefault(name, (role, strength, []))[2].append(phrase)
+        else:
+            raise InputError(f"vocabulary.tsv: family '{name}' has unknown role '{role}'",
+                             hint="Roles: affix, blocker, connector, list.")
+    return (tuple(Family(name, role, strength, tuple(words)) for name, (role, strength, words) in families.items()),
+            {name: tuple(words) for name, words in lists.items()})
 
 
-# -- affix families: strong ------------------------------------------------------------------
-_SUPPORT = """
-hỗ trợ|hỗ trợ khách hàng|hỗ trợ trực tuyến|chăm sóc|chăm sóc khách hàng|cskh|tổng đài|tổng đài viên|hotline|
-đường dây nóng|giải đáp|giải đáp thắc mắc|tư vấn|tư vấn viên|trợ giúp|liên hệ|kết nối|tiếp đón|
-support|customer support|customer service|customer care|care|help|helpdesk|help desk|help center|helpline|
-call center|callcenter|contact|contact center|assist|assistance
-"""
-_OFFICIAL = """
-official|chính thức|chính chủ|chính hãng|chính danh|xác nhận|thật|uy tín|verified|authentic|authorized|
-official account|tài khoản chính thức|trang chính thức|kênh chính thức
-"""
-_STAFF = """
-nhân viên|chuyên viên|cán bộ|quản lý|ban quản lý|ban quản trị|quản trị viên|admin|đại diện|
-văn phòng đại diện|giám đốc|phó giám đốc|trưởng phòng|trưởng ban|điều phối viên|kiểm soát viên|
-staff|agent|agents|officer|manager|representative|director|team|support team
-"""
-_FINANCE = """
-vay|vay vốn|vay tiền|vay nhanh|vay online|vay tín chấp|vay theo lương|theo lương|tín chấp|thế chấp|
-tín dụng|thẻ tín dụng|thẻ|mở thẻ|làm thẻ|hạn mức|nâng hạn mức|đáo hạn|giải ngân|khoản vay|lãi suất|
-trả góp|tiết kiệm|gửi tiết kiệm|đầu tư|tài chính|tài khoản|mở tài khoản|số đẹp|tài khoản số đẹp|
-chuyển tiền|chuyển khoản|nạp tiền|rút tiền|thanh toán|hoàn tiền|ví|ví điện tử|ngân lượng|
-ebank|ibank|ebanking|ibanking|internet banking|smart banking|loan|loans|credit|credit card|card|cards|
-finance|financial|cashback|payment|payments|wallet|invest|investment|lending|mortgage|transfer
-"""
-_ACCOUNT = """
-xác thực|xác minh|bảo mật|đăng nhập|đăng ký|kích hoạt|khóa|khóa tài khoản|mở khóa|tạm khóa|
-cập nhật|cập nhật thông tin|định danh|định danh điện tử|sinh trắc học|đồng bộ|khôi phục|mật khẩu|
-otp|sms|login|log in|signin|sign in|verify|verification|secure|security|account|accounts|password|
-recovery|unlock|activate|activation|authentication
-"""
-_RECRUITMENT = """
-tuyển dụng|tuyển|tuyển gấp|tuyển sinh|việc làm|tìm việc|cộng tác viên|ctv|tuyển ctv|nhân sự|
-thực tập|thực tập sinh|ứng tuyển|phỏng vấn|làm thêm|bán thời gian|việc nhẹ lương cao|lương cao|
-jobs|job|careers|career|hiring|recruit|recruitment|recruiting|hr|intern|internship|vacancy|vacancies|
-talent|talents|part time|parttime|freelance
-"""
-_NEWS = """
-tin|tin tức|tin nóng|tin nhanh|bản tin|thời sự|điểm tin|điểm báo|nóng|hot|tiêu điểm|phóng sự|
-trực tiếp|truyền hình trực tiếp|giải trí|thể thao|showbiz|
-news|breaking|breaking news|headlines|daily|newsroom|live|press|report|reports
-"""
-_PROMOTION = """
-khuyến mãi|khuyến mại|ưu đãi|giảm giá|giá|giá rẻ|giá tốt|giá sốc|rẻ|siêu rẻ|sale|siêu sale|
-flash sale|sale off|deal|deals|voucher|mã giảm giá|coupon|quà|quà tặng|tặng quà|tri ân|quà tri ân|
-trúng thưởng|nhận thưởng|nhận quà|thưởng|quay số|may mắn|vòng quay|sự kiện|miễn phí|freeship|
-xả kho|thanh lý|săn|săn sale|giveaway|minigame|tích điểm|đổi điểm|điểm thưởng|hoa hồng|combo|
-bonus|gift|gifts|promo|promotion|promotions|discount|discounts|cheap|free|event|events|offer|offers
-"""
-_TRAVEL = """
-vé|vé máy bay|vé rẻ|máy bay|đặt vé|phòng vé|đại lý|đại lý vé|bán vé|hoàn vé|đổi vé|chuyến bay|
-bay|hành lý|check in|đặt chỗ|giữ chỗ|đặt cọc|tour|du lịch|khứ hồi|nội địa|hạng thương gia|
-flight|flights|ticket|tickets|airfare|booking|travel|fly|trip|trips|visa|baggage
-"""
-_COMPLAINT = """
-khiếu nại|tiếp nhận|tiếp nhận khiếu nại|tố giác|tố cáo|tố giác tội phạm|phản ánh|kiến nghị|
-giải quyết|giải quyết khiếu nại|bồi thường|đền bù|hoàn trả|tranh chấp|pháp lý|pháp chế|pháp luật|
-luật sư|văn phòng luật|tư pháp|tiếp dân|trực ban|hòa giải|thu hồi|thu hồi nợ|lấy lại tiền|
-hỗ trợ nạn nhân|complaint|complaints|claim|claims|dispute|disputes|legal|lawyer|lawyers|law|
-refund|refunds|feedback|ombudsman
-"""
-_AUTHORITY = """
-công an|an ninh|an ninh mạng|cảnh sát|điều tra|cơ quan điều tra|phòng chống lừa đảo|chống lừa đảo|
-phòng chống tội phạm|xử phạt|phạt nguội|nộp phạt|vi phạm|truy nã|triệu tập|thanh tra|kiểm tra|
-giám sát|an toàn thông tin|tội phạm|tội phạm mạng|police|cyber|cybersecurity|investigation|enforcement
-"""
-_DELIVERY = """
-giao hàng|giao nhận|vận chuyển|vận đơn|đơn hàng|bưu phẩm|bưu kiện|kiện hàng|chuyển phát|
-chuyển phát nhanh|phát nhanh|thông quan|tra cứu đơn|tracking|delivery|shipping|logistics|cod|parcel
-"""
-_PUBLIC = """
-dịch vụ công|thủ tục|hồ sơ|cấp đổi|cấp lại|căn cước|căn cước công dân|cccd|cmnd|hộ chiếu|cư trú|
-thuế|hoàn thuế|nộp thuế|quyết toán|quyết toán thuế|bhxh|bảo hiểm|trợ cấp|lương hưu|tra cứu|
-công dân|dân cư|cổng thông tin|cổng thông tin điện tử|điện tử|gov|government|portal|tax|identity|
-citizen|passport|insurance|pension
-"""
-_NOTICE = """
-thông báo|cảnh báo|thông tin|chính sách|quy định|thông cáo|thông cáo báo chí|
-update|updates|notice|notices|alert|alerts|announcement|announcements|info|information
-"""
-_SERVICE = """
-dịch vụ|trung tâm|trung tâm dịch vụ|chi nhánh|cn|phòng giao dịch|pgd|điểm giao dịch|bộ phận|
-hệ thống|chương trình|thành viên|hội viên|khách hàng thân thiết|
-service|services|center|centre|office|desk|hub|department|dept|program|programme|loyalty|member|members|
-membership|plan|plans|benefit|benefits|reward|rewards|points|partner|partners|solutions|seller|sellers|
-merchant|merchants|vendor|vendors|buyer|buyers|người bán|người mua|nhà bán hàng|đối tác
-"""
-_DESCRIPTOR = """
-vip|pro|plus|premium|gold|platinum|best|top|fast|quick|easy|smart|super|mega|
-siêu|nhanh|nhanh chóng|tốt nhất|số 1|uy tín số 1
-"""
-
-# -- affix families: weak (they place, date or type a name) -----------------------------------
-_CHANNEL = """
-page|fanpage|fan page|trang chủ|kênh|channel|group|nhóm|app|ứng dụng|mobile|online|trực tuyến|
-digital|web|website|tv|media|official page
-"""
-_ORGANISATION = """
-ngân hàng|ngân hàng số|bank|banking|công ty|cty|tập đoàn|tổng công ty|tổng cty|tmcp|báo|báo điện tử|
-tạp chí|đài|đài truyền hình|hãng|hãng hàng không|hàng không|airlines|airline|airways|corp|
-corporation|company|jsc|ltd|holdings|tổng cục|cục|real
-"""
-_LOCATION = """
-vn|việt nam|vietnam|viet nam|hcm|tphcm|tp hcm|hồ chí minh|tp hồ chí minh|thành phố hồ chí minh|hà nội|hn|
-sài gòn|sg|hải phòng|đà nẵng|cần thơ|miền bắc|miền nam|miền trung|toàn quốc|quốc tế|quốc gia|
-global|international|asia|khu vực|
-an giang|bà rịa|vũng tàu|bà rịa vũng tàu|bắc giang|bắc kạn|bạc liêu|bắc ninh|bến tre|bình định|
-bình dương|bình phước|bình thuận|cà mau|cao bằng|đắk lắk|đắk nông|điện biên|đồng nai|đồng tháp|
-gia lai|hà giang|hà nam|hà tĩnh|hải dương|hậu giang|hòa bình|hưng yên|khánh hòa|kiên giang|kon tum|
-lai châu|lâm đồng|lạng sơn|lào cai|long an|nam định|nghệ an|ninh bình|ninh thuận|phú thọ|phú yên|
-quảng bình|quảng nam|quảng ngãi|quảng ninh|quảng trị|sóc trăng|sơn la|tây ninh|thái bình|
-thái nguyên|thanh hóa|thừa thiên huế|huế|tiền giang|trà vinh|tuyên quang|vĩnh long|vĩnh phúc|
-yên bái|nha trang|đà lạt|hạ long|biên hòa|thủ đức|phú quốc|quy nhơn|buôn ma thuột|vinh|
-thủ dầu một|gò vấp|cầu giấy|hà đông|long biên|tân bình|bình thạnh|hoàn kiếm|đống đa|ba đình
-"""
-_TIME = """
-hôm nay|24 giờ|24/7|today|tonight|mùa tết|tết
-"""
-
-# -- place markers: the words after them are a place's name ("xã Tân Hòa", "Quận 7"); a branch
-# ("Chi nhánh Tân Bình") also claims to be part of the organisation ---------------------------
-_LOCATION_MARKERS = "quận|huyện|xã|phường|tỉnh|thành phố|tp|thị xã|thị trấn|ấp|thôn|khu phố|đường"
-_BRANCH_MARKERS = "chi nhánh|cn"
-
-# -- blockers: the name belongs to another identity -------------------------------------------
-_BUSINESS = """
-shop|store|tiệm|quán|cửa hàng|trà sữa|cà phê|cafe|café|coffee|tea|milk tea|bakery|bánh|bánh mì|bánh kem|
-nail|nails|spa|beauty|salon|tóc|hair|nhà hàng|restaurant|bistro|bar|pub|phòng khám|nha khoa|
-nhà thuốc|sửa xe|sửa chữa|tạp hóa|hoa tươi|thời trang|fashion|mỹ phẩm|cosmetics|quần áo|boutique|
-kitchen|food|foods|house|homestay|villa|hotel|khách sạn|resort|studio|photo|gym|fitness|yoga|kids|
-baby|mẹ và bé|pet|thú cưng|garage|gara|xe ôm|tài xế|driver|shipper|bún|phở|cơm|lẩu|nướng|ốc|chè|kem|
-ăn vặt|đồ ăn|ẩm thực|bếp|handmade|order|nội thất|gốm|tiệm vàng|vàng bạc|may đo|giặt ủi|karaoke|
-nhậu|mart|minimart|outlet|auth|secondhand|đồ cũ|decor|florist|cake|cakes|bakehouse|farm|garden|
-market|chợ|sạp|kiốt|kiot|xưởng|workshop|lab|clinic|pharmacy|optic|mắt kính|điện thoại|laptop|
-music|band|game|gaming|esports|streamer|idol
-"""
-_COMMUNITY = """
-hội|cộng đồng|fan|fans|fan club|fanclub|club|clb|câu lạc bộ|hội những người|những người|
-người dùng|khách hàng của|yêu|thích|mê|ghiền|nghiện|về|review|reviews|đánh giá|kinh nghiệm|chia sẻ|
-hỏi đáp|góc|tâm sự|diễn đàn|forum|blog|blogger|vlog|vlogger|tips|mẹo|hướng dẫn|cách|thủ thuật|
-so sánh|tổng hợp|anti|tẩy chay|phốt|bóc phốt|nạn nhân|cựu|cựu nhân viên|lừa đảo|bị lừa|lừa|scam|
-scammer|fake|giả|giả mạo|lovers|lover|unofficial|parody|memes|meme|confessions|confession|
-gia đình|family|friends|bạn bè|fc
-"""
-_EDUCATION = """
-trường|đại học|học viện|viện|lớp|khóa học|mầm non|tiểu học|thcs|thpt|university|college|academy|
-school|class|course
-"""
-_CONNECTOR = """
-của|và|tại|ở|thuộc|trực thuộc|cho|cùng|với|by|of|the|and|at|for|in|from|with
-"""
-
-# -- people ------------------------------------------------------------------------------------
-SURNAMES = frozenset(_words("""
-nguyễn|trần|lê|phạm|hoàng|huỳnh|phan|vũ|võ|đặng|bùi|đỗ|hồ|ngô|dương|lý|đinh|trương|lâm|mai|tạ|hà|
-cao|đoàn|lưu|tô|trịnh|đào|vương|châu|quách|lương|thái|tăng|kiều|chu|triệu|hứa|diệp|lạc|mạc|phùng|
-tống|thân|khúc|la|giang|nghiêm|âu|doãn|từ|kha|quan|ninh|hầu|bạch|cù|đàm|cung|mã|mạnh|nông|ông|
-phó|phương|sầm|thạch|tiêu|trang|ung|viên|vi|yên|lò|lục|văn|khổng|khương|lã|lữ|mẫn|nhan|tôn|đồng|
-quang|hoa
-"""))
+FAMILIES, _LISTS = _read_table()
+SURNAMES = frozenset(_LISTS["surname"])
 # The surnames of most of the population: an unaccented name that starts with one ("phan anh
 # minh minh") is read as a person's name; with a rarer one ("tong dai nam nam") it is not.
-COMMON_SURNAMES = frozenset(_words("""
-nguyễn|trần|lê|phạm|hoàng|huỳnh|phan|vũ|võ|đặng|bùi|đỗ|hồ|ngô|dương|lý
-"""))
-MIDDLE_NAMES = frozenset(_words("""
-văn|thị|hữu|đức|minh|ngọc|thanh|quốc|gia|xuân|thu|hồng|bảo|kim|anh|phương|đình|công|tuấn|mỹ|thế|
-trọng|quang|hoài|diệu|khánh|như|thùy|bích|cẩm|thúy|hải|nhật|tường|trung|huy|mạnh|việt|hoàng|duy
-"""))
-GIVEN_NAMES = frozenset(_words("""
-an|ân|anh|ánh|bảo|bích|bình|cảnh|châu|chi|chinh|cúc|cường|danh|dũng|dung|duy|duyên|dương|đại|đan|
-đào|đạt|điệp|định|đông|đức|giang|giao|hà|hạ|hải|hân|hạnh|hào|hảo|hằng|hậu|hiền|hiển|hiệp|hiếu|
-hoa|hòa|hoài|hoan|hoàng|hồng|huệ|hùng|hưng|hương|hường|huy|huyền|kha|khải|khang|khanh|khánh|
-khoa|khôi|khuê|kiên|kiệt|kiều|kim|lài|lam|lan|lâm|lệ|liên|liễu|linh|loan|lộc|lợi|long|luân|lực|
-ly|lý|mai|mạnh|my|mỹ|minh|nam|nga|ngân|nghĩa|ngọc|nguyên|nguyệt|nhàn|nhân|nhi|nhiên|nhung|như|
-oanh|phát|phong|phú|phúc|phụng|phương|phượng|quân|quang|quế|quốc|quý|quyên|quyết|quỳnh|sang|sơn|
-sương|tài|tâm|tân|thái|thắm|thắng|thanh|thành|thảo|thiện|thịnh|thoa|thông|thu|thủy|thùy|thúy|thư|
-thương|tiến|tiên|tín|toàn|trâm|trang|trí|trinh|trọng|trung|trúc|tú|tuấn|tùng|tuyết|tuyền|tường|
-uyên|vân|văn|vi|việt|vinh|vũ|vy|xuân|yến|ý|hiên|đăng|nhật|phi|thiên|thục|diễm|diệu|kỳ|lăng|mẫn|
-ngà|quyền|sỹ|sĩ|vĩ|vỹ|yên|thy|vượng|khiêm|tuệ|bằng|bắc|cương|dân|dạ|đô|giàu|hạo|hoằng|huân|khương|
-lành|lễ|lương|mừng|ngân|nhã|nhạn|niên|pháp|quý|sa|sinh|tạo|thạch|thơ|thuận|tiệp|toản|trà|triết|
-trường|tuân|tuyên|uy|vĩnh|vịnh|xuyến|yên|hân|phước|lộc|đoan|bội|cát|chương|diệp|hòa|hợp|kính|lạc|
-liêm|linh|na|nhiên|phùng|quỳnh|sáng|thiêm|thoại|thông|tịnh|tố|tuyết|ước|vỹ|hiên
-"""))
-KINSHIP = frozenset(_words("""
-anh|chị|em|cô|chú|bác|dì|cậu|mợ|thím|ông|bà|bạn|mẹ|ba|bố|má|cha|con|cháu|thầy|sếp|mr|mrs|ms|miss|
-bé|bầu|mẹ bỉm
-"""))
-
+COMMON_SURNAMES = frozenset(_LISTS["common_surname"])
+MIDDLE_NAMES = frozenset(_LISTS["middle_name"])
+GIVEN_NAMES = frozenset(_LISTS["given_name"])
+KINSHIP = frozenset(_LISTS["kinship"])
 # Words that open the name of an institution ("Bộ Công an", "Báo Tuổi Trẻ", "Cục Thuế"): such a
 # name is a proper name even when every other word in it is an everyday word.
-INSTITUTION_WORDS = frozenset(_words("""
-bộ|báo|đài|cục|tổng cục|sở|ngân hàng|tập đoàn|tổng công ty|công ty|cổng|viện|tòa án|trung tâm|ví|
-hãng|ủy ban|văn phòng|học viện|ban|chi cục|kho bạc|bảo hiểm
-"""))
-LOCATION_MARKERS = frozenset(_words(_LOCATION_MARKERS))
-BRANCH_MARKERS = frozenset(_words(_BRANCH_MARKERS))
-
-FAMILIES: tuple[Family, ...] = (
-    Family("support", "affix", "strong", _words(_SUPPORT)),
-    Family("official", "affix", "strong", _words(_OFFICIAL)),
-    Family("staff", "affix", "strong", _words(_STAFF)),
-    Family("finance", "affix", "strong", _words(_FINANCE)),
-    Family("account", "affix", "strong", _words(_ACCOUNT)),
-    Family("recruitment", "affix", "strong", _words(_RECRUITMENT)),
-    Family("news", "affix", "strong", _words(_NEWS)),
-    Family("promotion", "affix", "strong", _words(_PROMOTION)),
-    Family("travel", "affix", "strong", _words(_TRAVEL)),
-    Family("complaint", "affix", "strong", _words(_COMPLAINT)),
-    Family("authority", "affix", "strong", _words(_AUTHORITY)),
-    Family("delivery", "affix", "strong", _words(_DELIVERY)),
-    Family("public service", "affix", "strong", _words(_PUBLIC)),
-    Family("notice", "affix", "strong", _words(_NOTICE)),
-    Family("service", "affix", "strong", _words(_SERVICE)),
-    Family("descriptor", "affix", "strong", _words(_DESCRIPTOR)),
-    Family("channel", "affix", "weak", _words(_CHANNEL)),
-    Family("organisation", "affix", "weak", _words(_ORGANISATION)),
-    Family("place", "affix", "weak", _words(_LOCATION)),
-    Family("time", "affix", "weak", _words(_TIME)),
-    Family("business", "blocker", "", _words(_BUSINESS)),
-    Family("community", "blocker", "", _words(_COMMUNITY)),
-    Family("education", "blocker", "", _words(_EDUCATION)),
-    Family("connector", "connector", "", _words(_CONNECTOR)),
-)
+INSTITUTION_WORDS = frozenset(_LISTS["institution"])
+# Place markers: the words after them are a place's name ("xã Tân Hòa", "Quận 7"); a branch
+# ("Chi nhánh Tân Bình") also claims to be part of the organisation.
+LOCATION_MARKERS = frozenset(_LISTS["location_marker"])
+BRANCH_MARKERS = frozenset(_LISTS["branch_marker"])
+# Place words scammers add most, lure words by themselves (most places are name syllables).
+LURE_PLACES = frozenset(_LISTS["lure_place"])
 
 
 _FOLD_TABLE = str.maketrans({"đ": "d", "Đ": "d"})

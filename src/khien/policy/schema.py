@@ -15,11 +15,13 @@ from typing import Any, Callable, Mapping
 
 import yaml
 
+from ..enums import Action, Mode
 from ..errors import PolicyError
-from ..model import ACTIONS
+from ..strict import nearest, parse
 from .conditions import Context, compile_condition, required_categories
 
-__all__ = ["Category", "Rule", "Policy", "load_policy", "parse_policy", "TAXONOMY", "default_policy_path"]
+__all__ = ["Category", "Rule", "Policy", "load_policy", "parse_policy", "TAXONOMY", "default_policy_path",
+           "PolicyDocument", "PolicyMeta", "CategoryConfig", "RuleConfig", "Bilingual"]
 
 TAXONOMY = (
     "scam",
@@ -33,12 +35,7 @@ TAXONOMY = (
     "misinformation",
     "profanity",
 )
-MODES = ("enforce", "shadow")
-
-_TOP_KEYS = {"policy", "appeal", "detectors", "categories", "rules"}
-_CATEGORY_KEYS = {"title", "definition", "clause", "report_threshold", "severity", "dsa_category", "not_reported_when",
-                  "support"}
-_RULE_KEYS = {"id", "description", "category", "when", "action", "mode", "clause"}
+MODES = tuple(m.value for m in Mode)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,34 +84,82 @@ def default_policy_path() -> Path:
     return Path(str(resources.files("khien.data").joinpath("policy.yaml")))
 
 
-def _require(mapping: Mapping[str, Any], key: str, where: str, kind: type | tuple[type, ...], what: str) -> Any:
-    if key not in mapping:
-        raise PolicyError(f"{where}.{key} is required ({what})", field=f"{where}.{key}")
-    value = mapping[key]
-    if not isinstance(value, kind) or (isinstance(value, str) and not value.strip()):
-        raise PolicyError(f"{where}.{key} must be {what}, found {value!r}", field=f"{where}.{key}")
-    return value
+# -- the typed form of each section: unknown keys and wrong types fail at load, with did-you-mean --
+@dataclass(frozen=True, slots=True)
+class Bilingual:
+    """A text in Vietnamese and English (``{vi: ..., en: ...}``); both are required."""
+
+    vi: str
+    en: str
 
 
-def _bilingual(mapping: Mapping[str, Any], key: str, where: str) -> dict[str, str]:
-    value = _require(mapping, key, where, dict, "a mapping with 'vi' and 'en' texts")
+@dataclass(frozen=True, slots=True)
+class PolicyMeta:
+    """The ``policy:`` section."""
+
+    name: str
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryConfig:
+    """One entry of ``categories:`` (its key is the taxonomy name)."""
+
+    title: Bilingual
+    definition: Bilingual
+    clause: str | int | float
+    report_threshold: float = 0.5
+    severity: int = 1
+    dsa_category: str = "STATEMENT_CATEGORY_OTHER_VIOLATION_TC"
+    not_reported_when: dict[str, Any] | None = None
+    support: Bilingual | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RuleConfig:
+    """One entry of ``rules:``."""
+
+    id: str
+    description: str
+    category: str
+    when: dict[str, Any]
+    action: Action
+    mode: Mode = Mode.ENFORCE
+    clause: str | int | float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyDocument:
+    """A policy file's top level. Categories and rules are parsed one by one (their paths name them)."""
+
+    policy: PolicyMeta
+    appeal: Bilingual
+    categories: dict[str, Any]
+    rules: list[Any]
+    detectors: dict[str, dict[str, Any] | None] | None = None
+
+
+def _texts(value: Bilingual, where: str) -> dict[str, str]:
     for lang in ("vi", "en"):
-        if not isinstance(value.get(lang), str) or not value[lang].strip():
-            raise PolicyError(f"{where}.{key}.{lang} is required (a non-empty text)", field=f"{where}.{key}.{lang}")
-    return {"vi": value["vi"].strip(), "en": value["en"].strip()}
+        if not getattr(value, lang).strip():
+            raise PolicyError(f"{where}.{lang} is required (a non-empty text)", field=f"{where}.{lang}")
+    return {"vi": value.vi.strip(), "en": value.en.strip()}
 
 
-def _unknown(mapping: Mapping[str, Any], allowed: set[str], where: str) -> None:
-    extra = sorted(set(mapping) - allowed)
-    if extra:
-        raise PolicyError(
-            f"{where} has unknown field {extra[0]!r}; valid fields: {', '.join(sorted(allowed))}", field=f"{where}.{extra[0]}"
-        )
+def _non_empty(value: str, where: str, what: str) -> str:
+    if not value.strip():
+        raise PolicyError(f"{where} is required ({what})", field=where)
+    return value
 
 
 def content_hash(document: Mapping[str, Any]) -> str:
     canonical = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+def _in_rule(exc: PolicyError, rule_id: str) -> PolicyError:
+    """The same error, saying which rule (by id) its ``rules[N]`` path is in."""
+    return PolicyError(f"{exc.message} (in rule '{rule_id}')", field=exc.field, hint=exc.hint)
 
 
 def parse_policy(
@@ -126,47 +171,47 @@ def parse_policy(
 ) -> Policy:
     """Validate and compile a decoded policy document.
 
+    Every section and every condition is checked against its typed form (:class:`PolicyDocument`,
+    :class:`CategoryConfig`, :class:`RuleConfig`, the condition specs of
+    :mod:`khien.policy.conditions`): an unknown key fails naming its path and the nearest valid
+    key (``rules[3].when.min_scor: unknown key; did you mean `min_score`? (in rule '...')``).
     ``signals`` and ``tags`` are what the assembled detectors can emit; when given, rules naming
     anything else fail here, at load time, not silently at run time.
     """
     if not isinstance(document, Mapping):
         raise PolicyError("a policy must be a YAML mapping with 'policy', 'categories' and 'rules'")
-    _unknown(document, _TOP_KEYS, "policy file")
-    meta = _require(document, "policy", "policy file", dict, "a mapping with 'name' and 'description'")
-    name = _require(meta, "name", "policy", str, "a text")
-    description = str(meta.get("description", ""))
-    appeal = _bilingual(document, "appeal", "policy file")
+    top = parse(PolicyDocument, document, "", error=PolicyError)
+    name = _non_empty(top.policy.name, "policy.name", "a text")
+    description = top.policy.description
+    appeal = _texts(top.appeal, "appeal")
 
-    raw_cats = _require(document, "categories", "policy file", dict, "a mapping of category name to definition")
     deferred: dict[str, Any] = {}
     categories: dict[str, Category] = {}
-    for cname, spec in raw_cats.items():
+    for cname, spec in top.categories.items():
         where = f"categories.{cname}"
         if cname not in TAXONOMY:
+            guess = nearest(cname, TAXONOMY)
             raise PolicyError(
-                f"{where}: unknown category {cname!r}; valid categories: {', '.join(TAXONOMY)}", field=where
+                f"{where}: unknown category {cname!r}; " + (f"did you mean `{guess}`? " if guess else "")
+                + f"valid categories: {', '.join(TAXONOMY)}", field=where
             )
-        if not isinstance(spec, Mapping):
-            raise PolicyError(f"{where} must be a mapping", field=where)
-        _unknown(spec, _CATEGORY_KEYS, where)
-        threshold = spec.get("report_threshold", 0.5)
-        if not isinstance(threshold, (int, float)) or not 0 <= threshold <= 1:
+        cat = parse(CategoryConfig, spec, where, error=PolicyError)
+        if not 0 <= cat.report_threshold <= 1:
             raise PolicyError(f"{where}.report_threshold must be a number between 0 and 1", field=f"{where}.report_threshold")
-        severity = spec.get("severity", 1)
-        if not isinstance(severity, int) or not 0 <= severity <= 10:
+        if not 0 <= cat.severity <= 10:
             raise PolicyError(f"{where}.severity must be an integer from 0 to 10", field=f"{where}.severity")
         categories[cname] = Category(
             name=cname,
-            title=_bilingual(spec, "title", where),
-            definition=_bilingual(spec, "definition", where),
-            clause=str(_require(spec, "clause", where, (str, int, float), "the clause number, e.g. '2.1'")),
-            report_threshold=float(threshold),
-            severity=severity,
-            dsa_category=str(spec.get("dsa_category", "STATEMENT_CATEGORY_OTHER_VIOLATION_TC")),
-            support=_bilingual(spec, "support", where) if "support" in spec else None,
+            title=_texts(cat.title, f"{where}.title"),
+            definition=_texts(cat.definition, f"{where}.definition"),
+            clause=_non_empty(str(cat.clause), f"{where}.clause", "the clause number, e.g. '2.1'"),
+            report_threshold=float(cat.report_threshold),
+            severity=cat.severity,
+            dsa_category=cat.dsa_category,
+            support=_texts(cat.support, f"{where}.support") if cat.support is not None else None,
         )
-        if "not_reported_when" in spec:
-            deferred[cname] = spec["not_reported_when"]
+        if cat.not_reported_when is not None:
+            deferred[cname] = cat.not_reported_when
     for cname, cond in deferred.items():
         compiled = compile_condition(
             cond, f"categories.{cname}.not_reported_when", categories=set(categories), signals=signals, tags=tags, facts=facts
@@ -176,47 +221,17 @@ def parse_policy(
             c.name, c.title, c.definition, c.clause, c.report_threshold, c.severity, c.dsa_category, compiled, c.support
         )
 
-    detectors = document.get("detectors", {})
-    if not isinstance(detectors, Mapping) or not all(isinstance(v, (Mapping, type(None))) for v in detectors.values()):
-        raise PolicyError("policy file.detectors must map detector names to their config mappings", field="detectors")
-
-    raw_rules = _require(document, "rules", "policy file", list, "a list of rules")
+    detectors = top.detectors or {}
     rules: list[Rule] = []
     seen: set[str] = set()
-    for i, spec in enumerate(raw_rules):
+    for i, spec in enumerate(top.rules):
         where = f"rules[{i}]"
-        if not isinstance(spec, Mapping):
-            raise PolicyError(f"{where} must be a mapping", field=where)
-        _unknown(spec, _RULE_KEYS, where)
-        rid = _require(spec, "id", where, str, "a unique text id, e.g. 'scam.recruitment-task'")
-        where = f"rules[{i}] ({rid})"
-        if rid in seen:
-            raise PolicyError(f"{where}: duplicate rule id {rid!r}", field=f"rules[{i}].id")
-        seen.add(rid)
-        desc = _require(spec, "description", where, str, "a text saying what the rule catches")
-        cat = _require(spec, "category", where, str, "the category the rule enforces")
-        if cat not in categories:
-            raise PolicyError(
-                f"{where}.category {cat!r} is not defined in this policy; valid categories: {', '.join(categories)}",
-                field=f"rules[{i}].category",
-            )
-        action = _require(spec, "action", where, str, f"one of {', '.join(ACTIONS)}")
-        if action not in ACTIONS:
-            raise PolicyError(f"{where}.action must be one of: {', '.join(ACTIONS)}; found {action!r}", field=f"rules[{i}].action")
-        mode = spec.get("mode", "enforce")
-        if mode not in MODES:
-            raise PolicyError(f"{where}.mode must be one of: {', '.join(MODES)}; found {mode!r}", field=f"rules[{i}].mode")
-        clause = str(spec.get("clause", categories[cat].clause))
-        when_spec = _require(spec, "when", where, dict, "a condition")
-        when = compile_condition(
-            when_spec,
-            f"rules[{i}].when",
-            categories=set(categories),
-            signals=signals,
-            tags=tags,
-            facts=facts,
-        )
-        rules.append(Rule(rid, desc.strip(), cat, action, mode, clause, when, required_categories(when_spec)))
+        rid = spec.get("id") if isinstance(spec, Mapping) else None
+        try:
+            rule = parse(RuleConfig, spec, where, error=PolicyError)
+            rules.append(_compile_rule(rule, where, seen, categories, signals, tags, facts))
+        except PolicyError as exc:
+            raise (_in_rule(exc, rid) if isinstance(rid, str) and rid else exc) from None
 
     return Policy(
         name=name,
@@ -228,6 +243,27 @@ def parse_policy(
         appeal=appeal,
         document=document,
     )
+
+
+def _compile_rule(rule: RuleConfig, where: str, seen: set[str], categories: Mapping[str, Category],
+                  signals: set[str] | None, tags: set[str] | None, facts: set[str] | None) -> Rule:
+    rid = _non_empty(rule.id, f"{where}.id", "a unique text id, e.g. 'scam.recruitment-task'")
+    if rid in seen:
+        raise PolicyError(f"{where}: duplicate rule id {rid!r}", field=f"{where}.id")
+    seen.add(rid)
+    desc = _non_empty(rule.description, f"{where}.description", "a text saying what the rule catches")
+    if rule.category not in categories:
+        guess = nearest(rule.category, categories)
+        raise PolicyError(
+            f"{where}.category {rule.category!r} is not defined in this policy; "
+            + (f"did you mean `{guess}`? " if guess else "") + f"valid categories: {', '.join(categories)}",
+            field=f"{where}.category",
+        )
+    clause = str(rule.clause) if rule.clause is not None else categories[rule.category].clause
+    when = compile_condition(rule.when, f"{where}.when", categories=set(categories), signals=signals, tags=tags,
+                             facts=facts)
+    return Rule(rid, desc.strip(), rule.category, rule.action.value, rule.mode.value, clause, when,
+                required_categories(rule.when))
 
 
 def read_policy_document(path: str | Path | None = None) -> dict[str, Any]:
