@@ -17,6 +17,7 @@ import difflib
 import enum
 import types
 import typing
+from collections import abc
 from pathlib import Path
 from typing import Any, Iterable, Mapping, TypeVar
 
@@ -86,7 +87,7 @@ def _describe(tp: Any) -> str:
         return " or ".join(_describe(a) if a is not type(None) else "null" for a in typing.get_args(tp))
     if origin in (tuple, list):
         return f"a list of {_describe(typing.get_args(tp)[0]).removeprefix('a ').removeprefix('an ')}s"
-    if origin in (dict, Mapping, typing.Mapping) or tp in (dict, Mapping):
+    if origin in (dict, abc.Mapping) or tp in (dict, Mapping, abc.Mapping):
         return "a mapping"
     if dataclasses.is_dataclass(tp):
         return "a mapping"
@@ -162,7 +163,7 @@ def _convert(value: Any, tp: Any, path: str, error: type[KhienError]) -> Any:
         item = args[0] if args else Any
         converted = [_convert(v, item, f"{path}[{n}]", error) for n, v in enumerate(value)]
         return tuple(converted) if origin is tuple else converted
-    if origin in (dict, Mapping, typing.Mapping, __import__("collections.abc").abc.Mapping) or tp in (dict, Mapping):
+    if origin in (dict, abc.Mapping) or tp in (dict, Mapping, abc.Mapping):
         if not isinstance(value, Mapping):
             raise bad()
         args = typing.get_args(tp)
