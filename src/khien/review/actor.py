@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..enums import Role, values
+
 __all__ = ["Actor", "ROLES"]
 
-ROLES = ("ingest", "moderator", "admin", "auditor")
+ROLES = values(Role)
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,7 +20,7 @@ class Actor:
     key_id: int | None = None
 
     def can(self, *roles: str) -> bool:
-        return self.role == "admin" or self.role in roles
+        return self.role == Role.ADMIN or self.role in roles
 
 
-SYSTEM = Actor("system:engine", "admin")
+SYSTEM = Actor("system:engine", Role.ADMIN.value)

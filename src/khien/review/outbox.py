@@ -11,9 +11,9 @@ from typing import Any, Mapping, Sequence
 
 import orjson
 
+from ..clock import SYSTEM, Clock, iso
 from ..store import Tx
 from ..store import webhooks as rows
-from ..store.clock import iso, now_ts
 
 __all__ = ["publish", "wants", "invalidate", "EVENTS"]
 
@@ -38,14 +38,15 @@ def wants(tx: Tx, event: str) -> bool:
     return any(event in s["events"] for s in _subscribers(tx))
 
 
-def publish(tx: Tx, event: str, bodies: Sequence[Mapping[str, Any]]) -> int:
+def publish(tx: Tx, event: str, bodies: Sequence[Mapping[str, Any]], *, clock: Clock = SYSTEM) -> int:
     """Queue one delivery per (subscriber, body); returns how many were queued."""
     if not bodies:
         return 0
     subs = [s for s in _subscribers(tx) if event in s["events"]]
     if not subs:
         return 0
-    now, when = now_ts(), iso()
+    now = clock.now()
+    when = iso(now)
     queued = [
         {"webhook_id": s["id"], "event": event, "body": orjson.dumps({"event": event, **b}).decode(),
          "attempts": 0, "next_attempt_ts": now, "state": "pending", "created_at": when}

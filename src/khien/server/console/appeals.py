@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -40,8 +39,8 @@ def appeals_page(request: Request) -> Response:
         found = appeals.list_appeals(tx, state=state, limit=200)
         for a in found:
             original = item_rows.get_decision(tx, a["original_decision"])
-            a["original_action"] = original["action"] if original else None
-            a["original_category"] = original["category"] if original else None
+            a["original_action"] = original.action if original else None
+            a["original_category"] = original.category if original else None
     return page(request, "appeals.html", rows=found, state=state, msg=message_of(request))
 
 
@@ -49,7 +48,7 @@ def _appeal_view(request: Request, appeal_id: int) -> dict[str, Any]:
     with request.app.state.store.read() as tx:
         appeal = appeals.get_appeal(tx, appeal_id)
         stored = item_rows.get_item(tx, appeal["item"]["platform"] or "", appeal["item"]["id"])
-    item = orjson.loads(stored["body"]) if stored else {}
+    item = stored.content() if stored else {}
     decision = appeal["decision"] or {}
     return {"appeal": appeal, "item": item, "decision": decision,
             "segments": highlight(str(item.get("text", "")), evidence_of(decision)),

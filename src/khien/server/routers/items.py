@@ -1,8 +1,9 @@
-"""Items: moderate one now, or store a batch for the worker, and read an item's state."""
+"""Items: moderate one now, or store a batch for the worker, read an item's state; admins list and
+retry the items the worker quarantined."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -51,7 +52,7 @@ async def moderate(request: Request, actor: Actor = Depends(require("ingest")), 
     else:
         decision, created = await run_in_threadpool(intake.moderate, request.app.state.store,
                                                     request.app.state.engine, item, actor)
-    return json_response(intake.public_decision(decision, dsa=dsa),
+    return json_response(decision.to_dict(dsa=dsa),
                          headers=None if created else {"Khien-Replayed": "true"})
 
 
@@ -89,4 +90,24 @@ def get_item(request: Request, item_id: str, actor: Actor = Depends(require("ing
         state = intake.item_state(tx, platform or "", item_id, dsa=dsa)
     if state is None:
         raise NotFoundError(f"item {item_id!r}{' on ' + platform if platform else ''} is not stored")
+    return json_response(state)
+
+
+@router.get("/v1/items", summary="Quarantined items (status=failed), oldest first")
+def list_items(request: Request, actor: Actor = Depends(require("admin")),
+               status: Literal["failed"] = Query(..., description="Only `failed` (quarantined) items are listed."),
+               limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000)) -> Response:
+    """Items the worker could not decide, each with its error and how many times it failed."""
+    with request.app.state.store.read() as tx:
+        found = intake.failed_items(tx, limit=limit, offset=offset)
+    return json_response({"items": found, "limit": limit, "offset": offset})
+
+
+@router.post("/v1/items/{item_id}/retry", summary="Send a quarantined item back to the worker")
+def retry_item(request: Request, item_id: str, actor: Actor = Depends(require("admin")),
+               platform: str | None = Query(None, max_length=MAX_PLATFORM)) -> Response:
+    """failed → pending; 409 when the item is not failed. The worker is woken at once."""
+    with request.app.state.store.write() as tx:
+        state = intake.retry(tx, actor, platform or "", item_id)
+    request.app.state.wake_worker()
     return json_response(state)
