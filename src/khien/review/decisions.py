@@ -8,7 +8,7 @@ from typing import Any, Mapping
 
 from ..enums import Action, values
 from ..errors import InputError
-from ..model import Decision
+from ..model import CategoryFinding, Decision
 from ..policy import Policy, dsa_fields, statement_of_reasons
 from ..store.records import NewDecision
 
@@ -27,11 +27,18 @@ def priority_base(severity: int, reach: int) -> float:
     return float(severity) * math.log(math.e + max(0, reach))
 
 
-def _as_decision(original: Decision | Mapping[str, Any] | None) -> Decision | None:
-    # The console previews statements from the public dict it already holds; services pass Decisions.
-    if original is None or isinstance(original, Decision):
-        return original
-    return Decision.from_dict(original)
+def _before(original: Decision | Mapping[str, Any] | None) -> tuple[tuple[CategoryFinding, ...], tuple[str, ...], bool]:
+    """What a person's decision keeps of the one under review: findings, detectors, whether automated.
+
+    Services pass the stored :class:`Decision`; the console previews statements from the public
+    dict it holds, which may be partial, so only these three parts are read from a mapping.
+    """
+    if original is None:
+        return (), (), False
+    if isinstance(original, Decision):
+        return original.categories, original.detectors, original.automated
+    return (tuple(CategoryFinding.from_dict(c) for c in original.get("categories", ())),
+            tuple(original.get("detectors", ())), bool(original.get("automated")))
 
 
 def _check_action(policy: Policy, action: str, clause: str | None) -> str | None:
@@ -68,17 +75,16 @@ def human_decision(
     stays up after human review (plus the moderator's note).
     """
     category = _check_action(policy, action, clause)
-    before = _as_decision(original)
-    findings = before.categories if before else ()
+    findings, detectors, was_automated = _before(original)
     keep = action == Action.ALLOW
     reasons = statement_of_reasons(policy, action, findings, None if keep else category, None if keep else clause,
                                    automated=False, note=note)
     return Decision(
         id=item_id, action=action, categories=tuple(findings), rules=(), policy=policy.version,
-        detectors=before.detectors if before else (), reasons=reasons, automated=False,
+        detectors=detectors, reasons=reasons, automated=False,
         clause=None if keep else clause,
         dsa=dsa_fields(policy, item_id, action, category, clause, reasons, automated=False,
-                       detected_automatically=before is not None and before.automated,
+                       detected_automatically=was_automated,
                        created_at=created_at, source_type=source_type),
     )
 
