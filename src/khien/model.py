@@ -68,7 +68,8 @@ def item_json_schema() -> dict[str, Any]:
         "additionalProperties": False,
         "properties": {name: dict(spec) for name, spec in ITEM_FIELDS.items()},
         "example": {"id": "post-1", "platform": "forum",
-                    "text": "Tuyển CTV việc nhẹ lương cao, hoa hồng 15%, ib Zalo 0912345678", "reach": {"views": 1200}},
+                    "text": "Tuyển CTV việc nhẹ lương cao, hoa hồng 15%, ib Zalo 0912345678",
+                    "reach": {"views": 1200}},
     }
 
 

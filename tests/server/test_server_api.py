@@ -209,7 +209,8 @@ def test_admins_list_and_retry_quarantined_items(service):
     engine = service.app.state.engine
     assert intake.decide_pending(service.app.state.store, _BrokenOnRefund(engine)) == 2
     listed = service.get("/v1/items?status=failed", "admin").json()
-    assert [(i["id"], i["error"], i["attempts"]) for i in listed["items"]] == [("q1", "RuntimeError: detector crashed", 1)]
+    assert [(i["id"], i["error"], i["attempts"]) for i in listed["items"]] == [
+        ("q1", "RuntimeError: detector crashed", 1)]
     assert service.get("/v1/items?status=failed", "moderator").status_code == 403
     assert service.get("/v1/items?status=pending", "admin").status_code == 422
     state = service.get("/v1/items/q1?platform=forum", "ingest").json()

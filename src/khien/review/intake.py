@@ -31,7 +31,7 @@ from ..store import Store, Tx
 from ..store import items as item_rows
 from ..store import review as review_rows
 from ..store.db import StoreError
-from ..store.records import NewCase, NewDecision, StoredItem
+from ..store.records import NewCase, StoredItem
 from . import lifecycle, outbox
 from .actor import Actor
 from .decisions import item_subject, new_decision, priority_base

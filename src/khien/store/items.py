@@ -84,7 +84,9 @@ def mark_failed(tx: Tx, pk: int, error: str) -> int | None:
 
 def set_status(tx: Tx, pk: int, *, old: ItemStatus, new: ItemStatus) -> bool:
     """Move one item from ``old`` to ``new`` (the caller checked the move is allowed); False if it was not ``old``."""
-    result = tx.conn.execute(update(items).where(items.c.pk == pk, items.c.status == old.value).values(status=new.value))
+    result = tx.conn.execute(
+        update(items).where(items.c.pk == pk, items.c.status == old.value).values(status=new.value)
+    )
     return result.rowcount == 1
 
 
