@@ -20,13 +20,58 @@ __all__ = [
     "Decision",
     "ACTIONS",
     "ACTION_SEVERITY",
+    "ITEM_FIELDS",
+    "ACCOUNT_FIELDS",
+    "MAX_ID",
+    "MAX_PLATFORM",
+    "item_json_schema",
 ]
 
 ACTIONS = ("allow", "label", "review", "remove")
 ACTION_SEVERITY = {name: rank for rank, name in enumerate(ACTIONS)}
 
-_ITEM_FIELDS = {"id", "text", "author", "url", "created_at", "platform", "reach", "media"}
-_ACCOUNT_FIELDS = {"id", "display_name", "handle", "verified", "followers", "created_at", "bio", "url", "avatar"}
+MAX_ID = 300  # longest item id the service stores (the HTTP API refuses longer ones)
+MAX_PLATFORM = 100
+
+# The fields of an author and of an item, declared once: ``Account.from_dict`` and ``Item.from_dict``
+# validate against these tables, and :func:`item_json_schema` publishes them as the API's JSON Schema.
+# Length limits, minimums and unknown fields are enforced when parsing strictly (the HTTP API); files
+# read by ``khien scan`` may carry extra columns.
+ACCOUNT_FIELDS: Mapping[str, Mapping[str, Any]] = {
+    "id": {"type": "string"}, "display_name": {"type": "string"}, "handle": {"type": "string"},
+    "verified": {"type": "boolean"}, "followers": {"type": "integer", "minimum": 0},
+    "created_at": {"type": "string"}, "bio": {"type": "string"}, "url": {"type": "string"},
+    "avatar": {"type": "string"},
+}
+ITEM_FIELDS: Mapping[str, Mapping[str, Any]] = {
+    "id": {"type": "string", "minLength": 1, "maxLength": MAX_ID},
+    "text": {"type": "string"},
+    "author": {"type": "object", "additionalProperties": False, "properties": ACCOUNT_FIELDS},
+    "url": {"type": "string"},
+    "created_at": {"type": "string"},
+    "platform": {"type": "string", "maxLength": MAX_PLATFORM},
+    "reach": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}},
+    "media": {"type": "array", "items": {"type": "string"}},
+}
+ITEM_REQUIRED = ("id", "text")
+_ITEM_FIELDS = frozenset(ITEM_FIELDS)
+_ACCOUNT_FIELDS = tuple(ACCOUNT_FIELDS)
+_WHAT = {"string": ("a string", str), "integer": ("an integer", int)}
+
+
+def item_json_schema() -> dict[str, Any]:
+    """The JSON Schema of an item, generated from :data:`ITEM_FIELDS` (the API publishes it)."""
+    return {
+        "title": "Item",
+        "description": "One piece of content, the same JSON object a line of `khien scan` input holds.",
+        "type": "object",
+        "required": list(ITEM_REQUIRED),
+        "additionalProperties": False,
+        "properties": {name: dict(spec) for name, spec in ITEM_FIELDS.items()},
+        "example": {"id": "post-1", "platform": "forum",
+                    "text": "Tuyển CTV việc nhẹ lương cao, hoa hồng 15%, ib Zalo 0912345678",
+                    "reach": {"views": 1200}},
+    }
 
 
 def _expect(value: Any, kind: type | tuple[type, ...], field_name: str, what: str) -> Any:
@@ -39,6 +84,28 @@ def _expect(value: Any, kind: type | tuple[type, ...], field_name: str, what: st
             f"field '{field_name}' must be {what}, found {type(value).__name__}", field=field_name
         )
     return value
+
+
+def _declared(value: Any, spec: Mapping[str, Any], name: str, strict: bool) -> Any:
+    """Check a string or integer field against its declaration (limits only when ``strict``)."""
+    what, kind = _WHAT[spec["type"]]
+    value = _expect(value, kind, name, what)
+    if value is None or not strict:
+        return value
+    if "maxLength" in spec and len(value) > spec["maxLength"]:
+        raise InputError(f"field '{name}' is longer than {spec['maxLength']} characters", field=name)
+    if "minimum" in spec and value < spec["minimum"]:
+        raise InputError(f"field '{name}' must be at least {spec['minimum']}, found {value}", field=name)
+    return value
+
+
+def _refuse_unknown(data: Mapping[str, Any], known: frozenset[str] | tuple[str, ...], prefix: str = "") -> None:
+    unknown = sorted(set(data) - set(known))
+    if unknown:
+        raise InputError(
+            f"unknown field '{prefix}{unknown[0]}'; valid fields are: {', '.join(sorted(known))}",
+            field=f"{prefix}{unknown[0]}",
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,28 +123,25 @@ class Account:
     avatar: str | None = None
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], prefix: str = "author") -> "Account":
+    def from_dict(cls, data: Mapping[str, Any], prefix: str = "author", *, strict: bool = False) -> "Account":
+        """An account from decoded JSON, checked against :data:`ACCOUNT_FIELDS` (an integer id becomes text)."""
         if not isinstance(data, Mapping):
             raise InputError(f"field '{prefix}' must be an object, found {type(data).__name__}", field=prefix)
-        ident = data.get("id")
-        if isinstance(ident, int) and not isinstance(ident, bool):
-            ident = str(ident)
-        verified = data.get("verified", False)
-        if verified is None:
-            verified = False
-        if not isinstance(verified, bool):
-            raise InputError(f"field '{prefix}.verified' must be true or false", field=f"{prefix}.verified")
-        return cls(
-            id=_expect(ident, str, f"{prefix}.id", "a string"),
-            display_name=_expect(data.get("display_name"), str, f"{prefix}.display_name", "a string"),
-            handle=_expect(data.get("handle"), str, f"{prefix}.handle", "a string"),
-            verified=verified,
-            followers=_expect(data.get("followers"), int, f"{prefix}.followers", "an integer"),
-            created_at=_expect(data.get("created_at"), str, f"{prefix}.created_at", "a string"),
-            bio=_expect(data.get("bio"), str, f"{prefix}.bio", "a string"),
-            url=_expect(data.get("url"), str, f"{prefix}.url", "a string"),
-            avatar=_expect(data.get("avatar"), str, f"{prefix}.avatar", "a string"),
-        )
+        if strict:
+            _refuse_unknown(data, _ACCOUNT_FIELDS, f"{prefix}.")
+        values: dict[str, Any] = {}
+        for name, spec in ACCOUNT_FIELDS.items():
+            value = data.get(name)
+            if name == "id" and isinstance(value, int) and not isinstance(value, bool):
+                value = str(value)
+            if spec["type"] == "boolean":
+                value = False if value is None else value
+                if not isinstance(value, bool):
+                    raise InputError(f"field '{prefix}.{name}' must be true or false", field=f"{prefix}.{name}")
+            else:
+                value = _declared(value, spec, f"{prefix}.{name}", strict)
+            values[name] = value
+        return cls(**values)
 
     def to_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in _ACCOUNT_FIELDS if getattr(self, k) not in (None, False)} | (
@@ -109,22 +173,20 @@ class Item:
     def from_dict(cls, data: Any, *, strict: bool = False) -> "Item":
         """Build an item from decoded JSON.
 
-        ``strict`` rejects unknown top-level fields (the HTTP API); files may carry extra columns.
+        Fields are checked against :data:`ITEM_FIELDS`. ``strict`` (the HTTP API) also rejects unknown
+        fields and enforces the declared limits (``id`` and ``platform`` lengths, the author's
+        fields); files may carry extra columns.
         """
         if not isinstance(data, Mapping):
             raise InputError(f"an item must be a JSON object, found {type(data).__name__}")
         if strict:
-            unknown = sorted(set(data) - _ITEM_FIELDS)
-            if unknown:
-                raise InputError(
-                    f"unknown field '{unknown[0]}'; valid fields are: {', '.join(sorted(_ITEM_FIELDS))}",
-                    field=unknown[0],
-                )
+            _refuse_unknown(data, _ITEM_FIELDS)
         ident = data.get("id")
         if isinstance(ident, int) and not isinstance(ident, bool):
             ident = str(ident)
         if not isinstance(ident, str) or not ident:
             raise InputError("field 'id' is required and must be a non-empty string", field="id")
+        _declared(ident, ITEM_FIELDS["id"], "id", strict)
         text = data.get("text")
         if not isinstance(text, str):
             found = "nothing" if text is None else type(text).__name__
@@ -144,10 +206,10 @@ class Item:
         return cls(
             id=ident,
             text=text,
-            author=Account.from_dict(author) if author is not None else None,
-            url=_expect(data.get("url"), str, "url", "a string"),
-            created_at=_expect(data.get("created_at"), str, "created_at", "a string"),
-            platform=_expect(data.get("platform"), str, "platform", "a string"),
+            author=Account.from_dict(author, strict=strict) if author is not None else None,
+            url=_declared(data.get("url"), ITEM_FIELDS["url"], "url", strict),
+            created_at=_declared(data.get("created_at"), ITEM_FIELDS["created_at"], "created_at", strict),
+            platform=_declared(data.get("platform"), ITEM_FIELDS["platform"], "platform", strict),
             reach=dict(reach) if reach else None,
             media=tuple(media),
         )

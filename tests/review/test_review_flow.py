@@ -1,10 +1,9 @@
 """Cases, claims, decisions, appeals and the legal-request ledger, over a real store."""
 
-import time
-
 import pytest
 
 from khien.audit import verify
+from khien.clock import FakeClock
 from khien.errors import ConflictError, InputError, NotFoundError, PermissionDenied
 from khien.model import Item
 from khien.report import transparency_report
@@ -34,9 +33,9 @@ def test_moderate_is_idempotent_on_platform_and_id(store, engine):
     first, created = intake.moderate(store, engine, Item("p1", SCAM, platform="forum"), APP)
     again, created_again = intake.moderate(store, engine, Item("p1", FINE, platform="forum"), APP)
     assert created and not created_again
-    assert first == again and first["action"] == "remove"
+    assert first.to_dict(dsa=True) == again.to_dict(dsa=True) and first.action == "remove"
     other, created_other = intake.moderate(store, engine, Item("p1", FINE, platform="shop"), APP)
-    assert created_other and other["action"] == "allow"
+    assert created_other and other.action == "allow"
     with store.read() as tx:
         assert item_rows.decision_counts(tx) == {("forum", "p1"): 1, ("shop", "p1"): 1}
 
@@ -82,23 +81,37 @@ def test_cases_are_ordered_by_severity_reach_and_age(store, engine):
 
 
 def test_claim_is_a_lock_that_expires(store, engine):
+    clock = FakeClock()
     _scam(store, engine)
     case = _open_case(store)
     with store.write() as tx:
-        cases.claim(tx, AN, case["id"], ttl=0.3)
+        claimed = cases.claim(tx, AN, case["id"], ttl=300, clock=clock)
+    assert claimed["claimed_by"] == "an" and claimed["claim_expires_at"] == "2026-01-01T00:05:00.000Z"
     with pytest.raises(ConflictError, match="claimed by an"):
         with store.write() as tx:
-            cases.claim(tx, BINH, case["id"], ttl=60)
-    with pytest.raises(ConflictError, match="must be claimed by you"):
+            cases.claim(tx, BINH, case["id"], ttl=60, clock=clock)
+    with pytest.raises(ConflictError, match="must be claimed by you before you decide it; it is claimed by an"):
         with store.write() as tx:
-            cases.decide(tx, engine.policy, BINH, case["id"], action="remove", clause="2.1")
-    time.sleep(0.4)
+            cases.decide(tx, engine.policy, BINH, case["id"], action="remove", clause="2.1", clock=clock)
+    clock.advance(299)
+    with store.read() as tx:  # one second left: still an's
+        assert cases.get_case(tx, case["id"], clock=clock)["claimed_by"] == "an"
+        assert cases.list_cases(tx, unclaimed=True, clock=clock) == []
+    clock.advance(1)
+    with store.read() as tx:  # expiry is exclusive: at the expiry instant the claim has lapsed
+        assert cases.get_case(tx, case["id"], clock=clock)["claimed_by"] is None
+        assert [c["id"] for c in cases.list_cases(tx, unclaimed=True, clock=clock)] == [case["id"]]
+        assert cases.list_cases(tx, claimed_by="an", clock=clock) == []
     with store.write() as tx:
-        claimed = cases.claim(tx, BINH, case["id"], ttl=60)
+        claimed = cases.claim(tx, BINH, case["id"], ttl=60, clock=clock)
     assert claimed["claimed_by"] == "binh"
     with pytest.raises(ConflictError):  # an's claim lapsed: an may no longer decide
         with store.write() as tx:
-            cases.decide(tx, engine.policy, AN, case["id"], action="allow", clause=None)
+            cases.decide(tx, engine.policy, AN, case["id"], action="allow", clause=None, clock=clock)
+    with store.write() as tx:  # the holder renews before it lapses
+        clock.advance(59)
+        renewed = cases.claim(tx, BINH, case["id"], ttl=60, clock=clock)
+    assert renewed["claim_expires_at"] == "2026-01-01T00:06:59.000Z"
 
 
 def test_a_human_decision_has_its_own_statement_of_reasons(store, engine):
@@ -117,9 +130,12 @@ def test_a_human_decision_has_its_own_statement_of_reasons(store, engine):
     assert outcome["automated"] is False and outcome["action"] == "remove" and outcome["clause"] == "2.1"
     assert "người kiểm duyệt" in outcome["reasons"]["vi"] and "Lừa đảo tuyển cộng tác viên" in outcome["reasons"]["vi"]
     assert "human moderator" in outcome["reasons"]["en"]
-    with pytest.raises(ConflictError, match="already decided"):
+    with pytest.raises(ConflictError, match=r"case \d+ is decided \(by an\); it cannot be decided"):
         with store.write() as tx:
             cases.decide(tx, engine.policy, AN, case["id"], action="allow", clause=None)
+    with pytest.raises(ConflictError, match=r"case \d+ is decided \(by an\); it cannot be claimed"):
+        with store.write() as tx:
+            cases.claim(tx, BINH, case["id"])
 
 
 def _decided_by(store, engine, moderator):
@@ -149,7 +165,7 @@ def test_an_appeal_is_decided_by_someone_else_and_a_reversal_restores_the_item(s
     with store.read() as tx:
         state = intake.item_state(tx, "forum", "p1")
     assert state["decision"]["action"] == "allow"
-    with pytest.raises(ConflictError, match="already decided"):
+    with pytest.raises(ConflictError, match=r"appeal \d+ is decided \(reversed, by binh\); it cannot be decided"):
         with store.write() as tx:
             appeals.decide(tx, engine.policy, BINH, appeal["id"], outcome="upheld")
 

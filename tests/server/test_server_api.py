@@ -185,3 +185,43 @@ def test_concurrent_moderation_shares_commits_and_stays_idempotent(store, app_an
     with store.read() as tx:
         counts = item_rows.decision_counts(tx)
     assert counts[("forum", "p1")] == 1 and len(counts) == 16 and set(counts.values()) == {1}
+
+
+class _BrokenOnRefund:
+    """The packaged engine, except that it crashes on any batch holding the word 'hoàn tiền'."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.policy = engine.policy
+
+    def decide_batch(self, items):
+        if any("hoàn tiền" in i.text for i in items):
+            raise RuntimeError("detector crashed")
+        return self.engine.decide_batch(items)
+
+
+def test_admins_list_and_retry_quarantined_items(service):
+    from khien.review import intake
+
+    posts = [{"id": "q0", "platform": "forum", "text": "Hôm nay trời đẹp quá"},
+             {"id": "q1", "platform": "forum", "text": "Shop hoàn tiền 100% nếu hàng lỗi, inbox nhé"}]
+    assert service.post("/v1/items", "ingest", json={"items": posts}).status_code == 202
+    engine = service.app.state.engine
+    assert intake.decide_pending(service.app.state.store, _BrokenOnRefund(engine)) == 2
+    listed = service.get("/v1/items?status=failed", "admin").json()
+    assert [(i["id"], i["error"], i["attempts"]) for i in listed["items"]] == [
+        ("q1", "RuntimeError: detector crashed", 1)]
+    assert service.get("/v1/items?status=failed", "moderator").status_code == 403
+    assert service.get("/v1/items?status=pending", "admin").status_code == 422
+    state = service.get("/v1/items/q1?platform=forum", "ingest").json()
+    assert state["status"] == "failed" and state["error"] == "RuntimeError: detector crashed"
+    assert service.post("/v1/items/q1/retry?platform=forum", "moderator").status_code == 403
+    retried = service.post("/v1/items/q1/retry?platform=forum", "admin")
+    assert retried.status_code == 200 and retried.json()["status"] == "pending"
+    again = service.post("/v1/items/q1/retry?platform=forum", "admin")
+    assert again.status_code == 409 and "cannot be retried" in again.json()["detail"]
+    assert intake.decide_pending(service.app.state.store, engine) == 1
+    assert service.get("/v1/items/q1?platform=forum", "ingest").json()["status"] == "decided"
+    assert service.get("/v1/items?status=failed", "admin").json()["items"] == []
+    metrics = service.client.get("/metrics").text
+    assert "khien_items_failed 0.0" in metrics

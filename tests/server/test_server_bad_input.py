@@ -113,3 +113,22 @@ def test_lone_surrogates_and_nul(service):
 def test_unknown_routes_and_methods_are_problems_too(service):
     _problem(service.get("/v1/nothing", "ingest"), 404)
     _problem(service.client.put("/v1/moderate", headers=service.as_("ingest"), json=ITEM), 405)
+
+
+def test_the_published_item_schema_is_the_parsers_table(service):
+    from khien.model import ITEM_FIELDS, ITEM_REQUIRED
+
+    spec = service.client.get("/openapi.json").json()
+    schema = spec["paths"]["/v1/moderate"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert schema["properties"] == {k: dict(v) for k, v in ITEM_FIELDS.items()}
+    assert schema["required"] == list(ITEM_REQUIRED) and schema["additionalProperties"] is False
+
+
+@pytest.mark.parametrize("body,field", [
+    ({"id": "x" * 301, "text": "Chào cả nhà"}, "id"),
+    ({"id": "p1", "platform": "p" * 101, "text": "Chào cả nhà"}, "platform"),
+    ({"id": "p1", "text": "Chào cả nhà", "author": {"followers": -3}}, "author.followers"),
+    ({"id": "p1", "text": "Chào cả nhà", "author": {"ten": "Lan"}}, "author.ten"),
+])
+def test_what_the_schema_declares_the_parser_enforces(service, body, field):
+    _problem(service.post("/v1/moderate", "ingest", json=body), 422, field)

@@ -12,6 +12,8 @@ MATRIX = [
     ("POST", "/v1/moderate", {"ingest"}, ITEM),
     ("POST", "/v1/items", {"ingest"}, {"items": [ITEM | {"id": "r2"}]}),
     ("GET", "/v1/items/{item_id}", {"ingest", "moderator"}, None),
+    ("GET", "/v1/items", set(), None),
+    ("POST", "/v1/items/{item_id}/retry", set(), None),
     ("GET", "/v1/cases", {"moderator"}, None),
     ("GET", "/v1/cases/{case_id}", {"moderator"}, None),
     ("POST", "/v1/cases/{case_id}/claim", {"moderator"}, None),

@@ -3,8 +3,10 @@
 import pytest
 from sqlalchemy.exc import IntegrityError
 
+from khien.model import Decision
 from khien.store import Store, current_revision, head_revision, upgrade
 from khien.store import items as item_rows
+from khien.store.records import NewDecision
 from khien.store.schema import decisions
 
 
@@ -18,9 +20,10 @@ def test_upgrade_reaches_head_and_is_idempotent(db_url):
 
 
 def _decision(item_id, source="engine", ref=""):
-    return {"platform": "forum", "item_id": item_id, "policy": "p1", "source": source, "source_ref": ref,
-            "action": "allow", "category": None, "automated": True, "actor": None, "body": "{}",
-            "created_at": "2026-01-01T00:00:00Z"}
+    body = Decision(id=item_id, action="allow", categories=(), rules=(), policy="p1", detectors=(),
+                    reasons={"vi": "Nội dung được giữ nguyên.", "en": "The content stays up."})
+    return NewDecision(platform="forum", decision=body, source=source, source_ref=ref, actor=None,
+                       created_at="2026-01-01T00:00:00Z", category=None)
 
 
 def test_an_engine_decision_cannot_be_stored_twice(store):
@@ -29,11 +32,11 @@ def test_an_engine_decision_cannot_be_stored_twice(store):
     with store.write() as tx:
         # the repository skips what is already there...
         added = item_rows.insert_decisions(tx, [_decision("a"), _decision("c")])
-        assert [r["item_id"] for r in added] == ["c"]
+        assert list(added) == [("forum", "c")]
     # ...and the database itself refuses a plain second insert
     with pytest.raises(IntegrityError):
         with store.engine.begin() as conn:
-            conn.execute(decisions.insert(), [_decision("a")])
+            conn.execute(decisions.insert(), [_decision("a").row()])
     with store.read() as tx:
         counts = item_rows.decision_counts(tx)
     assert counts[("forum", "a")] == 1
@@ -42,7 +45,7 @@ def test_an_engine_decision_cannot_be_stored_twice(store):
 def test_human_decisions_are_kept_beside_the_engine_one(store):
     with store.write() as tx:
         item_rows.insert_decisions(tx, [_decision("a"), _decision("a", "case", "1"), _decision("a", "appeal", "1")])
-        assert item_rows.latest_decision(tx, "forum", "a")["source"] == "appeal"
+        assert item_rows.latest_decision(tx, "forum", "a").source == "appeal"
 
 
 def test_items_are_keyed_by_platform_and_id(store):

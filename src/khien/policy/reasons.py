@@ -64,7 +64,18 @@ def statement_of_reasons(
     automated: bool,
     note: str | None = None,
 ) -> dict[str, str]:
-    """The statement a user receives, ``{"vi": ..., "en": ...}``."""
+    """The statement a user receives, ``{"vi": ..., "en": ...}``.
+
+    When a person keeps content (``allow``, not automated) the statement names no clause and no
+    category: whatever the engine noted, the moderator found nothing to act on.
+    """
+    if action == "allow" and not automated:
+        vi = "Sau khi người kiểm duyệt xem xét, nội dung được giữ nguyên."
+        en = "After review by a human moderator, the content stays up."
+        if note:
+            vi += f" Ghi chú của người kiểm duyệt: {note}"
+            en += f" Moderator's note: {note}"
+        return {"vi": vi, "en": en}
     if action == "allow":
         if not findings:
             return {

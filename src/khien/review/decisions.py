@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any, Mapping
 
-import orjson
-
+from ..enums import Action, values
 from ..errors import InputError
-from ..model import ACTIONS, CategoryFinding, Decision, Evidence
+from ..model import CategoryFinding, Decision
 from ..policy import Policy, dsa_fields, statement_of_reasons
+from ..store.records import NewDecision
 
-__all__ = ["findings_from_body", "human_decision", "restored_decision", "decision_row", "priority_base",
-           "item_subject", "LEGAL_SEVERITY"]
+__all__ = ["human_decision", "restored_decision", "new_decision", "priority_base", "item_subject",
+           "LEGAL_SEVERITY"]
 
 LEGAL_SEVERITY = 10  # a request from an authority has a deadline: it goes to the top of the queue
 
@@ -26,23 +27,26 @@ def priority_base(severity: int, reach: int) -> float:
     return float(severity) * math.log(math.e + max(0, reach))
 
 
-def findings_from_body(body: Mapping[str, Any] | None) -> list[CategoryFinding]:
-    """The categories of a stored decision (its ``to_dict`` form) as findings again."""
-    out = []
-    for cat in (body or {}).get("categories", []):
-        evidence = tuple(
-            (Evidence(e["start"], e["end"], e["text"], e.get("field", "text"), e.get("label")), e.get("detector", ""))
-            for e in cat.get("evidence", [])
-        )
-        out.append(CategoryFinding(cat["name"], float(cat.get("score", 0.0)), evidence))
-    return out
+def _before(original: Decision | Mapping[str, Any] | None) -> tuple[tuple[CategoryFinding, ...], tuple[str, ...], bool]:
+    """What a person's decision keeps of the one under review: findings, detectors, whether automated.
+
+    Services pass the stored :class:`Decision`; the console previews statements from the public
+    dict it holds, which may be partial, so only these three parts are read from a mapping.
+    """
+    if original is None:
+        return (), (), False
+    if isinstance(original, Decision):
+        return original.categories, original.detectors, original.automated
+    return (tuple(CategoryFinding.from_dict(c) for c in original.get("categories", ())),
+            tuple(original.get("detectors", ())), bool(original.get("automated")))
 
 
 def _check_action(policy: Policy, action: str, clause: str | None) -> str | None:
-    if action not in ACTIONS:
-        raise InputError(f"field 'action' must be one of {', '.join(ACTIONS)}, found {action!r}", field="action")
+    if action not in values(Action):
+        raise InputError(f"field 'action' must be one of {', '.join(values(Action))}, found {action!r}",
+                         field="action")
     clauses = policy.clauses()
-    if action == "allow":
+    if action == Action.ALLOW:
         if clause is not None and clause not in clauses:
             raise InputError(f"unknown clause {clause!r}; valid clauses: {', '.join(sorted(clauses))}", field="clause")
         return clauses.get(clause or "")
@@ -60,35 +64,36 @@ def human_decision(
     action: str,
     clause: str | None,
     note: str | None,
-    original: Mapping[str, Any] | None,
+    original: Decision | Mapping[str, Any] | None,
     *,
     created_at: str | None = None,
     source_type: str = "SOURCE_VOLUNTARY",
 ) -> Decision:
-    """A moderator's decision: automated=false, with the statement of reasons for a person's decision."""
+    """A moderator's decision: automated=false, with the statement of reasons for a person's decision.
+
+    Keeping content (``allow``) names no clause and no category: the statement only says the content
+    stays up after human review (plus the moderator's note).
+    """
     category = _check_action(policy, action, clause)
-    findings = findings_from_body(original)
-    reasons = statement_of_reasons(policy, action, findings, category, clause, automated=False, note=note)
-    if action == "allow" and note:
-        reasons = {"vi": f"{reasons['vi']} Ghi chú của người kiểm duyệt: {note}",
-                   "en": f"{reasons['en']} Moderator's note: {note}"}
-    detectors = tuple((original or {}).get("detectors", ()))
+    findings, detectors, was_automated = _before(original)
+    keep = action == Action.ALLOW
+    reasons = statement_of_reasons(policy, action, findings, None if keep else category, None if keep else clause,
+                                   automated=False, note=note)
     return Decision(
         id=item_id, action=action, categories=tuple(findings), rules=(), policy=policy.version,
-        detectors=detectors, reasons=reasons, automated=False, clause=clause if action != "allow" else None,
+        detectors=detectors, reasons=reasons, automated=False,
+        clause=None if keep else clause,
         dsa=dsa_fields(policy, item_id, action, category, clause, reasons, automated=False,
-                       detected_automatically=original is not None and bool(original.get("automated")),
+                       detected_automatically=was_automated,
                        created_at=created_at, source_type=source_type),
     )
 
 
-def restored_decision(policy: Policy, item_id: str, original: Mapping[str, Any], action: str, clause: str | None,
+def restored_decision(policy: Policy, item_id: str, original: Decision, action: str, clause: str | None,
                       note: str | None) -> Decision:
     """The decision that replaces one reversed on appeal (by default the item is restored: allow)."""
-    from dataclasses import replace
-
     decision = human_decision(policy, item_id, action, clause, None, original)
-    if action == "allow":
+    if action == Action.ALLOW:
         vi = ("Kháng nghị được chấp nhận: quyết định trước đã bị hủy bỏ và nội dung được khôi phục. "
               "Quyết định này do người kiểm duyệt đưa ra sau khi xem xét.")
         en = ("The appeal was granted: the earlier decision is reversed and the content is restored. "
@@ -102,12 +107,9 @@ def restored_decision(policy: Policy, item_id: str, original: Mapping[str, Any],
     return replace(decision, reasons={"vi": vi, "en": en})
 
 
-def decision_row(decision: Decision, platform: str, *, source: str, source_ref: str = "", actor: str | None,
-                 created_at: str, category: str | None) -> dict[str, Any]:
-    """The ``decisions`` row for a decision; ``category`` is the one its clause names (None for allow)."""
-    return {
-        "platform": platform, "item_id": decision.id, "policy": decision.policy, "source": source,
-        "source_ref": source_ref, "action": decision.action, "category": category,
-        "automated": decision.automated, "actor": actor,
-        "body": orjson.dumps(decision.to_dict(dsa=True)).decode(), "created_at": created_at,
-    }
+def new_decision(policy: Policy, decision: Decision, platform: str, *, source: str, source_ref: str = "",
+                 actor: str | None, created_at: str) -> NewDecision:
+    """The ``decisions`` row for a decision; its category is the one its clause names (None for allow)."""
+    category = policy.clauses().get(decision.clause or "") if decision.action != Action.ALLOW else None
+    return NewDecision(platform=platform, decision=decision, source=source, source_ref=source_ref, actor=actor,
+                       created_at=created_at, category=category)

@@ -4,32 +4,46 @@ An engine decision is recorded at most once per (platform, item id, policy versi
 ``decisions`` table has that uniqueness, and everything that follows a decision (its case, its
 audit event, its webhook) is written only for rows that insert actually added, in the same
 transaction. A worker that dies half-way and re-runs a batch therefore changes nothing twice.
+
+Items the worker cannot decide (the engine raises on them, their stored body no longer parses, or
+writing their decision fails) are quarantined: status ``failed`` with the error, an ``item.failed``
+audit event, and the rest of the batch is decided. An admin lists them and retries them
+(:func:`failed_items`, :func:`retry`); nothing is retried for ever on its own.
 """
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+import logging
+from dataclasses import dataclass
+from typing import Any, Sequence
 
 import orjson
 
 from ..audit import AuditEvent, record_many
 from ..audit import events as ev
+from ..clock import SYSTEM, Clock, iso
 from ..engine import Engine
+from ..errors import ConflictError, NotFoundError
+from ..enums import Action, CaseOrigin, ItemStatus
 from ..model import Decision, Item
 from ..policy import Policy
 from ..store import Store, Tx
 from ..store import items as item_rows
 from ..store import review as review_rows
-from ..store.clock import iso, now_ts
-from . import outbox
+from ..store.db import StoreError
+from ..store.records import NewCase, StoredItem
+from . import lifecycle, outbox
 from .actor import Actor
-from .decisions import decision_row, item_subject, priority_base
+from .decisions import item_subject, new_decision, priority_base
 
-__all__ = ["key_of", "moderate", "moderate_many", "ingest", "record_engine_decisions", "decide_pending", "item_state",
-           "public_decision", "CASE_ACTIONS"]
+__all__ = ["key_of", "moderate", "moderate_many", "ingest", "record_engine_decisions", "decide_pending",
+           "item_state", "failed_items", "retry", "CASE_ACTIONS", "ENGINE_ACTOR", "MAX_ERROR_CHARS"]
 
-CASE_ACTIONS = ("review", "remove")  # what a person must look at (review) or may want to check (remove)
+log = logging.getLogger("khien.worker")
+
+CASE_ACTIONS = (Action.REVIEW, Action.REMOVE)  # what a person must look at (review) or may want to check (remove)
 MAX_REACH = 2**62  # reach is stored as a 64-bit integer; anything larger is "everyone" anyway
+MAX_ERROR_CHARS = 2000  # a quarantined item keeps this much of its error
 ENGINE_ACTOR = "system:engine"
 
 
@@ -37,151 +51,261 @@ def key_of(item: Item) -> tuple[str, str]:
     return (item.platform or "", item.id)
 
 
-def public_decision(body: Mapping[str, Any] | str, *, dsa: bool = False) -> dict[str, Any]:
-    """A stored decision as ``khien scan`` writes it (DSA fields only on request)."""
-    out = orjson.loads(body) if isinstance(body, str) else dict(body)
-    if not dsa:
-        out.pop("dsa", None)
-    return out
-
-
-def _item_row(item: Item, status: str, when: str) -> dict[str, Any]:
+def _item_row(item: Item, status: ItemStatus, when: str) -> dict[str, Any]:
     platform, ident = key_of(item)
-    return {"platform": platform, "item_id": ident, "body": orjson.dumps(item.to_dict()).decode(), "status": status,
-            "reach": min(item.reach_total, MAX_REACH), "received_at": when}
+    return {"platform": platform, "item_id": ident, "body": orjson.dumps(item.to_dict()).decode(),
+            "status": status.value, "reach": min(item.reach_total, MAX_REACH), "received_at": when}
 
 
-def record_engine_decisions(tx: Tx, policy: Policy, pairs: Sequence[tuple[Item, Decision]]) -> list[dict[str, Any]]:
-    """Record engine decisions (skipping any already recorded), open their cases, audit and announce them."""
-    when, now = iso(), now_ts()
-    clauses = policy.clauses()
-    rows = [decision_row(d, key_of(i)[0], source="engine", actor=None, created_at=when,
-                         category=clauses.get(d.clause or "") if d.action != "allow" else None)
-            for i, d in pairs]
-    new = item_rows.insert_decisions(tx, rows)
-    if not new:
-        return []
-    new_ids = {(r["platform"], r["item_id"]): r["id"] for r in new}
+def record_engine_decisions(tx: Tx, policy: Policy, pairs: Sequence[tuple[Item, Decision]], *,
+                            clock: Clock = SYSTEM) -> set[tuple[str, str]]:
+    """Record engine decisions (skipping any already recorded), open their cases, audit and announce them.
+
+    Returns the (platform, item id) keys whose decision this call added.
+    """
+    now = clock.now()
+    when = iso(now)
+    rows = [new_decision(policy, d, key_of(i)[0], source="engine", actor=None, created_at=when) for i, d in pairs]
+    new_ids = item_rows.insert_decisions(tx, rows)
+    if not new_ids:
+        return set()
     events: list[AuditEvent] = []
-    case_rows: list[dict[str, Any]] = []
+    new_cases: list[NewCase] = []
     announced: list[dict[str, Any]] = []
     announce = outbox.wants(tx, "decision")
     for (item, decision), row in zip(pairs, rows):
         key = key_of(item)
         if key not in new_ids:
             continue
-        category = row["category"]
+        category = row.category
         events.append(AuditEvent(ENGINE_ACTOR, item_subject(*key), ev.DecisionAutomated(
             decision=new_ids[key], action=decision.action, category=category,
             categories=tuple(c.name for c in decision.categories), rules=tuple(decision.rules),
             policy=decision.policy,
         )))
         if announce:
-            announced.append({"platform": key[0], "item": key[1], "decision": public_decision(row["body"])})
+            announced.append({"platform": key[0], "item": key[1], "decision": decision.to_dict()})
         if decision.action in CASE_ACTIONS:
             severity = policy.categories[category].severity if category in policy.categories else 1
-            case_rows.append({
-                "platform": key[0], "item_id": key[1], "origin": f"engine:{decision.policy}", "category": category,
-                "proposed_action": decision.action, "decision_id": new_ids[key], "severity": severity,
-                "reach": min(item.reach_total, MAX_REACH), "priority_base": priority_base(severity, item.reach_total),
-                "state": "open", "created_at": when, "created_ts": now,
-            })
-    case_ids = review_rows.insert_cases(tx, case_rows)
-    for case_id, case in zip(case_ids, case_rows):
+            new_cases.append(NewCase(
+                platform=key[0], item_id=key[1], origin=f"{CaseOrigin.ENGINE.value}:{decision.policy}",
+                category=category, proposed_action=decision.action, decision_id=new_ids[key], severity=severity,
+                reach=min(item.reach_total, MAX_REACH), priority_base=priority_base(severity, item.reach_total),
+                created_at=when, created_ts=now,
+            ))
+    for case_id, case in review_rows.insert_cases(tx, new_cases).items():
         events.append(AuditEvent(ENGINE_ACTOR, f"case:{case_id}", ev.CaseOpened(
-            item=case["item_id"], platform=case["platform"], category=case["category"],
-            proposed_action=case["proposed_action"], origin=case["origin"],
+            item=case.item_id, platform=case.platform, category=case.category,
+            proposed_action=case.proposed_action, origin=case.origin,
         )))
     record_many(tx, events, time=when)
-    outbox.publish(tx, "decision", announced)
-    return new
+    outbox.publish(tx, "decision", announced, clock=clock)
+    return set(new_ids)
 
 
-def moderate_many(tx: Tx, policy: Policy, pairs: Sequence[tuple[Item, Decision]]) -> list[tuple[dict[str, Any], bool]]:
+def moderate_many(tx: Tx, policy: Policy, pairs: Sequence[tuple[Item, Decision]], *,
+                  clock: Clock = SYSTEM) -> list[tuple[Decision, bool]]:
     """Record engine decisions made now for items sent to ``POST /v1/moderate``, in one transaction.
 
-    For each pair returns the decision in force (stored form, with DSA fields) and whether this
-    call made it. An item already decided keeps its decision (idempotent on platform and id); an
-    item stored earlier by a batch but not yet decided takes this decision; the same item twice
-    in one call gets one decision.
+    For each pair returns the decision in force and whether this call made it. An item already
+    decided keeps its decision (idempotent on platform and id); an item stored earlier by a batch
+    but not yet decided takes this decision; the same item twice in one call gets one decision.
     """
-    when = iso()
+    when = iso(clock.now())
     first: dict[tuple[str, str], int] = {}
     for n, (item, _decision) in enumerate(pairs):
         first.setdefault(key_of(item), n)
     unique = [pairs[n] for n in first.values()]
-    new_keys = item_rows.insert_items(tx, [_item_row(item, "decided", when) for item, _ in unique])
+    new_keys = item_rows.insert_items(tx, [_item_row(item, ItemStatus.DECIDED, when) for item, _ in unique])
     earlier = [k for k in first if k not in new_keys]
     current = item_rows.latest_decisions(tx, earlier)
     to_record = [(i, d) for i, d in unique if key_of(i) not in current]
-    added = {(r["platform"], r["item_id"]) for r in record_engine_decisions(tx, policy, to_record)}
+    added = record_engine_decisions(tx, policy, to_record, clock=clock)
     item_rows.mark_decided_keys(tx, [k for k in earlier if k not in current])
-    out = []
-    for n, (item, decision) in enumerate(pairs):
+    out: list[tuple[Decision, bool]] = []
+    for n, (item, _decision) in enumerate(pairs):
         key = key_of(item)
         if key in current:
-            out.append((orjson.loads(current[key]["body"]), False))
+            out.append((current[key].decision, False))
         else:
-            chosen = pairs[first[key]][1]
-            out.append((chosen.to_dict(dsa=True), first[key] == n and key in added))
+            out.append((pairs[first[key]][1], first[key] == n and key in added))
     return out
 
 
-def moderate(store: Store, engine: Engine, item: Item, actor: Actor) -> tuple[dict[str, Any], bool]:
+def moderate(store: Store, engine: Engine, item: Item, actor: Actor, *,
+             clock: Clock = SYSTEM) -> tuple[Decision, bool]:
     """Decide one item now. The same (platform, id) again returns the decision in force, unchanged.
 
-    Returns the decision (stored form, with DSA fields) and whether it was made by this call.
+    Returns the decision and whether it was made by this call.
     """
     decision = engine.decide(item)
     with store.write() as tx:
-        return moderate_many(tx, engine.policy, [(item, decision)])[0]
+        return moderate_many(tx, engine.policy, [(item, decision)], clock=clock)[0]
 
 
-def ingest(tx: Tx, items: Sequence[Item], actor: Actor) -> dict[str, int]:
-    """Store a batch for the worker. Items already stored (same platform and id) are left as they are."""
-    when = iso()
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    accepted: int
+    duplicates: int
+
+    def public(self) -> dict[str, int]:
+        return {"accepted": self.accepted, "duplicates": self.duplicates}
+
+
+def ingest(tx: Tx, items: Sequence[Item], actor: Actor, *, clock: Clock = SYSTEM) -> dict[str, int]:
+    """Store a batch for the worker. Items already stored (same platform and id) are left as they are.
+
+    Returns ``{"accepted", "duplicates"}`` (the API's response body).
+    """
+    when = iso(clock.now())
     rows, seen = [], set()
     for item in items:
         key = key_of(item)
         if key not in seen:
             seen.add(key)
-            rows.append(_item_row(item, "pending", when))
+            rows.append(_item_row(item, ItemStatus.PENDING, when))
     new = item_rows.insert_items(tx, rows)
     if new:
         record_many(tx, [AuditEvent(actor.name, f"batch:{len(new)}", ev.ItemsReceived(
             count=len(new), items=tuple(sorted(f"{p}:{i}" if p else i for p, i in new)),
         ))], time=when)
-    return {"accepted": len(new), "duplicates": len(items) - len(new)}
+    return IngestResult(len(new), len(items) - len(new)).public()
 
 
-def decide_pending(store: Store, engine: Engine, limit: int = 500) -> int:
-    """Decide up to ``limit`` waiting items; returns how many were handled (0 when none wait).
+# ---- the worker's path, with quarantine ----------------------------------------------------------
+
+def _describe(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}"
+    return text if len(text) <= MAX_ERROR_CHARS else text[: MAX_ERROR_CHARS - 1] + "…"
+
+
+def _decide_isolating(engine: Engine, batch: Sequence[tuple[StoredItem, Item]],
+                      failures: dict[int, str]) -> list[tuple[StoredItem, Item, Decision]]:
+    """Decide a batch; when the engine raises, halve the batch until the item(s) that raise are alone.
+
+    A poisoned item costs about log2(batch) extra engine calls; the others are decided as usual.
+    """
+    if not batch:
+        return []
+    try:
+        decisions = engine.decide_batch([item for _, item in batch])
+    except Exception as exc:  # noqa: BLE001 - any engine error on an item quarantines that item
+        if len(batch) == 1:
+            failures[batch[0][0].pk] = _describe(exc)
+            return []
+        mid = len(batch) // 2
+        return _decide_isolating(engine, batch[:mid], failures) + _decide_isolating(engine, batch[mid:], failures)
+    return [(stored, item, d) for (stored, item), d in zip(batch, decisions)]
+
+
+def _quarantine(tx: Tx, stored: StoredItem, error: str, when: str) -> None:
+    lifecycle.move(lifecycle.ITEM_MOVES, f"item {stored.item_id!r}", stored.status, "fail")
+    attempts = item_rows.mark_failed(tx, stored.pk, error)
+    if attempts is None:  # decided meanwhile (by POST /v1/moderate): nothing to quarantine
+        return
+    log.warning("item %s quarantined: %s", item_subject(stored.platform, stored.item_id), error)
+    record_many(tx, [AuditEvent(ENGINE_ACTOR, item_subject(stored.platform, stored.item_id),
+                                ev.ItemFailed(error=error, attempts=attempts))], time=when)
+
+
+def _write(store: Store, policy: Policy, decided: Sequence[tuple[StoredItem, Item, Decision]],
+           failed: Sequence[tuple[StoredItem, str]], clock: Clock) -> None:
+    with store.write() as tx:
+        record_engine_decisions(tx, policy, [(item, d) for _, item, d in decided], clock=clock)
+        item_rows.mark_decided(tx, [stored.pk for stored, _, _ in decided])
+        when = iso(clock.now())
+        for stored, error in failed:
+            _quarantine(tx, stored, error, when)
+
+
+def decide_pending(store: Store, engine: Engine, limit: int = 500, *, clock: Clock = SYSTEM) -> int:
+    """Decide up to ``limit`` waiting items; returns how many were handled (decided or quarantined).
 
     Reading, deciding and writing are separate steps on purpose: the engine runs outside any
-    transaction, and the write is idempotent, so a crash anywhere leaves nothing half-done.
+    transaction, and the write is idempotent, so a crash anywhere leaves nothing half-done. When
+    the batch's write fails, each item is written alone and an item whose own write fails is
+    quarantined, so one bad item never blocks the others. A database that cannot be reached
+    (:class:`StoreError`) quarantines nothing: the error goes up and the worker tries again later.
     """
     with store.read() as tx:
         pending = item_rows.pending_items(tx, limit)
     if not pending:
         return 0
-    items = [Item.from_dict(orjson.loads(r["body"])) for r in pending]
-    decisions = engine.decide_batch(items)
-    with store.write() as tx:
-        record_engine_decisions(tx, engine.policy, list(zip(items, decisions)))
-        item_rows.mark_decided(tx, [r["pk"] for r in pending])
+    failures: dict[int, str] = {}
+    parsed: list[tuple[StoredItem, Item]] = []
+    for stored in pending:
+        try:
+            parsed.append((stored, stored.item()))
+        except Exception as exc:  # noqa: BLE001 - a body that no longer parses is this item's problem only
+            failures[stored.pk] = _describe(exc)
+    decided = _decide_isolating(engine, parsed, failures)
+    failed = [(stored, failures[stored.pk]) for stored in pending if stored.pk in failures]
+    try:
+        _write(store, engine.policy, decided, failed, clock)
+    except StoreError:
+        raise
+    except Exception:  # noqa: BLE001 - find the item(s) whose write fails, one transaction each
+        for one in decided:
+            try:
+                _write(store, engine.policy, [one], [], clock)
+            except StoreError:
+                raise
+            except Exception as exc:  # noqa: BLE001
+                _write(store, engine.policy, [], [(one[0], _describe(exc))], clock)
+        for stored, error in failed:
+            _write(store, engine.policy, [], [(stored, error)], clock)
     return len(pending)
 
 
+# ---- reading items, and the admin's retry --------------------------------------------------------
+
 def item_state(tx: Tx, platform: str, item_id: str, *, dsa: bool = False) -> dict[str, Any] | None:
+    """An item's state as ``GET /v1/items/{id}`` publishes it (None when the item is not stored).
+
+    A quarantined item also shows its ``error`` and ``attempts``.
+    """
     stored = item_rows.get_item(tx, platform, item_id)
     if stored is None:
         return None
     current = item_rows.latest_decision(tx, platform, item_id)
-    return {
+    out: dict[str, Any] = {
         "id": item_id,
         "platform": platform or None,
-        "status": stored["status"],
-        "received_at": stored["received_at"],
-        "item": orjson.loads(stored["body"]),
-        "decision": public_decision(current["body"], dsa=dsa) if current else None,
+        "status": stored.status.value,
+        "received_at": stored.received_at,
+        "item": _content_or_raw(stored),
+        "decision": current.public(dsa=dsa) if current else None,
     }
+    if stored.status == ItemStatus.FAILED:
+        out |= {"error": stored.error, "attempts": stored.attempts}
+    return out
+
+
+def _content_or_raw(stored: StoredItem) -> Any:
+    try:
+        return stored.content()
+    except Exception:  # noqa: BLE001 - a quarantined body is shown as the text it is
+        return stored.body
+
+
+def failed_items(tx: Tx, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+    """Quarantined items, oldest first, as ``GET /v1/items?status=failed`` lists them."""
+    return [{"id": s.item_id, "platform": s.platform or None, "status": s.status.value,
+             "received_at": s.received_at, "error": s.error, "attempts": s.attempts}
+            for s in item_rows.list_items(tx, status=ItemStatus.FAILED, limit=limit, offset=offset)]
+
+
+def retry(tx: Tx, actor: Actor, platform: str, item_id: str, *, clock: Clock = SYSTEM) -> dict[str, Any]:
+    """failed → pending: the worker decides the item again. 404 unknown item, 409 item not failed."""
+    stored = item_rows.get_item(tx, platform, item_id)
+    what = f"item {item_id!r}{' on ' + platform if platform else ''}"
+    if stored is None:
+        raise NotFoundError(f"{what} is not stored")
+    target = lifecycle.move(lifecycle.ITEM_MOVES, what, stored.status, "retry")
+    if not item_rows.set_status(tx, stored.pk, old=stored.status, new=target):
+        raise ConflictError(f"{what} changed a moment ago; read it again")
+    record_many(tx, [AuditEvent(actor.name, item_subject(platform, item_id), ev.ItemRetried())],
+                time=iso(clock.now()))
+    state = item_state(tx, platform, item_id)
+    assert state is not None
+    return state

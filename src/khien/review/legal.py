@@ -10,104 +10,96 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-import orjson
-
 from ..audit import AuditEvent, record_many
 from ..audit import events as ev
+from ..clock import SYSTEM, Clock, iso
+from ..enums import Action, CaseOrigin, CaseState, LegalStatus, values
 from ..errors import InputError, NotFoundError
-from ..model import ACTIONS
 from ..store import Tx
 from ..store import items as item_rows
 from ..store import review as rows
-from ..store.clock import iso, now_ts
+from ..store.records import ItemKey, LegalRequest, NewCase, public_item_ref
 from .actor import Actor
 from .decisions import LEGAL_SEVERITY, priority_base
 
 __all__ = ["create", "get_request", "list_requests", "case_decided"]
 
+REQUESTABLE = tuple(a for a in values(Action) if a != Action.ALLOW)
 
-def _public(req: dict[str, Any], cases: Sequence[dict[str, Any]] | None = None) -> dict[str, Any]:
-    out = {
-        "id": req["id"], "authority": req["authority"], "legal_basis": req["legal_basis"],
-        "requested_action": req["requested_action"], "deadline": req["deadline"], "reference": req["reference"],
-        "items": orjson.loads(req["items"]), "created_by": req["created_by"], "created_at": req["created_at"],
-        "status": req["status"],
-    }
-    if cases is not None:
-        out["actions"] = [
-            {"case": c["id"], "item": {"id": c["item_id"], "platform": c["platform"] or None}, "state": c["state"],
-             "action": None, "decided_by": c["decided_by"], "decided_at": c["decided_at"],
-             "_decision": c["outcome_decision_id"]}
-            for c in cases
-        ]
-    return out
+
+def _load(tx: Tx, request_id: int) -> LegalRequest:
+    req = rows.get_legal_request(tx, request_id)
+    if req is None:
+        raise NotFoundError(f"legal request {request_id} does not exist")
+    return req
 
 
 def create(tx: Tx, actor: Actor, *, authority: str, legal_basis: str, items: Sequence[tuple[str, str]],
-           requested_action: str, deadline: str, reference: str | None = None) -> dict[str, Any]:
-    if requested_action not in ACTIONS or requested_action == "allow":
-        raise InputError(f"field 'requested_action' must be one of label, review, remove; found {requested_action!r}",
-                         field="requested_action")
+           requested_action: str, deadline: str, reference: str | None = None,
+           clock: Clock = SYSTEM) -> dict[str, Any]:
+    if requested_action not in REQUESTABLE:
+        raise InputError(f"field 'requested_action' must be one of {', '.join(REQUESTABLE)}; "
+                         f"found {requested_action!r}", field="requested_action")
     if not items:
         raise InputError("field 'items' must name at least one item", field="items")
-    when, now = iso(), now_ts()
-    keys = list(dict.fromkeys((p or "", i) for p, i in items))
-    request_id = rows.insert_legal_request(tx, {
-        "authority": authority, "legal_basis": legal_basis, "requested_action": requested_action,
-        "deadline": deadline, "reference": reference,
-        "items": orjson.dumps([{"id": i, "platform": p or None} for p, i in keys]).decode(),
-        "created_by": actor.name, "created_at": when, "status": "open",
-    })
-    case_rows = []
-    for platform, item_id in keys:
-        stored = item_rows.get_item(tx, platform, item_id)
-        current = item_rows.latest_decision(tx, platform, item_id)
-        reach = stored["reach"] if stored else 0
-        case_rows.append({
-            "platform": platform, "item_id": item_id, "origin": f"legal:{request_id}", "category": None,
-            "proposed_action": requested_action, "decision_id": current["id"] if current else None,
-            "legal_request_id": request_id, "severity": LEGAL_SEVERITY, "reach": reach,
-            "priority_base": priority_base(LEGAL_SEVERITY, reach), "state": "open", "created_at": when,
-            "created_ts": now,
-        })
-    case_ids = rows.insert_cases(tx, case_rows)
+    now = clock.now()
+    when = iso(now)
+    keys = [ItemKey(p, i) for p, i in dict.fromkeys((p or "", i) for p, i in items)]
+    request_id = rows.insert_legal_request(
+        tx, authority=authority, legal_basis=legal_basis, requested_action=requested_action, deadline=deadline,
+        items_json=LegalRequest.items_json(keys), reference=reference, created_by=actor.name, created_at=when,
+    )
+    new_cases = []
+    for key in keys:
+        stored = item_rows.get_item(tx, key.platform, key.item_id)
+        current = item_rows.latest_decision(tx, key.platform, key.item_id)
+        reach = stored.reach if stored else 0
+        new_cases.append(NewCase(
+            platform=key.platform, item_id=key.item_id, origin=f"{CaseOrigin.LEGAL.value}:{request_id}",
+            category=None, proposed_action=requested_action, decision_id=current.id if current else None,
+            legal_request_id=request_id, severity=LEGAL_SEVERITY, reach=reach,
+            priority_base=priority_base(LEGAL_SEVERITY, reach), created_at=when, created_ts=now,
+        ))
+    opened = rows.insert_cases(tx, new_cases)
     events = [AuditEvent(actor.name, f"legal_request:{request_id}", ev.LegalRequestCreated(
         authority=authority, legal_basis=legal_basis, requested_action=requested_action,
-        deadline=deadline, reference=reference, items=len(keys), cases=tuple(case_ids),
+        deadline=deadline, reference=reference, items=len(keys), cases=tuple(opened),
     ))]
     events += [AuditEvent(actor.name, f"case:{cid}", ev.CaseOpened(
-        item=c["item_id"], platform=c["platform"], category=None, proposed_action=requested_action,
-        origin=c["origin"],
-    )) for cid, c in zip(case_ids, case_rows)]
+        item=c.item_id, platform=c.platform, category=None, proposed_action=requested_action, origin=c.origin,
+    )) for cid, c in opened.items()]
     record_many(tx, events, time=when)
     return get_request(tx, request_id)
 
 
 def get_request(tx: Tx, request_id: int) -> dict[str, Any]:
-    req = rows.get_legal_request(tx, request_id)
-    if req is None:
-        raise NotFoundError(f"legal request {request_id} does not exist")
-    out = _public(req, rows.cases_for_legal_request(tx, request_id))
-    for entry in out["actions"]:
-        decision_id = entry.pop("_decision")
-        if decision_id:
-            entry["action"] = item_rows.get_decision(tx, decision_id)["action"]
+    """A request and, per item, its case and what was done (``actions``)."""
+    req = _load(tx, request_id)
+    out = req.public()
+    actions = []
+    for c in rows.cases_for_legal_request(tx, request_id):
+        outcome = item_rows.get_decision(tx, c.outcome_decision_id) if c.outcome_decision_id else None
+        actions.append({"case": c.id, "item": public_item_ref(c.platform, c.item_id), "state": c.state.value,
+                        "action": outcome.action if outcome else None, "decided_by": c.decided_by,
+                        "decided_at": c.decided_at})
+    out["actions"] = actions
     return out
 
 
 def list_requests(tx: Tx, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
-    return [_public(r) for r in rows.list_legal_requests(tx, limit=limit, offset=offset)]
+    return [r.public() for r in rows.list_legal_requests(tx, limit=limit, offset=offset)]
 
 
-def case_decided(tx: Tx, actor: Actor, request_id: int, case_id: int, action: str) -> None:
+def case_decided(tx: Tx, actor: Actor, request_id: int, case_id: int, action: str, *,
+                 clock: Clock = SYSTEM) -> None:
     """Record what was done on one of the request's items; complete the request when all are done."""
-    req = rows.get_legal_request(tx, request_id)
+    req = _load(tx, request_id)
     events = [AuditEvent(actor.name, f"legal_request:{request_id}", ev.LegalRequestAction(
-        case=case_id, action=action, requested_action=req["requested_action"],
-        complied=action == req["requested_action"],
+        case=case_id, action=action, requested_action=req.requested_action,
+        complied=action == req.requested_action,
     ))]
-    remaining = [c for c in rows.cases_for_legal_request(tx, request_id) if c["state"] == "open"]
-    if not remaining and req["status"] == "open":
-        rows.set_legal_status(tx, request_id, "completed")
+    remaining = [c for c in rows.cases_for_legal_request(tx, request_id) if c.state == CaseState.OPEN]
+    if not remaining and req.status == LegalStatus.OPEN:
+        rows.set_legal_status(tx, request_id, LegalStatus.COMPLETED)
         events.append(AuditEvent(actor.name, f"legal_request:{request_id}", ev.LegalRequestCompleted()))
-    record_many(tx, events)
+    record_many(tx, events, time=iso(clock.now()))

@@ -5,6 +5,9 @@ transaction that inserts the decisions (unique per platform, item id and policy 
 their cases, appends their audit events and marks the items decided. Killed at any point, the
 worker leaves either nothing or the whole batch; after a restart it re-reads what is still
 pending, and any decision already written is skipped by the uniqueness, never written twice.
+
+An item the worker cannot decide is quarantined (``failed``, with its error) by
+:func:`khien.review.intake.decide_pending`, so it never holds up the batch or comes back on its own.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ import queue
 import threading
 from typing import Any
 
+from ..clock import SYSTEM, Clock
 from ..engine import Engine
+from ..model import Decision
 from ..review.intake import decide_pending, moderate_many
 from ..store import Store
 from ..store.db import StoreError
@@ -30,16 +35,18 @@ class Worker(BackgroundLoop):
 
     name = "khien-worker"
 
-    def __init__(self, store: Store, engine: Engine, *, batch: int = 500, idle_s: float = 0.2) -> None:
+    def __init__(self, store: Store, engine: Engine, *, batch: int = 500, idle_s: float = 0.2,
+                 clock: Clock = SYSTEM) -> None:
         super().__init__()
         self.store = store
         self.engine = engine
         self.batch = batch
         self.idle_s = idle_s
+        self.clock = clock
         self.decided = 0
 
     def run_once(self) -> int:
-        n = decide_pending(self.store, self.engine, self.batch)
+        n = decide_pending(self.store, self.engine, self.batch, clock=self.clock)
         self.decided += n
         return n
 
@@ -83,9 +90,10 @@ class Committer:
     fail the others.
     """
 
-    def __init__(self, store: Store, engine: Engine, *, max_batch: int = 64) -> None:
+    def __init__(self, store: Store, engine: Engine, *, max_batch: int = 64, clock: Clock = SYSTEM) -> None:
         self.store = store
         self.engine = engine
+        self.clock = clock
         self.max_batch = max_batch
         self._queue: queue.SimpleQueue[_Slot] = queue.SimpleQueue()
         self._stop = threading.Event()
@@ -105,7 +113,7 @@ class Committer:
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive() and not self._stop.is_set()
 
-    def submit(self, item: Any, decision: Any, timeout: float = 30.0) -> tuple[dict[str, Any], bool]:
+    def submit(self, item: Any, decision: Any, timeout: float = 30.0) -> tuple[Decision, bool]:
         slot = _Slot(item, decision)
         self._queue.put(slot)
         if not slot.done.wait(timeout):
@@ -114,7 +122,7 @@ class Committer:
             raise slot.error
         return slot.result
 
-    async def submit_async(self, item: Any, decision: Any, timeout: float = 30.0) -> tuple[dict[str, Any], bool]:
+    async def submit_async(self, item: Any, decision: Any, timeout: float = 30.0) -> tuple[Decision, bool]:
         """:meth:`submit` for an event loop: awaits the commit without holding a thread."""
         import asyncio
 
@@ -128,7 +136,7 @@ class Committer:
 
     def _write(self, batch: list[_Slot]) -> None:
         with self.store.write() as tx:
-            results = moderate_many(tx, self.engine.policy, [(s.item, s.decision) for s in batch])
+            results = moderate_many(tx, self.engine.policy, [(s.item, s.decision) for s in batch], clock=self.clock)
         for slot, result in zip(batch, results):
             slot.result = result
 

@@ -15,10 +15,7 @@ from fastapi.responses import Response
 
 from .. import __version__
 from ..engine import Engine
-from ..store import Store, open_store
-from ..store import items as item_rows
-from ..store import review as review_rows
-from ..store import upgrade
+from ..review.services import Store, migrate, open_store, queue_counts
 from .auth import KeyCache
 from .deps import json_response
 from .metrics import CONTENT_TYPE, Metrics, MetricsMiddleware
@@ -37,7 +34,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     settings = settings or Settings.from_env()
     store = store or open_store(settings.database_url)
     if settings.migrate:
-        upgrade(store)
+        migrate(store)
     if engine is None:
         engine = Engine.from_policy(settings.policy)
     metrics = Metrics()
@@ -90,17 +87,19 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     @app.get("/healthz", tags=["service"], summary="Liveness and readiness")
     def healthz(request: Request) -> Response:
         with store.read() as tx:
-            pending = item_rows.count_by_status(tx).get("pending", 0)
+            counts = queue_counts(tx)
         worker = getattr(request.app.state, "worker", None)
         return json_response({"status": "ok", "version": __version__, "policy": engine.policy.version,
-                              "database": store.dialect, "items_pending": pending,
+                              "database": store.dialect, "items_pending": counts.items_pending,
                               "worker": bool(worker and worker._thread and worker._thread.is_alive())})
 
     @app.get("/metrics", tags=["service"], summary="Prometheus metrics")
     def prometheus(request: Request) -> Response:
         with store.read() as tx:
-            metrics.items_pending.set(item_rows.count_by_status(tx).get("pending", 0))
-            metrics.cases_open.set(review_rows.count_open_cases(tx))
+            counts = queue_counts(tx)
+        metrics.items_pending.set(counts.items_pending)
+        metrics.items_failed.set(counts.items_failed)
+        metrics.cases_open.set(counts.cases_open)
         state: Any = request.app.state
         if getattr(state, "worker", None):
             metrics.worker_decided.set(state.worker.decided)

@@ -24,6 +24,8 @@ class Metrics:
                                  registry=self.registry)
         self.items_pending = Gauge("khien_items_pending", "Items stored and waiting for the worker",
                                    registry=self.registry)
+        self.items_failed = Gauge("khien_items_failed", "Items the worker quarantined (status failed)",
+                                  registry=self.registry)
         self.cases_open = Gauge("khien_cases_open", "Open review cases", registry=self.registry)
         self.worker_decided = Gauge("khien_worker_items_decided", "Items the worker decided since start",
                                     registry=self.registry)

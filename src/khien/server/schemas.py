@@ -1,4 +1,5 @@
-"""Request bodies of the API, and the JSON Schema of an item (which ``Item.from_dict`` parses)."""
+"""Request bodies of the API, and the JSON Schema of an item (generated from the table ``Item.from_dict``
+validates against, so the published schema and the parser cannot drift apart)."""
 
 from __future__ import annotations
 
@@ -7,43 +8,21 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ..enums import Action as ActionEnum
+from ..enums import AppealOutcome, Role, values
+from ..model import MAX_ID, MAX_PLATFORM, item_json_schema
+
 __all__ = ["ITEM_SCHEMA", "BATCH_SCHEMA", "CaseDecisionIn", "AppealIn", "AppealDecisionIn", "ItemRef",
            "LegalRequestIn", "KeyIn", "WebhookIn", "MAX_ID", "MAX_PLATFORM"]
 
-MAX_ID = 300
-MAX_PLATFORM = 100
-Action = Literal["allow", "label", "review", "remove"]
+# Choices derived from khien.enums (a tuple subscript spells Literal["allow", "label", ...]).
+Action = Literal[values(ActionEnum)]  # type: ignore[valid-type]
+Requestable = Literal[tuple(a for a in values(ActionEnum) if a != ActionEnum.ALLOW)]  # type: ignore[valid-type]
+Outcome = Literal[values(AppealOutcome)]  # type: ignore[valid-type]
+RoleName = Literal[values(Role)]  # type: ignore[valid-type]
 
-_ACCOUNT_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "id": {"type": "string"}, "display_name": {"type": "string"}, "handle": {"type": "string"},
-        "verified": {"type": "boolean"}, "followers": {"type": "integer", "minimum": 0},
-        "created_at": {"type": "string"}, "bio": {"type": "string"}, "url": {"type": "string"},
-        "avatar": {"type": "string"},
-    },
-}
-
-ITEM_SCHEMA = {
-    "title": "Item",
-    "description": "One piece of content, the same JSON object a line of `khien scan` input holds.",
-    "type": "object",
-    "required": ["id", "text"],
-    "additionalProperties": False,
-    "properties": {
-        "id": {"type": "string", "minLength": 1, "maxLength": MAX_ID},
-        "text": {"type": "string"},
-        "author": _ACCOUNT_SCHEMA,
-        "url": {"type": "string"},
-        "created_at": {"type": "string"},
-        "platform": {"type": "string", "maxLength": MAX_PLATFORM},
-        "reach": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}},
-        "media": {"type": "array", "items": {"type": "string"}},
-    },
-    "example": {"id": "post-1", "platform": "forum", "text": "Tuyển CTV việc nhẹ lương cao, hoa hồng 15%, ib Zalo 0912345678",
-                "reach": {"views": 1200}},
-}
+# One declaration: the parser's field table in ``khien.model`` generates the published schema.
+ITEM_SCHEMA = item_json_schema()
 
 BATCH_SCHEMA = {
     "title": "ItemBatch",
@@ -71,7 +50,7 @@ class AppealIn(_Body):
 
 
 class AppealDecisionIn(_Body):
-    outcome: Literal["upheld", "reversed"]
+    outcome: Outcome
     note: str | None = Field(None, max_length=4000)
     action: Action = Field("allow", description="For a reversal: the action that replaces the one appealed.")
     clause: str | None = Field(None, max_length=20)
@@ -86,7 +65,7 @@ class LegalRequestIn(_Body):
     authority: str = Field(..., min_length=1, max_length=300)
     legal_basis: str = Field(..., min_length=1, max_length=10_000)
     items: list[ItemRef] = Field(..., min_length=1, max_length=1000)
-    requested_action: Literal["label", "review", "remove"]
+    requested_action: Requestable
     deadline: str = Field(..., min_length=10, max_length=40, description="ISO-8601 date or date-time.")
     reference: str | None = Field(None, max_length=200)
 
@@ -104,7 +83,7 @@ class LegalRequestIn(_Body):
 
 
 class KeyIn(_Body):
-    role: Literal["ingest", "moderator", "admin", "auditor"]
+    role: RoleName
     name: str | None = Field(None, min_length=1, max_length=200)
 
 

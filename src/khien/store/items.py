@@ -1,4 +1,4 @@
-"""Items and their decisions."""
+"""Items and their decisions. Readers return :mod:`khien.store.records`, never bare rows."""
 
 from __future__ import annotations
 
@@ -6,14 +6,19 @@ from typing import Any, Iterable, Sequence
 
 from sqlalchemy import func, select, tuple_, update
 
-from .db import Tx, as_dict
+from ..enums import ItemStatus
+from .db import Tx
+from .records import NewDecision, StoredDecision, StoredItem
 from .schema import decisions, items
 
 __all__ = [
     "insert_items",
     "get_item",
     "pending_items",
+    "list_items",
     "mark_decided",
+    "mark_failed",
+    "set_status",
     "insert_decisions",
     "latest_decision",
     "latest_decisions",
@@ -23,9 +28,14 @@ __all__ = [
     "decision_counts",
 ]
 
+PENDING, DECIDED, FAILED = ItemStatus.PENDING.value, ItemStatus.DECIDED.value, ItemStatus.FAILED.value
+
 
 def insert_items(tx: Tx, rows: Sequence[dict[str, Any]]) -> set[tuple[str, str]]:
-    """Insert items that are not stored yet; returns the (platform, item_id) keys that were new."""
+    """Insert items that are not stored yet; returns the (platform, item_id) keys that were new.
+
+    ``rows`` are ``items`` columns (``platform, item_id, body, status, reach, received_at``).
+    """
     if not rows:
         return set()
     stmt = tx.insert(items).on_conflict_do_nothing(index_elements=["platform", "item_id"])
@@ -33,52 +43,70 @@ def insert_items(tx: Tx, rows: Sequence[dict[str, Any]]) -> set[tuple[str, str]]
     return {(r[0], r[1]) for r in result}
 
 
-def get_item(tx: Tx, platform: str, item_id: str) -> dict[str, Any] | None:
+def get_item(tx: Tx, platform: str, item_id: str) -> StoredItem | None:
     row = tx.conn.execute(
         select(items).where(items.c.platform == platform, items.c.item_id == item_id)
     ).first()
-    return as_dict(row) if row else None
+    return StoredItem.from_row(row) if row else None
 
 
-def pending_items(tx: Tx, limit: int) -> list[dict[str, Any]]:
+def pending_items(tx: Tx, limit: int) -> list[StoredItem]:
     """The oldest items still waiting for the engine."""
-    stmt = (
-        select(items.c.pk, items.c.platform, items.c.item_id, items.c.body)
-        .where(items.c.status == "pending")
-        .order_by(items.c.pk)
-        .limit(limit)
-    )
-    return [as_dict(r) for r in tx.conn.execute(stmt)]
+    return list_items(tx, status=ItemStatus.PENDING, limit=limit)
+
+
+def list_items(tx: Tx, *, status: ItemStatus, limit: int = 50, offset: int = 0) -> list[StoredItem]:
+    """Items in ``status``, oldest first."""
+    stmt = select(items).where(items.c.status == status.value).order_by(items.c.pk).limit(limit).offset(offset)
+    return [StoredItem.from_row(r) for r in tx.conn.execute(stmt)]
 
 
 def mark_decided(tx: Tx, pks: Iterable[int]) -> int:
+    """pending → decided for these items (items no longer pending are left alone)."""
     pks = list(pks)
     if not pks:
         return 0
     result = tx.conn.execute(
-        update(items).where(items.c.pk.in_(pks), items.c.status == "pending").values(status="decided")
+        update(items).where(items.c.pk.in_(pks), items.c.status == PENDING).values(status=DECIDED, error=None)
     )
     return result.rowcount
 
 
-def insert_decisions(tx: Tx, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def mark_failed(tx: Tx, pk: int, error: str) -> int | None:
+    """pending → failed, keeping ``error``; returns the item's failure count (None if it was not pending)."""
+    result = tx.conn.execute(
+        update(items).where(items.c.pk == pk, items.c.status == PENDING)
+        .values(status=FAILED, error=error, attempts=items.c.attempts + 1)
+        .returning(items.c.attempts)
+    ).first()
+    return int(result[0]) if result else None
+
+
+def set_status(tx: Tx, pk: int, *, old: ItemStatus, new: ItemStatus) -> bool:
+    """Move one item from ``old`` to ``new`` (the caller checked the move is allowed); False if it was not ``old``."""
+    result = tx.conn.execute(
+        update(items).where(items.c.pk == pk, items.c.status == old.value).values(status=new.value)
+    )
+    return result.rowcount == 1
+
+
+def insert_decisions(tx: Tx, new: Sequence[NewDecision]) -> dict[tuple[str, str], int]:
     """Insert decisions; a decision already recorded under the same key is skipped.
 
-    Returns the rows that were new (with their ``id``), in no particular order.
+    Returns ``{(platform, item_id): id}`` for the decisions that were new.
     """
-    if not rows:
-        return []
+    if not new:
+        return {}
     stmt = tx.insert(decisions).on_conflict_do_nothing(
         index_elements=["platform", "item_id", "policy", "source", "source_ref"]
     )
     result = tx.conn.execute(
-        stmt.returning(decisions.c.id, decisions.c.platform, decisions.c.item_id, decisions.c.action),
-        list(rows),
+        stmt.returning(decisions.c.id, decisions.c.platform, decisions.c.item_id), [n.row() for n in new],
     )
-    return [as_dict(r) for r in result]
+    return {(r.platform, r.item_id): r.id for r in result}
 
 
-def latest_decision(tx: Tx, platform: str, item_id: str) -> dict[str, Any] | None:
+def latest_decision(tx: Tx, platform: str, item_id: str) -> StoredDecision | None:
     """The decision in force for an item: the most recent one."""
     row = tx.conn.execute(
         select(decisions)
@@ -86,10 +114,10 @@ def latest_decision(tx: Tx, platform: str, item_id: str) -> dict[str, Any] | Non
         .order_by(decisions.c.id.desc())
         .limit(1)
     ).first()
-    return as_dict(row) if row else None
+    return StoredDecision.from_row(row) if row else None
 
 
-def latest_decisions(tx: Tx, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+def latest_decisions(tx: Tx, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], StoredDecision]:
     """The decision in force for each of several items (those with none are absent)."""
     if not keys:
         return {}
@@ -97,25 +125,25 @@ def latest_decisions(tx: Tx, keys: Sequence[tuple[str, str]]) -> dict[tuple[str,
         select(decisions).where(tuple_(decisions.c.platform, decisions.c.item_id).in_(list(keys)))
         .order_by(decisions.c.id)
     )
-    out: dict[tuple[str, str], dict[str, Any]] = {}
+    latest: dict[tuple[str, str], Any] = {}
     for row in rows:
-        out[(row.platform, row.item_id)] = as_dict(row)  # later ids overwrite earlier: the latest wins
-    return out
+        latest[(row.platform, row.item_id)] = row  # later ids overwrite earlier: the latest wins
+    return {key: StoredDecision.from_row(row) for key, row in latest.items()}
 
 
 def mark_decided_keys(tx: Tx, keys: Sequence[tuple[str, str]]) -> int:
     if not keys:
         return 0
     result = tx.conn.execute(
-        update(items).where(tuple_(items.c.platform, items.c.item_id).in_(list(keys)), items.c.status == "pending")
-        .values(status="decided")
+        update(items).where(tuple_(items.c.platform, items.c.item_id).in_(list(keys)), items.c.status == PENDING)
+        .values(status=DECIDED)
     )
     return result.rowcount
 
 
-def get_decision(tx: Tx, decision_id: int) -> dict[str, Any] | None:
+def get_decision(tx: Tx, decision_id: int) -> StoredDecision | None:
     row = tx.conn.execute(select(decisions).where(decisions.c.id == decision_id)).first()
-    return as_dict(row) if row else None
+    return StoredDecision.from_row(row) if row else None
 
 
 def count_by_status(tx: Tx) -> dict[str, int]:

@@ -65,9 +65,13 @@ items = Table(
     Column("platform", String(100), nullable=False),
     Column("item_id", String(300), nullable=False),
     Column("body", Text, nullable=False),  # the item JSON as received (normalised by Item.to_dict)
-    Column("status", String(10), nullable=False),  # pending | decided
+    Column("status", String(10), nullable=False),  # ItemStatus: pending | decided | failed
     Column("reach", BigInteger, nullable=False, default=0),
     Column("received_at", String(40), nullable=False),
+    # Why the worker could not decide the item (status failed), and how many times that happened:
+    # a failed item waits for an admin's retry instead of being retried for ever.
+    Column("error", Text),
+    Column("attempts", Integer, nullable=False, default=0, server_default="0"),
     UniqueConstraint("platform", "item_id", name="uq_items_platform_item"),
 )
 Index("ix_items_pending", items.c.status, items.c.pk)
@@ -108,7 +112,7 @@ cases = Table(
     Column("severity", Integer, nullable=False),
     Column("reach", BigInteger, nullable=False),
     Column("priority_base", Float, nullable=False),  # severity × log(reach); age is added at read time
-    Column("state", String(10), nullable=False),  # open | decided
+    Column("state", String(10), nullable=False),  # CaseState: open | decided
     Column("created_at", String(40), nullable=False),
     Column("created_ts", Float, nullable=False),
     Column("claimed_by", String(200)),

@@ -1,8 +1,9 @@
-"""Items: moderate one now, or store a batch for the worker, and read an item's state."""
+"""Items: moderate one now, or store a batch for the worker, read an item's state; admins list and
+retry the items the worker quarantined."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -15,7 +16,7 @@ from ...review.actor import Actor
 from ..auth import require
 from ..deps import json_response, raw_body
 from ..problems import body_schema, parse_json
-from ..schemas import BATCH_SCHEMA, ITEM_SCHEMA, MAX_ID, MAX_PLATFORM
+from ..schemas import BATCH_SCHEMA, ITEM_SCHEMA, MAX_PLATFORM
 
 router = APIRouter(tags=["items"])
 
@@ -23,11 +24,7 @@ router = APIRouter(tags=["items"])
 def _item(data: Any, where: str | None = None) -> Item:
     """Parse one item as ``khien scan`` does, strictly; errors name the field (``items[3].text``)."""
     try:
-        item = Item.from_dict(data, strict=True)
-        if len(item.id) > MAX_ID:
-            raise InputError(f"field 'id' is longer than {MAX_ID} characters", field="id")
-        if item.platform is not None and len(item.platform) > MAX_PLATFORM:
-            raise InputError(f"field 'platform' is longer than {MAX_PLATFORM} characters", field="platform")
+        item = Item.from_dict(data, strict=True)  # the limits ITEM_SCHEMA publishes, from the same table
     except InputError as exc:
         if where is None:
             raise
@@ -51,7 +48,7 @@ async def moderate(request: Request, actor: Actor = Depends(require("ingest")), 
     else:
         decision, created = await run_in_threadpool(intake.moderate, request.app.state.store,
                                                     request.app.state.engine, item, actor)
-    return json_response(intake.public_decision(decision, dsa=dsa),
+    return json_response(decision.to_dict(dsa=dsa),
                          headers=None if created else {"Khien-Replayed": "true"})
 
 
@@ -89,4 +86,24 @@ def get_item(request: Request, item_id: str, actor: Actor = Depends(require("ing
         state = intake.item_state(tx, platform or "", item_id, dsa=dsa)
     if state is None:
         raise NotFoundError(f"item {item_id!r}{' on ' + platform if platform else ''} is not stored")
+    return json_response(state)
+
+
+@router.get("/v1/items", summary="Quarantined items (status=failed), oldest first")
+def list_items(request: Request, actor: Actor = Depends(require("admin")),
+               status: Literal["failed"] = Query(..., description="Only `failed` (quarantined) items are listed."),
+               limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000)) -> Response:
+    """Items the worker could not decide, each with its error and how many times it failed."""
+    with request.app.state.store.read() as tx:
+        found = intake.failed_items(tx, limit=limit, offset=offset)
+    return json_response({"items": found, "limit": limit, "offset": offset})
+
+
+@router.post("/v1/items/{item_id}/retry", summary="Send a quarantined item back to the worker")
+def retry_item(request: Request, item_id: str, actor: Actor = Depends(require("admin")),
+               platform: str | None = Query(None, max_length=MAX_PLATFORM)) -> Response:
+    """failed → pending; 409 when the item is not failed. The worker is woken at once."""
+    with request.app.state.store.write() as tx:
+        state = intake.retry(tx, actor, platform or "", item_id)
+    request.app.state.wake_worker()
     return json_response(state)
