@@ -31,6 +31,8 @@ from typing import Any, Callable, Iterable, Mapping
 
 from .strict import ConfigError, check_keys, nearest, parse
 
+DEFAULT_CLAIM_TTL_S = 900.0  # the one default of a claim's length: review services and the console read it here
+
 __all__ = [
     "Settings", "Setting", "Source", "Resolved", "ShownSetting", "SETTINGS", "OTHER_VARIABLES",
     "DEFAULT_DATABASE_URL", "resolve", "setting_value", "typo_warnings", "warn_typos_once", "shown_value",
@@ -65,7 +67,7 @@ class Settings:
     max_batch_items: int = _setting(
         1000, "Most items one POST /v1/items may carry.", minimum=1)
     claim_ttl_s: float = _setting(
-        900.0, "Seconds a moderator's claim on a case lasts before others may take it.", minimum=1)
+        DEFAULT_CLAIM_TTL_S, "Seconds a moderator's claim on a case lasts before others may take it.", minimum=1)
     worker: bool = _setting(True, "Decide stored items in the background (the server's worker).",
                             used_by="server, worker")
     worker_batch: int = _setting(500, "Items the worker decides per batch.", minimum=1, used_by="worker")

@@ -132,8 +132,6 @@ def test_keeping_content_sends_no_clause(lan, store, monkeypatch):
     assert outcome["action"] == "allow" and "clause" not in outcome
 
 
-@pytest.mark.xfail(strict=False, reason="the 'services' helper removes the category from the keep statement "
-                                        "(review/decisions.human_decision); passes once that branch is merged")
 def test_the_keep_preview_names_no_category(lan, store):
     case_id = _case_of(store, "t-vay")
     reasons = lan.get(f"/cases/{case_id}/preview?action=allow&clause=2.1").json()["reasons"]
@@ -173,11 +171,19 @@ def test_stored_signal_records_are_shown_with_model_entity_and_why(lan, store):
     with store.write() as tx:  # what a decision stored with its signal records looks like
         row = tx.conn.execute(decisions.select().where(decisions.c.item_id == "t-vay")).first()
         body = orjson.loads(row.body) | {"signals": [
-            {"detector": "intent.v1", "category": "scam", "score": 0.97, "details": {"model": "intent-vi-2026.1"}},
-            {"detector": "lexicon.scam.v1", "category": "scam", "score": 0.99,
+            {"signal": "intent.v1", "category": "scam", "score": 0.97, "details": {"model": "intent-vi-2026.1"}},
+            {"signal": "lexicon.scam.v1", "category": "scam", "score": 0.99,
              "details": {"terms": ["vay", "k thẩm định"], "why": ["khoản vay không thẩm định kèm liên hệ riêng"]}}]}
         tx.conn.execute(update(decisions).where(decisions.c.id == row.id).values(body=orjson.dumps(body).decode()))
     page = lan.get(f"/cases/{case_id}").text
     table = re.search(r'<table class="dense" id="stored-signals">(.*?)</table>', page, re.S).group(1)
     assert "intent-vi-2026.1" in table and "khoản vay không thẩm định kèm liên hệ riêng" in table
     assert "trước khi Khiên giữ chi tiết tín hiệu" not in page
+
+
+def test_a_new_decision_is_stored_with_its_signal_records_and_shown(lan, store):
+    """The store writes the provenance form, so the page needs nothing but what was stored."""
+    case_id = _case_of(store, "t-vay")
+    page = lan.get(f"/cases/{case_id}").text
+    table = re.search(r'<table class="dense" id="stored-signals">(.*?)</table>', page, re.S).group(1)
+    assert "intent.v1" in table and "trước khi Khiên giữ chi tiết tín hiệu" not in page

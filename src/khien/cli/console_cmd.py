@@ -53,7 +53,7 @@ def users_create(
 ) -> None:
     """Create a console account (the password is hashed with argon2id; it is never stored)."""
     from ..access import create_user
-    from ..store import open_store
+    from ..review.services import open_store
 
     password = _read_password()
     store = open_store(_url(db), upgrade=True)
@@ -67,7 +67,7 @@ def users_create(
 def users_list(db: Optional[str] = DbOption) -> None:
     """The console accounts (never their password hashes)."""
     from ..access import list_users
-    from ..store import open_store
+    from ..review.services import open_store
 
     store = open_store(_url(db), upgrade=True)
     with store.read() as tx:

@@ -2,8 +2,8 @@
 
 The worker marks an item ``failed`` (with its error) when it cannot decide it; nothing retries it
 on its own. These commands list them and send one back to the worker, writing ``item.retried`` to
-the audit log as the API's ``POST /v1/items/{id}/retry`` does. Register with
-``app.add_typer(items_app, name="items")``.
+the audit log as the API's ``POST /v1/items/{id}/retry`` does. Registered by
+the command table in ``cli/main.py``.
 """
 
 from __future__ import annotations

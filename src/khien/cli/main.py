@@ -82,8 +82,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("audit", "service_cmd:audit_app", extra="server"),
     Command("users", "console_cmd:users_app", extra="server"),
     Command("demo-setup", "console_cmd:demo_setup", extra="server"),
-    # `khien items failed` / `khien items retry` (quarantined items); skipped until cli/items_cmd.py exists.
-    Command("items", "items_cmd:items_app", extra="server", optional=True),
+    # `khien items failed` / `khien items retry` (quarantined items).
+    Command("items", "items_cmd:items_app", extra="server"),
 )
 
 # The modules that stand for each optional extra of pyproject.toml: a command whose extra is not

@@ -48,7 +48,7 @@ def serve(
 @guarded
 def db_upgrade(db: Optional[str] = DbOption) -> None:
     """Apply the Alembic migrations (SQLite or PostgreSQL)."""
-    from ..store import open_store, upgrade
+    from ..review.services import migrate as upgrade, open_store
 
     store = open_store(_url(db))
     revision = upgrade(store)
@@ -64,7 +64,7 @@ def keys_create(
 ) -> None:
     """Create an API key. The key is printed once, alone on the last line; only its hash is stored."""
     from ..access import create_key
-    from ..store import open_store
+    from ..review.services import open_store
 
     store = open_store(_url(db), upgrade=True)
     with store.write() as tx:
@@ -78,7 +78,7 @@ def keys_create(
 def audit_verify(db: Optional[str] = DbOption) -> None:
     """Check the audit hash chain; exit 1 naming the first bad event."""
     from ..audit import verify
-    from ..store import open_store
+    from ..review.services import open_store
 
     result = verify(open_store(_url(db)))
     if result.ok:

@@ -64,7 +64,7 @@ def get_appeal(tx: Tx, appeal_id: int) -> dict[str, Any]:
     appeal = _load(tx, appeal_id)
     out = appeal.public()
     original = item_rows.get_decision(tx, appeal.original_decision_id)
-    out["decision"] = original.public() if original else None
+    out["decision"] = original.public(provenance=True) if original else None
     outcome = item_rows.get_decision(tx, appeal.outcome_decision_id) if appeal.outcome_decision_id else None
     out["new_decision"] = outcome.public() if outcome else None
     return out

@@ -15,6 +15,7 @@ from ..clock import SYSTEM, Clock, iso
 from ..enums import CaseState, Role
 from ..errors import ConflictError, NotFoundError
 from ..policy import Policy
+from ..settings import DEFAULT_CLAIM_TTL_S
 from ..store import Tx
 from ..store import items as item_rows
 from ..store import review as rows
@@ -24,9 +25,6 @@ from .actor import Actor
 from .decisions import human_decision, item_subject, new_decision
 
 __all__ = ["list_cases", "get_case", "claim", "decide", "DEFAULT_CLAIM_TTL_S"]
-
-DEFAULT_CLAIM_TTL_S = 900.0
-"""How long a claim lasts unless renewed: the one default the settings and the console use."""
 
 
 def _load(tx: Tx, case_id: int, now: float) -> Case:
@@ -60,7 +58,7 @@ def get_case(tx: Tx, case_id: int, *, clock: Clock = SYSTEM) -> dict[str, Any]:
     stored = item_rows.get_item(tx, case.platform, case.item_id)
     out["item"]["content"] = stored.content() if stored else None
     under_review = item_rows.get_decision(tx, case.decision_id) if case.decision_id else None
-    out["decision"] = under_review.public() if under_review else None
+    out["decision"] = under_review.public(provenance=True) if under_review else None
     outcome = item_rows.get_decision(tx, case.outcome_decision_id) if case.outcome_decision_id else None
     out["outcome"] = outcome.public() if outcome else None
     return out

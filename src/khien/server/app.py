@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
 from .. import __version__
+from ..clock import SYSTEM, Clock
 from ..engine import Engine
 from ..review.services import Store, migrate, open_store, queue_counts
 from .auth import KeyCache
@@ -30,7 +31,9 @@ work the review queue; decide appeals; record requests from authorities; read th
 audit log. Authenticate with `Authorization: Bearer <key>`; errors are `application/problem+json`."""
 
 
-def create_app(settings: Settings | None = None, *, engine: Engine | None = None, store: Store | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None, store: Store | None = None,
+               clock: Clock = SYSTEM) -> FastAPI:
+    """The API and console over ``store``; ``clock`` is the time every background part and page reads."""
     settings = settings or Settings.from_env()
     store = store or open_store(settings.database_url)
     if settings.migrate:
@@ -44,11 +47,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         from ..run.webhooks import Dispatcher
         from ..run.worker import Committer, Worker
 
-        worker = Worker(store, engine, batch=settings.worker_batch, idle_s=settings.worker_idle_s)
+        worker = Worker(store, engine, batch=settings.worker_batch, idle_s=settings.worker_idle_s, clock=clock)
         dispatcher = Dispatcher(store, max_attempts=settings.webhook_max_attempts, backoff_s=settings.webhook_backoff_s,
-                                timeout_s=settings.webhook_timeout_s)
+                                timeout_s=settings.webhook_timeout_s, clock=clock)
         app.state.worker, app.state.dispatcher = worker, dispatcher
-        committer = Committer(store, engine).start()
+        committer = Committer(store, engine, clock=clock).start()
         app.state.committer = committer
         if settings.worker:
             worker.start()
@@ -75,7 +78,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.store = store
     app.state.engine = engine
-    app.state.keys = KeyCache(store, settings.key_cache_s)
+    app.state.clock = clock
+    app.state.keys = KeyCache(store, settings.key_cache_s, clock=clock)
     app.state.metrics = metrics
     app.state.committer = None
     app.state.wake_worker = lambda: None

@@ -115,9 +115,9 @@ class StoredDecision:
         """The person who made the decision; None when the engine did."""
         return None if self.automated else self.actor
 
-    def public(self, *, dsa: bool = False) -> dict[str, Any]:
-        """The decision as ``khien scan`` writes it (DSA fields only on request)."""
-        return self.decision.to_dict(dsa=dsa)
+    def public(self, *, dsa: bool = False, provenance: bool = False) -> dict[str, Any]:
+        """The decision as ``khien scan`` writes it (DSA fields and signal records only on request)."""
+        return self.decision.to_dict(dsa=dsa, provenance=provenance)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +137,7 @@ class NewDecision:
         return {"platform": self.platform, "item_id": d.id, "policy": d.policy, "source": self.source,
                 "source_ref": self.source_ref, "action": d.action, "category": self.category,
                 "automated": d.automated, "actor": self.actor,
-                "body": orjson.dumps(d.to_dict(dsa=True)).decode(), "created_at": self.created_at}
+                "body": orjson.dumps(d.to_dict(dsa=True, provenance=True)).decode(), "created_at": self.created_at}
 
 
 # ---- cases ---------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ admin = require(Role.ADMIN)
 def new_key(request: Request, actor: Actor = Depends(admin), raw: bytes = Depends(raw_body)) -> Response:
     body = parse_model(raw, KeyIn)
     with request.app.state.store.write() as tx:
-        made = access.create_key(tx, role=body.role, name=body.name, actor=actor.name)
+        made = access.create_key(tx, role=body.role, name=body.name, actor=actor.name, clock=request.app.state.clock)
     return json_response(made.public(), status=201)
 
 
@@ -39,7 +39,7 @@ def list_keys(request: Request, actor: Actor = Depends(admin)) -> Response:
 @router.delete("/v1/keys/{key_id}", status_code=204, summary="Revoke an API key")
 def delete_key(request: Request, key_id: int, actor: Actor = Depends(admin)) -> Response:
     with request.app.state.store.write() as tx:
-        access.revoke_key(tx, key_id, actor=actor.name)
+        access.revoke_key(tx, key_id, actor=actor.name, clock=request.app.state.clock)
     request.app.state.keys.clear()
     return Response(status_code=204)
 
@@ -49,7 +49,7 @@ def delete_key(request: Request, key_id: int, actor: Actor = Depends(admin)) -> 
 def new_webhook(request: Request, actor: Actor = Depends(admin), raw: bytes = Depends(raw_body)) -> Response:
     body = parse_model(raw, WebhookIn)
     made = hooks.create_webhook(request.app.state.store, url=body.url, secret=body.secret, events=body.events,
-                                actor=actor.name)
+                                actor=actor.name, clock=request.app.state.clock)
     return json_response(made.public(), status=201)
 
 
@@ -60,7 +60,7 @@ def list_webhooks(request: Request, actor: Actor = Depends(admin)) -> Response:
 
 @router.delete("/v1/webhooks/{webhook_id}", status_code=204, summary="Stop sending to a webhook")
 def delete_webhook(request: Request, webhook_id: int, actor: Actor = Depends(admin)) -> Response:
-    hooks.delete_webhook(request.app.state.store, webhook_id, actor=actor.name)
+    hooks.delete_webhook(request.app.state.store, webhook_id, actor=actor.name, clock=request.app.state.clock)
     return Response(status_code=204)
 
 
@@ -71,6 +71,7 @@ def dead_letters(request: Request, actor: Actor = Depends(admin)) -> Response:
 
 @router.post("/v1/webhooks/dead-letters/{dead_id}/replay", status_code=202, summary="Queue a dead letter again")
 def replay(request: Request, dead_id: int, actor: Actor = Depends(admin)) -> Response:
-    delivery = hooks.replay_dead_letter(request.app.state.store, dead_id, actor=actor.name)
+    delivery = hooks.replay_dead_letter(request.app.state.store, dead_id, actor=actor.name,
+                                        clock=request.app.state.clock)
     request.app.state.wake_webhooks()
     return json_response({"dead_letter": dead_id, "delivery": delivery}, status=202)

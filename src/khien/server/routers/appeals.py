@@ -23,7 +23,7 @@ def submit(request: Request, actor: Actor = Depends(require("ingest")), raw: byt
     body = parse_model(raw, AppealIn)
     with request.app.state.store.write() as tx:
         return json_response(appeals.submit(tx, actor, item_id=body.item, platform=body.platform,
-                                            statement=body.statement), status=201)
+                                            statement=body.statement, clock=request.app.state.clock), status=201)
 
 
 @router.get("/v1/appeals", summary="Appeals, oldest first")
@@ -49,4 +49,4 @@ def decide(request: Request, appeal_id: int, actor: Actor = Depends(require("mod
     with request.app.state.store.write() as tx:
         return json_response(appeals.decide(tx, request.app.state.engine.policy, actor, appeal_id,
                                             outcome=body.outcome, note=body.note, action=body.action,
-                                            clause=body.clause))
+                                            clause=body.clause, clock=request.app.state.clock))

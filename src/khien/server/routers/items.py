@@ -73,7 +73,7 @@ def submit_items(request: Request, actor: Actor = Depends(require("ingest")),
     items = [_item(entry, f"items[{n}]") for n, entry in enumerate(batch)]
     store = request.app.state.store
     with store.write() as tx:
-        result = intake.ingest(tx, items, actor)
+        result = intake.ingest(tx, items, actor, clock=request.app.state.clock)
     request.app.state.wake_worker()
     return json_response(result, status=202)
 
@@ -104,6 +104,6 @@ def retry_item(request: Request, item_id: str, actor: Actor = Depends(require("a
                platform: str | None = Query(None, max_length=MAX_PLATFORM)) -> Response:
     """failed → pending; 409 when the item is not failed. The worker is woken at once."""
     with request.app.state.store.write() as tx:
-        state = intake.retry(tx, actor, platform or "", item_id)
+        state = intake.retry(tx, actor, platform or "", item_id, clock=request.app.state.clock)
     request.app.state.wake_worker()
     return json_response(state)

@@ -23,7 +23,7 @@ def create(request: Request, actor: Actor = Depends(require("admin")), raw: byte
         entry = legal.create(tx, actor, authority=body.authority, legal_basis=body.legal_basis,
                              items=[(i.platform or "", i.id) for i in body.items],
                              requested_action=body.requested_action, deadline=body.deadline,
-                             reference=body.reference)
+                             reference=body.reference, clock=request.app.state.clock)
     return json_response(entry, status=201)
 
 
