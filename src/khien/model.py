@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from .enums import Action, values
 from .errors import InputError
 
 __all__ = [
@@ -27,7 +28,7 @@ __all__ = [
     "item_json_schema",
 ]
 
-ACTIONS = ("allow", "label", "review", "remove")
+ACTIONS = values(Action)  # mildest first; the enum is the one declaration
 ACTION_SEVERITY = {name: rank for rank, name in enumerate(ACTIONS)}
 
 MAX_ID = 300  # longest item id the service stores (the HTTP API refuses longer ones)

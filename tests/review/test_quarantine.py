@@ -3,12 +3,12 @@
 import pytest
 from sqlalchemy import update
 
-from khien.audit import verify
+from khien.audit import iter_events, verify
+from khien.audit.events import ItemFailed, ItemRetried
 from khien.clock import FakeClock
 from khien.errors import ConflictError, NotFoundError
 from khien.model import Item
 from khien.review import Actor, intake
-from khien.store import audit as audit_rows
 from khien.store import items as item_rows
 from khien.store.schema import items as items_table
 
@@ -50,9 +50,8 @@ def _ingest(store, texts, clock):
     return batch
 
 
-def _events(store, type_):
-    with store.read() as tx:
-        return list(audit_rows.iter_all(tx, types=[type_]))
+def _events(store, event_class):
+    return list(iter_events(store, types=[event_class.type]))
 
 
 def test_one_poisoned_post_is_quarantined_and_the_rest_of_the_batch_is_decided(store, engine):
@@ -73,8 +72,9 @@ def test_one_poisoned_post_is_quarantined_and_the_rest_of_the_batch_is_decided(s
     assert poisoned.calls <= 1 + 2 * 3  # bisection: about two calls per halving, not one per item
     # nothing comes back on its own: the next round finds nothing to do
     assert intake.decide_pending(store, poisoned, limit=50, clock=clock) == 0
-    events = _events(store, "item.failed")
-    assert [e["subject"] for e in events] == ["item:forum:p3"]
+    events = _events(store, ItemFailed)
+    assert [e.subject for e in events] == ["item:forum:p3"]
+    assert events[0].event.error == "RuntimeError: detector lexicon.scam.v1 crashed on this text"
     assert verify(store).ok
 
 
@@ -125,7 +125,7 @@ def test_retry_sends_a_failed_item_back_and_counts_attempts(store, engine):
     with store.read() as tx:
         fixed = intake.item_state(tx, "forum", "p0")
     assert fixed["status"] == "decided" and fixed["decision"]["action"] == "allow"
-    assert [e["subject"] for e in _events(store, "item.retried")] == ["item:forum:p0", "item:forum:p0"]
+    assert [e.subject for e in _events(store, ItemRetried)] == ["item:forum:p0", "item:forum:p0"]
     with pytest.raises(ConflictError, match="item 'p0' on forum is decided; it cannot be retried"):
         with store.write() as tx:
             intake.retry(tx, ROOT, "forum", "p0", clock=clock)

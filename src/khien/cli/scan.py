@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..run.local import run_batches
+from ..model import ACTIONS
 from ..run.sources import detect_format, read_records
 from .main import EXIT_OK, EXIT_REJECTED, guarded
 from .options import ModelOption, PolicyOption, RegistryOption, build_engine
@@ -77,7 +78,7 @@ def scan(
         table.add_column("value", justify="right")
         table.add_row("items decided", f"{decided:,}")
         table.add_row("bad lines", f"{rejected:,}")
-        for name in ("allow", "label", "review", "remove"):
+        for name in ACTIONS:
             table.add_row(f"action: {name}", f"{actions.get(name, 0):,}")
         for name, count in categories.most_common():
             table.add_row(f"category: {name}", f"{count:,}")
