@@ -18,7 +18,8 @@ from ..clock import SYSTEM, Clock
 from ..store import Tx
 from ..store import audit as audit_rows
 from ..store import console as rows
-from ..store.console import AuditRow, Counts, HistoryRow, QueueRow
+from ..store.audit import AuditRow
+from ..store.console import Counts, HistoryRow, QueueRow
 
 __all__ = ["SOURCES", "QueueRow", "HistoryRow", "Counts", "AuditEntry", "EVENT_TYPES", "queue", "next_unclaimed",
            "counts", "author_history", "audit_log", "audit_head"]
@@ -85,7 +86,7 @@ def _entry(row: AuditRow) -> AuditEntry:
 def audit_log(tx: Tx, *, before: int | None = None, limit: int = 100, type: str | None = None,
               subject: str | None = None) -> list[AuditEntry]:
     """Audit events newest first (``seq < before`` when given), each read through its declared class."""
-    return [_entry(r) for r in rows.recent_events(tx, before=before, limit=limit, type=type, subject=subject)]
+    return [_entry(r) for r in audit_rows.recent(tx, before=before, limit=limit, type=type, subject=subject)]
 
 
 def audit_head(tx: Tx) -> tuple[int, str]:

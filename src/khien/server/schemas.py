@@ -9,17 +9,19 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..enums import Action as ActionEnum
-from ..enums import AppealOutcome, Role, values
+from ..enums import AppealOutcome, AppealState, CaseState, Role, values
 from ..model import MAX_ID, MAX_PLATFORM, item_json_schema
 
 __all__ = ["ITEM_SCHEMA", "BATCH_SCHEMA", "CaseDecisionIn", "AppealIn", "AppealDecisionIn", "ItemRef",
-           "LegalRequestIn", "KeyIn", "WebhookIn", "MAX_ID", "MAX_PLATFORM"]
+           "LegalRequestIn", "KeyIn", "WebhookIn", "MAX_ID", "MAX_PLATFORM", "CaseStateFilter", "AppealStateFilter"]
 
 # Choices derived from khien.enums (a tuple subscript spells Literal["allow", "label", ...]).
 Action = Literal[values(ActionEnum)]  # type: ignore[valid-type]
 Requestable = Literal[tuple(a for a in values(ActionEnum) if a != ActionEnum.ALLOW)]  # type: ignore[valid-type]
 Outcome = Literal[values(AppealOutcome)]  # type: ignore[valid-type]
 RoleName = Literal[values(Role)]  # type: ignore[valid-type]
+CaseStateFilter = Literal[values(CaseState) + ("all",)]  # type: ignore[valid-type]
+AppealStateFilter = Literal[values(AppealState) + ("all",)]  # type: ignore[valid-type]
 
 # One declaration: the parser's field table in ``khien.model`` generates the published schema.
 ITEM_SCHEMA = item_json_schema()

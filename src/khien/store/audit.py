@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from .db import Tx
 from .schema import audit_events, audit_head
 
-__all__ = ["AuditRow", "lock_head", "append_rows", "events", "head", "iter_all"]
+__all__ = ["AuditRow", "lock_head", "append_rows", "events", "recent", "head", "iter_all"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,16 +57,30 @@ def head(tx: Tx) -> tuple[int, str]:
     return seq, last_hash
 
 
-def events(
-    tx: Tx, *, after: int = 0, limit: int = 100, type: str | None = None, subject: str | None = None
-) -> list[AuditRow]:
-    stmt = select(audit_events).where(audit_events.c.seq > after)
+def _of(stmt, type: str | None, subject: str | None):
     if type:
         stmt = stmt.where(audit_events.c.type == type)
     if subject:
         stmt = stmt.where(audit_events.c.subject == subject)
-    stmt = stmt.order_by(audit_events.c.seq).limit(limit)
-    return [_row(r) for r in tx.conn.execute(stmt)]
+    return stmt
+
+
+def events(
+    tx: Tx, *, after: int = 0, limit: int = 100, type: str | None = None, subject: str | None = None
+) -> list[AuditRow]:
+    """Events with ``seq > after``, oldest first (the API's cursor pages)."""
+    stmt = _of(select(audit_events).where(audit_events.c.seq > after), type, subject)
+    return [_row(r) for r in tx.conn.execute(stmt.order_by(audit_events.c.seq).limit(limit))]
+
+
+def recent(
+    tx: Tx, *, before: int | None = None, limit: int = 100, type: str | None = None, subject: str | None = None
+) -> list[AuditRow]:
+    """Events newest first (``seq < before`` when given): the console's audit page."""
+    stmt = _of(select(audit_events), type, subject)
+    if before:
+        stmt = stmt.where(audit_events.c.seq < before)
+    return [_row(r) for r in tx.conn.execute(stmt.order_by(audit_events.c.seq.desc()).limit(limit))]
 
 
 def iter_all(tx: Tx, *, chunk: int = 5000, types: Sequence[str] | None = None) -> Iterator[AuditRow]:

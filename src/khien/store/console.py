@@ -17,10 +17,11 @@ from sqlalchemy.dialects import postgresql
 
 from .db import Tx
 from .review import live_claim, priority
-from .schema import appeals, audit_events, cases, decisions, items
+from ..enums import AppealState, CaseState
+from .schema import appeals, cases, decisions, items
 
-__all__ = ["SOURCES", "QueueRow", "HistoryRow", "Counts", "AuditRow", "queue", "author_history", "counts",
-           "next_unclaimed", "recent_events"]
+__all__ = ["SOURCES", "QueueRow", "HistoryRow", "Counts", "queue", "author_history", "counts",
+           "next_unclaimed"]
 
 # The queue's "source" filter: the prefix of ``cases.origin`` each source is stored under.
 SOURCES = {"automated": "engine:", "report": "report:", "legal": "legal:", "appeal": "appeal:"}
@@ -73,19 +74,6 @@ class Counts:
     mine: int
 
 
-@dataclass(frozen=True, slots=True)
-class AuditRow:
-    """One stored audit event, its payload still the canonical JSON the chain hashed."""
-
-    seq: int
-    time: str
-    actor: str
-    type: str
-    subject: str
-    payload: str
-    hash: str
-
-
 def _filtered(stmt, *, category: str | None, action: str | None, source: str | None):
     if category:
         stmt = stmt.where(cases.c.category == category)
@@ -110,7 +98,7 @@ def queue(tx: Tx, *, now: float, category: str | None = None, action: str | None
                items.c.body.label("item_body"))
         .select_from(cases.outerjoin(items, and_(items.c.platform == cases.c.platform,
                                                  items.c.item_id == cases.c.item_id)))
-        .where(cases.c.state == "open")
+        .where(cases.c.state == CaseState.OPEN)
     )
     stmt = _filtered(stmt, category=category, action=action, source=source)
     if claimed_by:
@@ -153,36 +141,21 @@ def author_history(tx: Tx, *, platform: str, author_id: str, exclude_item: str,
 
 def counts(tx: Tx, *, now: float, actor: str | None = None) -> Counts:
     """Open cases, open appeals, and the cases ``actor`` holds a live claim on."""
-    open_cases = tx.conn.execute(select(func.count()).select_from(cases).where(cases.c.state == "open")).scalar_one()
+    open_cases = tx.conn.execute(select(func.count()).select_from(cases).where(cases.c.state == CaseState.OPEN)).scalar_one()
     open_appeals = tx.conn.execute(
-        select(func.count()).select_from(appeals).where(appeals.c.state == "open")).scalar_one()
+        select(func.count()).select_from(appeals).where(appeals.c.state == AppealState.OPEN)).scalar_one()
     mine = 0
     if actor:
         mine = tx.conn.execute(select(func.count()).select_from(cases).where(
-            cases.c.state == "open", cases.c.claimed_by == actor, live_claim(now))).scalar_one()
+            cases.c.state == CaseState.OPEN, cases.c.claimed_by == actor, live_claim(now))).scalar_one()
     return Counts(cases=int(open_cases), appeals=int(open_appeals), mine=int(mine))
 
 
 def next_unclaimed(tx: Tx, *, now: float, category: str | None = None, action: str | None = None,
                    source: str | None = None, limit: int = 5) -> list[int]:
     """Ids of the first few open cases nobody holds a live claim on, by priority (to claim the next one)."""
-    stmt = select(cases.c.id).where(cases.c.state == "open", not_(live_claim(now)))
+    stmt = select(cases.c.id).where(cases.c.state == CaseState.OPEN, not_(live_claim(now)))
     stmt = _filtered(stmt, category=category, action=action, source=source)
     stmt = stmt.order_by(priority(now).desc(), cases.c.id).limit(limit)
     return [r[0] for r in tx.conn.execute(stmt)]
 
-
-def recent_events(tx: Tx, *, before: int | None = None, limit: int = 100, type: str | None = None,
-                  subject: str | None = None) -> list[AuditRow]:
-    """Audit events newest first (``seq < before`` when given), for reading; ``khien.audit`` verifies."""
-    stmt = select(audit_events.c.seq, audit_events.c.time, audit_events.c.actor, audit_events.c.type,
-                  audit_events.c.subject, audit_events.c.payload, audit_events.c.hash)
-    if before:
-        stmt = stmt.where(audit_events.c.seq < before)
-    if type:
-        stmt = stmt.where(audit_events.c.type == type)
-    if subject:
-        stmt = stmt.where(audit_events.c.subject == subject)
-    return [AuditRow(seq=r.seq, time=r.time, actor=r.actor, type=r.type, subject=r.subject, payload=r.payload,
-                     hash=r.hash)
-            for r in tx.conn.execute(stmt.order_by(audit_events.c.seq.desc()).limit(limit))]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
@@ -12,7 +10,7 @@ from ...review.actor import Actor
 from ..auth import require
 from ..deps import json_response, raw_body
 from ..problems import body_schema, parse_model
-from ..schemas import AppealDecisionIn, AppealIn
+from ..schemas import AppealDecisionIn, AppealIn, AppealStateFilter
 
 router = APIRouter(tags=["appeals"])
 
@@ -28,7 +26,7 @@ def submit(request: Request, actor: Actor = Depends(require("ingest")), raw: byt
 
 @router.get("/v1/appeals", summary="Appeals, oldest first")
 def list_appeals(request: Request, actor: Actor = Depends(require("moderator")),
-                 state: Literal["open", "decided", "all"] = "open",
+                 state: AppealStateFilter = "open",
                  limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000)) -> Response:
     with request.app.state.store.read() as tx:
         found = appeals.list_appeals(tx, state=None if state == "all" else state, limit=limit, offset=offset)

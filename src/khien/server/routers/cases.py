@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
@@ -12,7 +10,7 @@ from ...review.actor import Actor
 from ..auth import require
 from ..deps import json_response, raw_body
 from ..problems import body_schema, parse_model
-from ..schemas import MAX_PLATFORM, CaseDecisionIn
+from ..schemas import MAX_PLATFORM, CaseDecisionIn, CaseStateFilter
 
 router = APIRouter(tags=["cases"])
 moderator = require("moderator")
@@ -20,7 +18,7 @@ moderator = require("moderator")
 
 @router.get("/v1/cases", summary="Cases by priority (severity × reach × age)")
 def list_cases(request: Request, actor: Actor = Depends(moderator),
-               state: Literal["open", "decided", "all"] = "open",
+               state: CaseStateFilter = "open",
                category: str | None = Query(None, max_length=40),
                platform: str | None = Query(None, max_length=MAX_PLATFORM),
                mine: bool = Query(False, description="Only cases I hold a live claim on."),
