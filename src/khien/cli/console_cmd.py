@@ -14,7 +14,7 @@ from typing import Optional
 import typer
 
 from .main import fail, guarded
-from .options import DbOption, database_url
+from .options import ROLE_HELP, DbOption, database_url
 
 users_app = typer.Typer(help="Accounts for the moderator console.", no_args_is_help=True)
 _url = database_url
@@ -47,7 +47,7 @@ def _read_password() -> str:
 @users_app.command("create")
 @guarded
 def users_create(
-    role: str = typer.Option(..., "--role", help="moderator | admin | auditor | ingest"),
+    role: str = typer.Option(..., "--role", help=ROLE_HELP),
     name: str = typer.Option(..., "--name", help="The person's name: it appears on their decisions and in the audit log."),
     db: Optional[str] = DbOption,
 ) -> None:

@@ -8,8 +8,10 @@ from typing import Any, Optional
 import typer
 
 from ..engine import Engine
+from ..enums import Role, values
 from ..settings import DEFAULT_DATABASE_URL, setting_value
 
+ROLE_HELP = " | ".join(values(Role))  # choices derive from the enum, like the API schema's
 PolicyOption = typer.Option(None, "--policy", "-p", help="Policy YAML (default: the packaged policy).")
 ModelOption = typer.Option(None, "--model", "-m", help="A model directory trained with 'khien train'.")
 RegistryOption = typer.Option(None, "--registry", help="Protected-entity registry YAML for impersonation.")

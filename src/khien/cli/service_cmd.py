@@ -12,7 +12,7 @@ from typing import Optional
 import typer
 
 from .main import EXIT_OK, EXIT_REJECTED, guarded
-from .options import DbOption, PolicyOption, database_url
+from .options import ROLE_HELP, DbOption, PolicyOption, database_url
 
 db_app = typer.Typer(help="The service's database.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys for the HTTP service.", no_args_is_help=True)
@@ -58,7 +58,7 @@ def db_upgrade(db: Optional[str] = DbOption) -> None:
 @keys_app.command("create")
 @guarded
 def keys_create(
-    role: str = typer.Option(..., "--role", help="ingest | moderator | admin | auditor"),
+    role: str = typer.Option(..., "--role", help=ROLE_HELP),
     name: Optional[str] = typer.Option(None, "--name", help="Who holds it (a moderator's name identifies them)."),
     db: Optional[str] = DbOption,
 ) -> None:
