@@ -20,6 +20,7 @@ from functools import lru_cache
 
 import tldextract
 
+from ..resources import read_words
 from .offsets import rewrite
 from .views import View
 
@@ -39,10 +40,15 @@ _URL = re.compile(
 )
 _EMAIL = re.compile(r"[\w.+-]+@(?:[\w-]+\.)+[a-z]{2,}", re.IGNORECASE)
 _PHONE = re.compile(r"(?<![\w+])(?:\+84|84|0)(?:[\s.\-]?\d){8,9}(?!\d)|(?<!\d)1[89]00(?:[\s.\-]?\d){4,6}(?!\d)")
+def _account_names() -> str:
+    """The bank and wallet names of ``data/lists/account_names.txt`` as one alternation (order kept)."""
+    names = read_words("packaged:account_names", record=False)
+    return "|".join(re.escape(n) + (r"\b" if len(n) <= 2 else "") for n in names)
+
+
 _ACCOUNT = re.compile(
     r"(?:\bstk\b|so tai khoan|so tk|\btk\b|tai khoan)\s*(?:so)?\s*[:.\-]?\s*(\d(?:[\s.\-]?\d){5,18})"
-    r"|\b(vietcombank|vcb|techcombank|tcb|mbbank|mb bank|\bmb\b|acb|bidv|agribank|vietinbank|tpbank|vpbank|"
-    r"sacombank|shb|ocb|hdbank|vib|msb|seabank|eximbank|momo|zalopay|viettelpay)\s*[:\-]?\s*(\d(?:[\s.\-]?\d){5,18})",
+    r"|\b(" + _account_names() + r")\s*[:\-]?\s*(\d(?:[\s.\-]?\d){5,18})",
 )
 _HANDLE = re.compile(
     r"(?:\b(?:zalo|za lo|zl|telegram|tele|te le|tê lê|tg|whatsapp|viber|line)\b\s*[:\-]?\s*(@?[\w.]{3,32}|\+?\d[\d\s.]{7,14}))"
