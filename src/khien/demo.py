@@ -103,6 +103,6 @@ def setup_demo(store: "Store | str", items: Sequence[Item], *, password: str | N
                 filed = True
     with store.read() as tx:
         counts = queries.counts(tx, clock=clock)
-    return DemoResult(stored=stored["accepted"], duplicates=stored["duplicates"], decided=decided,
+    return DemoResult(stored=stored.accepted, duplicates=stored.duplicates, decided=decided,
                       open_cases=counts.cases, open_appeals=counts.appeals, appeal_filed=filed,
                       users=DEMO_USERS, password=password, password_reset=tuple(reset))

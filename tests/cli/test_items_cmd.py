@@ -37,5 +37,5 @@ def test_failed_items_are_listed_and_retried(tmp_path):
     again = runner.invoke(items_app, ["retry", "p1", "--platform", "forum", "--db", url])
     assert again.exit_code == 2 and "is pending; it cannot be retried" in again.output
     with store.read() as tx:
-        assert intake.item_state(tx, "forum", "p1")["status"] == "pending"
+        assert intake.item_state(tx, "forum", "p1").status == "pending"
     store.dispose()

@@ -43,9 +43,9 @@ def lan(store, engine):
 
 def _case_of(store, item_id: str) -> int:
     with store.read() as tx:
-        found = [c for c in cases.list_cases(tx, state=None, limit=500) if c["item"]["id"] == item_id]
+        found = [c for c in cases.list_cases(tx, state=None, limit=500) if c.case.item_id == item_id]
     assert found, item_id
-    return found[0]["id"]
+    return found[0].id
 
 
 def _section(page: str, cls: str) -> str:
@@ -128,7 +128,7 @@ def test_keeping_content_sends_no_clause(lan, store, monkeypatch):
     done = lan.post(f"/cases/{case_id}/decide", {"op": "decide", "action": "allow", "clause": "2.1", "confirm": "1"})
     assert done.status_code == 303 and seen["clause"] is None
     with store.read() as tx:
-        outcome = cases.get_case(tx, case_id)["outcome"]
+        outcome = cases.get_case(tx, case_id).public()["outcome"]
     assert outcome["action"] == "allow" and "clause" not in outcome
 
 

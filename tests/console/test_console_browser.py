@@ -207,11 +207,11 @@ def test_media_is_blurred_until_asked_and_english_is_one_click_away(browser, liv
     from khien.review import cases
 
     with live["store"].read() as tx:
-        case_id = next(c["id"] for c in cases.list_cases(tx, state=None, limit=500) if c["item"]["id"] == "t-media")
+        case_id = next(c.id for c in cases.list_cases(tx, state=None, limit=500) if c.case.item_id == "t-media")
     other = page
     other.goto(f"{live['base']}/cases/{case_id}")
     with live["store"].read() as tx:
-        fake_bank = next(c["id"] for c in cases.list_cases(tx, state=None, limit=500) if c["item"]["id"] == "p0039")
+        fake_bank = next(c.id for c in cases.list_cases(tx, state=None, limit=500) if c.case.item_id == "p0039")
     page.goto(f"{live['base']}/cases/{fake_bank}")
     panel = page.locator("#imp-h").locator("xpath=..")
     # What the stored decision names (the account as written), not what today's registry says about MB.
@@ -237,7 +237,7 @@ def test_lang_in_the_address_switches_and_a_harmful_score_is_drawn_red(browser, 
 
     page = sign_in(browser, live, "minh")
     with live["store"].read() as tx:
-        case_id = next(c["id"] for c in cases.list_cases(tx, state=None, limit=500) if c["item"]["id"] == "p0003")
+        case_id = next(c.id for c in cases.list_cases(tx, state=None, limit=500) if c.case.item_id == "p0003")
     page.goto(f"{live['base']}/cases/{case_id}?lang=en")
     assert page.evaluate("document.documentElement.lang") == "en"
     fill = page.locator(".scorebar .fill").first

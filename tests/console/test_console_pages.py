@@ -192,17 +192,17 @@ def test_appeal_is_decided_by_a_different_moderator(console, store):
     with store.read() as tx:
         case = cases.get_case(tx, case_id)
     with store.write() as tx:
-        appeal = appeals.submit(tx, Actor("user-42", "ingest"), item_id=case["item"]["id"],
-                                platform=case["item"]["platform"], statement="Tôi không lừa đảo ai cả, đây là tin tuyển dụng thật.")
+        appeal = appeals.submit(tx, Actor("user-42", "ingest"), item_id=case.item_id,
+                                platform=case.platform or None, statement="Tôi không lừa đảo ai cả, đây là tin tuyển dụng thật.")
     listing = minh.get("/appeals").text
-    assert f'href="/appeals/{appeal["id"]}"' in listing and "Tôi không lừa đảo ai cả" in listing
-    own = lan.get(f"/appeals/{appeal['id']}").text
+    assert f'href="/appeals/{appeal.id}"' in listing and "Tôi không lừa đảo ai cả" in listing
+    own = lan.get(f"/appeals/{appeal.id}").text
     assert "không thể xét kháng nghị này" in own
-    r = lan.post(f"/appeals/{appeal['id']}/decide", {"outcome": "reversed", "action": "allow", "confirm": "1"})
+    r = lan.post(f"/appeals/{appeal.id}/decide", {"outcome": "reversed", "action": "allow", "confirm": "1"})
     assert r.status_code == 403
-    confirm = minh.post(f"/appeals/{appeal['id']}/decide", {"outcome": "reversed", "action": "allow", "note": "tin thật"})
+    confirm = minh.post(f"/appeals/{appeal.id}/decide", {"outcome": "reversed", "action": "allow", "note": "tin thật"})
     assert confirm.status_code == 200 and 'name="confirm" value="1"' in confirm.text
-    done = minh.post(f"/appeals/{appeal['id']}/decide", {"outcome": "reversed", "action": "allow", "note": "tin thật",
+    done = minh.post(f"/appeals/{appeal.id}/decide", {"outcome": "reversed", "action": "allow", "note": "tin thật",
                                                          "confirm": "1"})
     assert done.status_code == 303
     page = minh.get(done.headers["location"]).text
@@ -210,7 +210,7 @@ def test_appeal_is_decided_by_a_different_moderator(console, store):
     auditor = console()
     auditor.sign_in("thu")
     audit = auditor.get("/audit?type=appeal.decided").text
-    assert "Chuỗi băm toàn vẹn" in audit and f"appeal:{appeal['id']}" in audit and "minh" in audit
+    assert "Chuỗi băm toàn vẹn" in audit and f"appeal:{appeal.id}" in audit and "minh" in audit
 
 
 def test_english_is_one_click_away(console):

@@ -46,10 +46,10 @@ def test_keeping_content_names_no_clause_and_no_category(store, engine):
     intake.moderate(store, engine, Item("p1", SCAM, platform="forum"), APP, clock=clock)
     with store.write() as tx:
         case = cases.list_cases(tx, clock=clock)[0]
-        cases.claim(tx, AN, case["id"], clock=clock)
-        done = cases.decide(tx, engine.policy, AN, case["id"], action="allow", clause=None,
+        cases.claim(tx, AN, case.id, clock=clock)
+        done = cases.decide(tx, engine.policy, AN, case.id, action="allow", clause=None,
                             note="Tin tuyển dụng của công ty có thật", clock=clock)
-    kept = done["outcome"]
+    kept = done.public()["outcome"]
     assert kept["action"] == "allow" and "clause" not in kept and kept["automated"] is False
     assert kept["reasons"] == {
         "vi": "Sau khi người kiểm duyệt xem xét, nội dung được giữ nguyên. "
@@ -60,7 +60,7 @@ def test_keeping_content_names_no_clause_and_no_category(store, engine):
     for title in _titles(engine.policy):
         assert title not in kept["reasons"]["vi"] and title not in kept["reasons"]["en"]
     assert "2.1" not in kept["reasons"]["vi"] and "clause" not in kept["reasons"]["en"]
-    assert done["state"] == "decided" and done["decided_at"] == "2026-01-01T00:00:00.000Z"
+    assert done.state == "decided" and done.case.decided_at == "2026-01-01T00:00:00.000Z"
 
 
 def test_keeping_content_with_a_clause_named_still_names_none(engine):

@@ -61,9 +61,9 @@ def test_one_poisoned_post_is_quarantined_and_the_rest_of_the_batch_is_decided(s
     assert intake.decide_pending(store, poisoned, limit=50, clock=clock) == 7
     with store.read() as tx:
         assert item_rows.count_by_status(tx) == {"decided": 6, "failed": 1}
-        bad = intake.item_state(tx, "forum", "p3")
-        good = intake.item_state(tx, "forum", "p0")
-        failed = intake.failed_items(tx)
+        bad = intake.item_state(tx, "forum", "p3").public()
+        good = intake.item_state(tx, "forum", "p0").public()
+        failed = [f.public() for f in intake.failed_items(tx)]
     assert bad["status"] == "failed" and bad["decision"] is None and bad["attempts"] == 1
     assert bad["error"] == "RuntimeError: detector lexicon.scam.v1 crashed on this text"
     assert good["status"] == "decided" and good["decision"]["action"] == "remove" and "error" not in good
@@ -85,8 +85,8 @@ def test_a_stored_body_that_no_longer_parses_is_quarantined(store, engine):
         tx.conn.execute(update(items_table).where(items_table.c.item_id == "p1").values(body='{"id": "p1", "text": 7}'))
     assert intake.decide_pending(store, engine, clock=clock) == 2
     with store.read() as tx:
-        bad = intake.item_state(tx, "forum", "p1")
-        assert intake.item_state(tx, "forum", "p0")["status"] == "decided"
+        bad = intake.item_state(tx, "forum", "p1").public()
+        assert intake.item_state(tx, "forum", "p0").public()["status"] == "decided"
     assert bad["status"] == "failed" and "field 'text' is required" in bad["error"]
 
 
@@ -104,7 +104,7 @@ def test_an_item_whose_write_fails_is_quarantined_alone(store, engine, monkeypat
     assert intake.decide_pending(store, engine, clock=clock) == 4
     with store.read() as tx:
         assert item_rows.count_by_status(tx) == {"decided": 3, "failed": 1}
-        assert intake.item_state(tx, "forum", "p2")["error"].startswith("ValueError: giá trị không hợp lệ")
+        assert intake.item_state(tx, "forum", "p2").public()["error"].startswith("ValueError: giá trị không hợp lệ")
         assert item_rows.decision_counts(tx) == {("forum", "p0"): 1, ("forum", "p1"): 1, ("forum", "p3"): 1}
 
 
@@ -115,15 +115,15 @@ def test_retry_sends_a_failed_item_back_and_counts_attempts(store, engine):
     intake.decide_pending(store, poisoned, clock=clock)
     with store.write() as tx:
         state = intake.retry(tx, ROOT, "forum", "p0", clock=clock)
-    assert state["status"] == "pending" and "error" not in state
+    assert state.status == "pending" and state.decision is None and "error" not in state.public()
     intake.decide_pending(store, poisoned, clock=clock)  # still broken: failed again, counted
     with store.read() as tx:
-        assert intake.item_state(tx, "forum", "p0")["attempts"] == 2
+        assert intake.item_state(tx, "forum", "p0").public()["attempts"] == 2
     with store.write() as tx:
         intake.retry(tx, ROOT, "forum", "p0", clock=clock)
     assert intake.decide_pending(store, engine, clock=clock) == 1  # the detector is fixed
     with store.read() as tx:
-        fixed = intake.item_state(tx, "forum", "p0")
+        fixed = intake.item_state(tx, "forum", "p0").public()
     assert fixed["status"] == "decided" and fixed["decision"]["action"] == "allow"
     assert [e.subject for e in _events(store, ItemRetried)] == ["item:forum:p0", "item:forum:p0"]
     with pytest.raises(ConflictError, match="item 'p0' on forum is decided; it cannot be retried"):

@@ -10,7 +10,7 @@ from khien.enums import AppealOutcome, AppealState, CaseState, ItemStatus, Legal
 from khien.model import Decision
 from khien.store import items as item_rows
 from khien.store import review as rows
-from khien.store.records import (Appeal, Case, ItemKey, LegalRequest, NewCase, NewDecision, StoredDecision,
+from khien.store.records import (Appeal, Case, ItemKey, LegalRequest, NewCase, NewDecision, NewItem, StoredDecision,
                                  StoredItem, claim_is_live)
 from khien.store.schema import cases
 
@@ -52,8 +52,8 @@ def test_a_decision_stored_before_fingerprints_and_facts_still_parses_and_round_
 def test_a_stored_item_keeps_every_column_and_parses_lazily(store):
     body = '{"id":"p1","text":"Hôm nay trời đẹp quá","platform":"forum","reach":{"views":12}}'
     with store.write() as tx:
-        item_rows.insert_items(tx, [{"platform": "forum", "item_id": "p1", "body": body, "status": "pending",
-                                     "reach": 12, "received_at": "2026-01-01T00:00:00.000Z"}])
+        item_rows.insert_items(tx, [NewItem(platform="forum", item_id="p1", body=body, status=ItemStatus.PENDING,
+                                            reach=12, received_at="2026-01-01T00:00:00.000Z")])
     with store.read() as tx:
         stored = item_rows.get_item(tx, "forum", "p1")
     assert dataclasses.replace(stored, pk=0) == StoredItem(

@@ -1,12 +1,15 @@
 """The schema comes from the Alembic migrations, on SQLite and PostgreSQL alike."""
 
+from dataclasses import replace
+
 import pytest
 from sqlalchemy.exc import IntegrityError
 
+from khien.enums import ItemStatus
 from khien.model import Decision
 from khien.store import Store, current_revision, head_revision, upgrade
 from khien.store import items as item_rows
-from khien.store.records import NewDecision
+from khien.store.records import NewDecision, NewItem
 from khien.store.schema import decisions
 
 
@@ -49,10 +52,10 @@ def test_human_decisions_are_kept_beside_the_engine_one(store):
 
 
 def test_items_are_keyed_by_platform_and_id(store):
-    row = {"platform": "forum", "item_id": "p1", "body": '{"id":"p1","text":"Hôm nay trời đẹp quá"}',
-           "status": "pending", "reach": 0, "received_at": "2026-01-01T00:00:00Z"}
+    row = NewItem(platform="forum", item_id="p1", body='{"id":"p1","text":"Hôm nay trời đẹp quá"}',
+                  status=ItemStatus.PENDING, reach=0, received_at="2026-01-01T00:00:00Z")
     with store.write() as tx:
-        assert item_rows.insert_items(tx, [row, row | {"platform": "shop"}]) == {("forum", "p1"), ("shop", "p1")}
+        assert item_rows.insert_items(tx, [row, replace(row, platform="shop")]) == {("forum", "p1"), ("shop", "p1")}
         assert item_rows.insert_items(tx, [row]) == set()
         assert item_rows.count_by_status(tx) == {"pending": 2}
 

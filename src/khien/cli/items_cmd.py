@@ -41,14 +41,15 @@ def items_failed(
         found = intake.failed_items(tx, limit=limit)
     if as_json:
         for entry in found:
-            typer.echo(orjson.dumps(entry).decode())
+            typer.echo(orjson.dumps(entry.public()).decode())
         return
     if not found:
         typer.echo("no failed items", err=True)
         return
     for entry in found:
-        where = f"{entry['platform']}:" if entry["platform"] else ""
-        typer.echo(f"{where}{entry['id']}\t{entry['received_at']}\tattempts {entry['attempts']}\t{entry['error']}")
+        s = entry.stored
+        where = f"{s.platform}:" if s.platform else ""
+        typer.echo(f"{where}{s.item_id}\t{s.received_at}\tattempts {s.attempts}\t{s.error}")
 
 
 @items_app.command("retry")
@@ -64,5 +65,5 @@ def items_retry(
     store = open_store(db, upgrade=True)
     with store.write() as tx:
         state = intake.retry(tx, Actor(CLI_ACTOR, "admin"), platform or "", item_id)
-    typer.echo(f"item {item_id}{' on ' + platform if platform else ''} is {state['status']} again; "
+    typer.echo(f"item {item_id}{' on ' + platform if platform else ''} is {state.status.value} again; "
                "the worker will decide it")

@@ -8,8 +8,6 @@ human decision (by default ``allow``: the item is restored). Open → decided is
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..audit import AuditEvent, record_many
 from ..audit import events as ev
 from ..clock import SYSTEM, Clock, iso
@@ -23,8 +21,9 @@ from ..store.records import Appeal
 from . import lifecycle, outbox
 from .actor import Actor
 from .decisions import item_subject, new_decision, restored_decision
+from .views import AppealView
 
-__all__ = ["submit", "get_appeal", "list_appeals", "decide", "OUTCOMES"]
+__all__ = ["submit", "get_appeal", "list_appeals", "decide", "AppealView", "OUTCOMES"]
 
 OUTCOMES = values(AppealOutcome)
 
@@ -37,7 +36,8 @@ def _load(tx: Tx, appeal_id: int) -> Appeal:
 
 
 def submit(tx: Tx, actor: Actor, *, item_id: str, platform: str | None, statement: str,
-           clock: Clock = SYSTEM) -> dict[str, Any]:
+           clock: Clock = SYSTEM) -> Appeal:
+    """Appeal the decision in force on an item. 404 no decision, 409 allowed item or an appeal already open."""
     platform = platform or ""
     if not statement.strip():
         raise InputError("field 'statement' must say why the decision is wrong", field="statement")
@@ -56,27 +56,25 @@ def submit(tx: Tx, actor: Actor, *, item_id: str, platform: str | None, statemen
         item=item_id, platform=platform, decision=current.id, action=current.action,
         category=current.category, automated=current.automated,
     ))], time=when)
-    return _load(tx, appeal_id).public()
+    return _load(tx, appeal_id)
 
 
-def get_appeal(tx: Tx, appeal_id: int) -> dict[str, Any]:
+def get_appeal(tx: Tx, appeal_id: int) -> AppealView:
     """An appeal with the decision it contests (``decision``) and the one replacing it (``new_decision``)."""
     appeal = _load(tx, appeal_id)
-    out = appeal.public()
-    original = item_rows.get_decision(tx, appeal.original_decision_id)
-    out["decision"] = original.public(provenance=True) if original else None
-    outcome = item_rows.get_decision(tx, appeal.outcome_decision_id) if appeal.outcome_decision_id else None
-    out["new_decision"] = outcome.public() if outcome else None
-    return out
+    return AppealView(
+        appeal=appeal, decision=item_rows.get_decision(tx, appeal.original_decision_id),
+        new_decision=item_rows.get_decision(tx, appeal.outcome_decision_id) if appeal.outcome_decision_id else None,
+    )
 
 
-def list_appeals(tx: Tx, *, state: str | None = "open", limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
-    return [a.public() for a in rows.list_appeals(tx, state=AppealState(state) if state else None, limit=limit,
-                                                  offset=offset)]
+def list_appeals(tx: Tx, *, state: str | None = "open", limit: int = 50, offset: int = 0) -> list[Appeal]:
+    """Appeals in ``state`` (all when None), oldest first."""
+    return rows.list_appeals(tx, state=AppealState(state) if state else None, limit=limit, offset=offset)
 
 
 def decide(tx: Tx, policy: Policy, actor: Actor, appeal_id: int, *, outcome: str, note: str | None = None,
-           action: str = "allow", clause: str | None = None, clock: Clock = SYSTEM) -> dict[str, Any]:
+           action: str = "allow", clause: str | None = None, clock: Clock = SYSTEM) -> AppealView:
     """Decide an open appeal. 403 for the person who made the decision under appeal."""
     if outcome not in OUTCOMES:
         raise InputError(f"field 'outcome' must be one of {', '.join(OUTCOMES)}, found {outcome!r}", field="outcome")
@@ -114,8 +112,9 @@ def decide(tx: Tx, policy: Policy, actor: Actor, appeal_id: int, *, outcome: str
         decision=new_decision_id,
     ))], time=when)
     result = get_appeal(tx, appeal_id)
+    published = result.public()  # the webhook carries the API's fields, so a subscriber reads one shape
     outbox.publish(tx, "appeal", [{"platform": appeal.platform, "item": appeal.item_id, "appeal": {
-        k: result[k] for k in ("id", "outcome", "reversed", "decided_by", "decided_at")
-    } | {"original_action": original.action, "new_action": new_action}, "decision": result["new_decision"]}],
+        k: published[k] for k in ("id", "outcome", "reversed", "decided_by", "decided_at")
+    } | {"original_action": original.action, "new_action": new_action}, "decision": published["new_decision"]}],
         clock=clock)
     return result

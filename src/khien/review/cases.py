@@ -7,8 +7,6 @@ the same case at once. The moves are the table ``lifecycle.CASE_MOVES``.
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..audit import AuditEvent, record_many
 from ..audit import events as ev
 from ..clock import SYSTEM, Clock, iso
@@ -23,8 +21,9 @@ from ..store.records import Case
 from . import legal, lifecycle, outbox
 from .actor import Actor
 from .decisions import human_decision, item_subject, new_decision
+from .views import CaseSummary, CaseView
 
-__all__ = ["list_cases", "get_case", "claim", "decide", "DEFAULT_CLAIM_TTL_S"]
+__all__ = ["list_cases", "get_case", "claim", "decide", "CaseSummary", "CaseView", "DEFAULT_CLAIM_TTL_S"]
 
 
 def _load(tx: Tx, case_id: int, now: float) -> Case:
@@ -41,31 +40,29 @@ def _move(case: Case, verb: str) -> CaseState:
 
 def list_cases(tx: Tx, *, state: str | None = "open", category: str | None = None, platform: str | None = None,
                claimed_by: str | None = None, unclaimed: bool = False, limit: int = 50,
-               offset: int = 0, clock: Clock = SYSTEM) -> list[dict[str, Any]]:
-    """Cases by priority (severity × log(reach) × age factor), highest first, as the API lists them."""
+               offset: int = 0, clock: Clock = SYSTEM) -> list[CaseSummary]:
+    """Cases by priority (severity × log(reach) × age factor), highest first, read at ``clock.now()``."""
     now = clock.now()
     found = rows.list_cases(tx, now=now, state=CaseState(state) if state else None, category=category,
                             platform=platform, claimed_by=claimed_by, unclaimed=unclaimed, limit=limit,
                             offset=offset)
-    return [c.public(now) for c in found]
+    return [CaseSummary(c, now) for c in found]
 
 
-def get_case(tx: Tx, case_id: int, *, clock: Clock = SYSTEM) -> dict[str, Any]:
-    """A case with its item and the decision under review."""
+def get_case(tx: Tx, case_id: int, *, clock: Clock = SYSTEM) -> CaseView:
+    """A case with its item's content, the decision under review and the outcome. 404 unknown case."""
     now = clock.now()
     case = _load(tx, case_id, now)
-    out = case.public(now)
     stored = item_rows.get_item(tx, case.platform, case.item_id)
-    out["item"]["content"] = stored.content() if stored else None
-    under_review = item_rows.get_decision(tx, case.decision_id) if case.decision_id else None
-    out["decision"] = under_review.public(provenance=True) if under_review else None
-    outcome = item_rows.get_decision(tx, case.outcome_decision_id) if case.outcome_decision_id else None
-    out["outcome"] = outcome.public() if outcome else None
-    return out
+    return CaseView(
+        case=case, at=now, content=stored.content() if stored else None,
+        decision=item_rows.get_decision(tx, case.decision_id) if case.decision_id else None,
+        outcome=item_rows.get_decision(tx, case.outcome_decision_id) if case.outcome_decision_id else None,
+    )
 
 
 def claim(tx: Tx, actor: Actor, case_id: int, *, ttl: float = DEFAULT_CLAIM_TTL_S,
-          clock: Clock = SYSTEM) -> dict[str, Any]:
+          clock: Clock = SYSTEM) -> CaseSummary:
     """Take (or renew) the lock on a case for ``ttl`` seconds. 409 when another live claim holds it."""
     now = clock.now()
     if not rows.claim_case(tx, case_id, actor.name, now=now, expires=now + ttl):
@@ -77,11 +74,11 @@ def claim(tx: Tx, actor: Actor, case_id: int, *, ttl: float = DEFAULT_CLAIM_TTL_
         )
     record_many(tx, [AuditEvent(actor.name, f"case:{case_id}", ev.CaseClaimed(expires_at=iso(now + ttl)))],
                 time=iso(now))
-    return _load(tx, case_id, now).public(now)
+    return CaseSummary(_load(tx, case_id, now), now)
 
 
 def decide(tx: Tx, policy: Policy, actor: Actor, case_id: int, *, action: str, clause: str | None,
-           note: str | None = None, clock: Clock = SYSTEM) -> dict[str, Any]:
+           note: str | None = None, clock: Clock = SYSTEM) -> CaseView:
     """Record a person's decision on a claimed case; returns the case with its outcome."""
     now = clock.now()
     when = iso(now)

@@ -31,13 +31,14 @@ from ..store import Store, Tx
 from ..store import items as item_rows
 from ..store import review as review_rows
 from ..store.db import StoreError
-from ..store.records import NewCase, StoredItem
+from ..store.records import NewCase, NewItem, StoredItem
 from . import lifecycle, outbox
 from .actor import Actor
 from .decisions import item_subject, new_decision, priority_base
+from .views import ItemState, QuarantinedItem
 
 __all__ = ["key_of", "moderate", "moderate_many", "ingest", "record_engine_decisions", "decide_pending",
-           "item_state", "failed_items", "retry", "CASE_ACTIONS", "ENGINE_ACTOR", "MAX_ERROR_CHARS"]
+           "item_state", "failed_items", "retry", "IngestResult", "ItemState", "QuarantinedItem", "CASE_ACTIONS", "ENGINE_ACTOR", "MAX_ERROR_CHARS"]
 
 log = logging.getLogger("khien.worker")
 
@@ -51,10 +52,10 @@ def key_of(item: Item) -> tuple[str, str]:
     return (item.platform or "", item.id)
 
 
-def _item_row(item: Item, status: ItemStatus, when: str) -> dict[str, Any]:
+def _new_item(item: Item, status: ItemStatus, when: str) -> NewItem:
     platform, ident = key_of(item)
-    return {"platform": platform, "item_id": ident, "body": orjson.dumps(item.to_dict()).decode(),
-            "status": status.value, "reach": min(item.reach_total, MAX_REACH), "received_at": when}
+    return NewItem(platform=platform, item_id=ident, body=orjson.dumps(item.to_dict()).decode(), status=status,
+                   reach=min(item.reach_total, MAX_REACH), received_at=when)
 
 
 def record_engine_decisions(tx: Tx, policy: Policy, pairs: Sequence[tuple[Item, Decision]], *,
@@ -116,7 +117,7 @@ def moderate_many(tx: Tx, policy: Policy, pairs: Sequence[tuple[Item, Decision]]
     for n, (item, _decision) in enumerate(pairs):
         first.setdefault(key_of(item), n)
     unique = [pairs[n] for n in first.values()]
-    new_keys = item_rows.insert_items(tx, [_item_row(item, ItemStatus.DECIDED, when) for item, _ in unique])
+    new_keys = item_rows.insert_items(tx, [_new_item(item, ItemStatus.DECIDED, when) for item, _ in unique])
     earlier = [k for k in first if k not in new_keys]
     current = item_rows.latest_decisions(tx, earlier)
     to_record = [(i, d) for i, d in unique if key_of(i) not in current]
@@ -145,6 +146,8 @@ def moderate(store: Store, engine: Engine, item: Item, actor: Actor, *,
 
 @dataclass(frozen=True, slots=True)
 class IngestResult:
+    """What a batch did: how many items were new, and how many were already stored."""
+
     accepted: int
     duplicates: int
 
@@ -152,24 +155,25 @@ class IngestResult:
         return {"accepted": self.accepted, "duplicates": self.duplicates}
 
 
-def ingest(tx: Tx, items: Sequence[Item], actor: Actor, *, clock: Clock = SYSTEM) -> dict[str, int]:
+def ingest(tx: Tx, items: Sequence[Item], actor: Actor, *, clock: Clock = SYSTEM) -> IngestResult:
     """Store a batch for the worker. Items already stored (same platform and id) are left as they are.
 
-    Returns ``{"accepted", "duplicates"}`` (the API's response body).
+    ``public()`` of the result is the API's response body (``{"accepted", "duplicates"}``).
     """
     when = iso(clock.now())
-    rows, seen = [], set()
+    rows: list[NewItem] = []
+    seen: set[tuple[str, str]] = set()
     for item in items:
         key = key_of(item)
         if key not in seen:
             seen.add(key)
-            rows.append(_item_row(item, ItemStatus.PENDING, when))
+            rows.append(_new_item(item, ItemStatus.PENDING, when))
     new = item_rows.insert_items(tx, rows)
     if new:
         record_many(tx, [AuditEvent(actor.name, f"batch:{len(new)}", ev.ItemsReceived(
             count=len(new), items=tuple(sorted(f"{p}:{i}" if p else i for p, i in new)),
         ))], time=when)
-    return IngestResult(len(new), len(items) - len(new)).public()
+    return IngestResult(len(new), len(items) - len(new))
 
 
 # ---- the worker's path, with quarantine ----------------------------------------------------------
@@ -259,43 +263,23 @@ def decide_pending(store: Store, engine: Engine, limit: int = 500, *, clock: Clo
 
 # ---- reading items, and the admin's retry --------------------------------------------------------
 
-def item_state(tx: Tx, platform: str, item_id: str, *, dsa: bool = False) -> dict[str, Any] | None:
-    """An item's state as ``GET /v1/items/{id}`` publishes it (None when the item is not stored).
+def item_state(tx: Tx, platform: str, item_id: str) -> ItemState | None:
+    """An item as stored and the decision in force on it (None when the item is not stored).
 
-    A quarantined item also shows its ``error`` and ``attempts``.
+    ``public(dsa=...)`` of the result is what ``GET /v1/items/{id}`` publishes.
     """
     stored = item_rows.get_item(tx, platform, item_id)
     if stored is None:
         return None
-    current = item_rows.latest_decision(tx, platform, item_id)
-    out: dict[str, Any] = {
-        "id": item_id,
-        "platform": platform or None,
-        "status": stored.status.value,
-        "received_at": stored.received_at,
-        "item": _content_or_raw(stored),
-        "decision": current.public(dsa=dsa) if current else None,
-    }
-    if stored.status == ItemStatus.FAILED:
-        out |= {"error": stored.error, "attempts": stored.attempts}
-    return out
+    return ItemState(stored, item_rows.latest_decision(tx, platform, item_id))
 
 
-def _content_or_raw(stored: StoredItem) -> Any:
-    try:
-        return stored.content()
-    except Exception:  # noqa: BLE001 - a quarantined body is shown as the text it is
-        return stored.body
-
-
-def failed_items(tx: Tx, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+def failed_items(tx: Tx, *, limit: int = 50, offset: int = 0) -> list[QuarantinedItem]:
     """Quarantined items, oldest first, as ``GET /v1/items?status=failed`` lists them."""
-    return [{"id": s.item_id, "platform": s.platform or None, "status": s.status.value,
-             "received_at": s.received_at, "error": s.error, "attempts": s.attempts}
-            for s in item_rows.list_items(tx, status=ItemStatus.FAILED, limit=limit, offset=offset)]
+    return [QuarantinedItem(s) for s in item_rows.list_items(tx, status=ItemStatus.FAILED, limit=limit, offset=offset)]
 
 
-def retry(tx: Tx, actor: Actor, platform: str, item_id: str, *, clock: Clock = SYSTEM) -> dict[str, Any]:
+def retry(tx: Tx, actor: Actor, platform: str, item_id: str, *, clock: Clock = SYSTEM) -> ItemState:
     """failed → pending: the worker decides the item again. 404 unknown item, 409 item not failed."""
     stored = item_rows.get_item(tx, platform, item_id)
     what = f"item {item_id!r}{' on ' + platform if platform else ''}"

@@ -8,7 +8,7 @@ decides each item under the published policy, and the transparency report counts
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Sequence
 
 from ..audit import AuditEvent, record_many
 from ..audit import events as ev
@@ -18,11 +18,12 @@ from ..errors import InputError, NotFoundError
 from ..store import Tx
 from ..store import items as item_rows
 from ..store import review as rows
-from ..store.records import ItemKey, LegalRequest, NewCase, public_item_ref
+from ..store.records import ItemKey, LegalRequest, NewCase
 from .actor import Actor
 from .decisions import LEGAL_SEVERITY, priority_base
+from .views import LegalAction, LegalRequestView
 
-__all__ = ["create", "get_request", "list_requests", "case_decided"]
+__all__ = ["create", "get_request", "list_requests", "case_decided", "LegalRequestView", "LegalAction"]
 
 REQUESTABLE = tuple(a for a in values(Action) if a != Action.ALLOW)
 
@@ -36,7 +37,8 @@ def _load(tx: Tx, request_id: int) -> LegalRequest:
 
 def create(tx: Tx, actor: Actor, *, authority: str, legal_basis: str, items: Sequence[tuple[str, str]],
            requested_action: str, deadline: str, reference: str | None = None,
-           clock: Clock = SYSTEM) -> dict[str, Any]:
+           clock: Clock = SYSTEM) -> LegalRequestView:
+    """Record a request and open one case per item (deduplicated), at the top of the queue."""
     if requested_action not in REQUESTABLE:
         raise InputError(f"field 'requested_action' must be one of {', '.join(REQUESTABLE)}; "
                          f"found {requested_action!r}", field="requested_action")
@@ -72,22 +74,18 @@ def create(tx: Tx, actor: Actor, *, authority: str, legal_basis: str, items: Seq
     return get_request(tx, request_id)
 
 
-def get_request(tx: Tx, request_id: int) -> dict[str, Any]:
-    """A request and, per item, its case and what was done (``actions``)."""
+def get_request(tx: Tx, request_id: int) -> LegalRequestView:
+    """A request and, per item, its case and what was done (``actions``). 404 unknown request."""
     req = _load(tx, request_id)
-    out = req.public()
-    actions = []
-    for c in rows.cases_for_legal_request(tx, request_id):
-        outcome = item_rows.get_decision(tx, c.outcome_decision_id) if c.outcome_decision_id else None
-        actions.append({"case": c.id, "item": public_item_ref(c.platform, c.item_id), "state": c.state.value,
-                        "action": outcome.action if outcome else None, "decided_by": c.decided_by,
-                        "decided_at": c.decided_at})
-    out["actions"] = actions
-    return out
+    return LegalRequestView(req, tuple(
+        LegalAction(c, item_rows.get_decision(tx, c.outcome_decision_id) if c.outcome_decision_id else None)
+        for c in rows.cases_for_legal_request(tx, request_id)
+    ))
 
 
-def list_requests(tx: Tx, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
-    return [r.public() for r in rows.list_legal_requests(tx, limit=limit, offset=offset)]
+def list_requests(tx: Tx, *, limit: int = 50, offset: int = 0) -> list[LegalRequest]:
+    """The ledger, newest first (without the per-item actions: :func:`get_request` reads those)."""
+    return rows.list_legal_requests(tx, limit=limit, offset=offset)
 
 
 def case_decided(tx: Tx, actor: Actor, request_id: int, case_id: int, action: str, *,

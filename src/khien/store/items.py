@@ -8,7 +8,7 @@ from sqlalchemy import func, select, tuple_, update
 
 from ..enums import ItemStatus
 from .db import Tx
-from .records import NewDecision, StoredDecision, StoredItem
+from .records import NewDecision, NewItem, StoredDecision, StoredItem
 from .schema import decisions, items
 
 __all__ = [
@@ -31,15 +31,12 @@ __all__ = [
 PENDING, DECIDED, FAILED = ItemStatus.PENDING.value, ItemStatus.DECIDED.value, ItemStatus.FAILED.value
 
 
-def insert_items(tx: Tx, rows: Sequence[dict[str, Any]]) -> set[tuple[str, str]]:
-    """Insert items that are not stored yet; returns the (platform, item_id) keys that were new.
-
-    ``rows`` are ``items`` columns (``platform, item_id, body, status, reach, received_at``).
-    """
-    if not rows:
+def insert_items(tx: Tx, new: Sequence[NewItem]) -> set[tuple[str, str]]:
+    """Insert items that are not stored yet; returns the (platform, item_id) keys that were new."""
+    if not new:
         return set()
     stmt = tx.insert(items).on_conflict_do_nothing(index_elements=["platform", "item_id"])
-    result = tx.conn.execute(stmt.returning(items.c.platform, items.c.item_id), list(rows))
+    result = tx.conn.execute(stmt.returning(items.c.platform, items.c.item_id), [n.row() for n in new])
     return {(r[0], r[1]) for r in result}
 
 

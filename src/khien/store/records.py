@@ -21,7 +21,7 @@ from ..errors import InputError
 from ..model import Decision, Item
 
 __all__ = [
-    "ItemKey", "StoredItem", "StoredDecision", "NewDecision", "Case", "NewCase", "Appeal", "LegalRequest",
+    "ItemKey", "NewItem", "StoredItem", "StoredDecision", "NewDecision", "Case", "NewCase", "Appeal", "LegalRequest",
     "claim_is_live", "public_item_ref",
 ]
 
@@ -48,6 +48,21 @@ class ItemKey:
 
 
 # ---- items and decisions -------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class NewItem:
+    """An item to insert: its key, the item JSON as text, and the status it starts in."""
+
+    platform: str
+    item_id: str
+    body: str
+    status: ItemStatus
+    reach: int
+    received_at: str
+
+    def row(self) -> dict[str, Any]:
+        return asdict(self) | {"status": self.status.value}
+
 
 @dataclass(frozen=True, slots=True)
 class StoredItem:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -11,6 +12,7 @@ from ...enums import Action, AppealState
 from ...enums import values as values_of
 from ...errors import KhienError
 from ...review import appeals, intake
+from ...store.records import Appeal
 from ..problems import status_of
 from .present import evidence_of, highlight
 from .web import (
@@ -31,30 +33,43 @@ router = APIRouter(include_in_schema=False)
 ACTIONS = values_of(Action)
 
 
+@dataclass(frozen=True, slots=True)
+class AppealRow:
+    """One line of the appeals list: the appeal, and the action and category it contests."""
+
+    appeal: Appeal
+    original_action: str | None
+    original_category: str | None
+
+
 @router.get("/appeals")
 def appeals_page(request: Request) -> Response:
     require_role(request, "moderator")
     state = request.query_params.get("state", AppealState.OPEN)
     state = state if state in values_of(AppealState) else AppealState.OPEN
     clauses = policy_of(request).clauses()
+    rows = []
     with request.app.state.store.read() as tx:
-        found = appeals.list_appeals(tx, state=state, limit=200)
-        for a in found:
-            original = appeals.get_appeal(tx, a["id"])["decision"] or {}
-            a["original_action"] = original.get("action")
+        for appeal in appeals.list_appeals(tx, state=state, limit=200):
+            original = appeals.get_appeal(tx, appeal.id).decision
+            action = original.action if original else None
             # The category an action was taken under is the one its clause names (none for "allow").
-            a["original_category"] = (clauses.get(original.get("clause") or "")
-                                      if original.get("action") not in (None, Action.ALLOW) else None)
-    return page(request, "appeals.html", rows=found, state=state, msg=message_of(request))
+            category = (clauses.get(original.decision.clause or "")
+                        if original and action != Action.ALLOW else None)
+            rows.append(AppealRow(appeal, action, category))
+    return page(request, "appeals.html", rows=rows, state=state, msg=message_of(request))
 
 
 def _appeal_view(request: Request, appeal_id: int) -> dict[str, Any]:
     with request.app.state.store.read() as tx:
-        appeal = appeals.get_appeal(tx, appeal_id)
-        stored = intake.item_state(tx, appeal["item"]["platform"] or "", appeal["item"]["id"])
-    item = (stored or {}).get("item") or {}
-    decision = appeal["decision"] or {}
-    return {"appeal": appeal, "item": item, "decision": decision,
+        found = appeals.get_appeal(tx, appeal_id)
+        stored = intake.item_state(tx, found.appeal.platform, found.appeal.item_id)
+    content = stored.content if stored else None
+    item = content if isinstance(content, dict) else {}
+    # The template and the evidence marks read the contested decision in its published form.
+    decision = found.decision.public(provenance=True) if found.decision else {}
+    return {"appeal": found.appeal, "item": item, "decision": decision,
+            "new_decision": found.new_decision.decision if found.new_decision else None,
             "segments": highlight(str(item.get("text", "")), evidence_of(decision)),
             "clauses": clauses_of(policy_of(request)), "actions": ACTIONS,
             "media": [str(m) for m in item.get("media") or []]}
@@ -68,7 +83,7 @@ def appeal_page(request: Request, appeal_id: int) -> Response:
     except KhienError as exc:
         return error_page(request, exc)
     return page(request, "appeal.html", **view, values={"outcome": "", "action": "allow", "clause": "", "note": ""},
-                own=view["appeal"]["original_decider"] == actor.name, problem=None, msg=message_of(request))
+                own=view["appeal"].original_decider == actor.name, problem=None, msg=message_of(request))
 
 
 @router.post("/appeals/{appeal_id}/decide")
@@ -83,7 +98,7 @@ def decide_appeal(request: Request, form: dict[str, str], appeal_id: int) -> Res
     values["note"] = values["note"][:2000]
     if (values["action"] or Action.ALLOW) == Action.ALLOW:
         values["clause"] = ""  # restoring content names no clause (see cases._decision_form)
-    own = view["appeal"]["original_decider"] == actor.name
+    own = view["appeal"].original_decider == actor.name
     if values["outcome"] not in appeals.OUTCOMES:
         return page(request, "appeal.html", status=422, **view, values=values, own=own,
                     problem=text_of(request, "appeal_pick_outcome"), msg=None)

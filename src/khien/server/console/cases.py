@@ -11,7 +11,9 @@ from fastapi.responses import Response
 from ...enums import Action
 from ...enums import values as values_of
 from ...errors import KhienError
+from ...model import Decision
 from ...review import cases, legal, queries
+from ...review.views import CaseView
 from ..problems import status_of
 from .explain import gaps_of, rules_of, status_of as engine_status
 from .present import evidence_of, highlight, impersonation, links, preview, signal_records
@@ -115,30 +117,44 @@ def claim_next(request: Request, form: dict[str, str]) -> Response:
 
 # ---- one case --------------------------------------------------------------------------------
 
+def _published(case: CaseView) -> dict[str, Any]:
+    """The decision under review as published with its signal records (``{}`` when there is none).
+
+    The explainers (``explain``, ``present``) and the templates read this one form, the same the
+    API publishes, so the page shows what an API client sees; it is built once per page, here.
+    """
+    return case.decision.public(provenance=True) if case.decision else {}
+
+
+def _under_review(case: CaseView) -> Decision | None:
+    return case.decision.decision if case.decision else None
+
+
 def _case_view(request: Request, case_id: int) -> dict[str, Any]:
     store = request.app.state.store
     policy = policy_of(request)
     with store.read() as tx:
         case = cases.get_case(tx, case_id)
-        item = (case["item"] or {}).get("content") or {}
+        item = case.content or {}
         author = item.get("author") or {}
         history = []
         if author.get("id"):
-            history = queries.author_history(tx, platform=case["item"]["platform"] or "", author_id=str(author["id"]),
-                                              exclude_item=case["item"]["id"])
-        request_row = legal.get_request(tx, case["legal_request"]) if case["legal_request"] else None
-    decision = case["decision"] or {}
+            history = queries.author_history(tx, platform=case.platform, author_id=str(author["id"]),
+                                              exclude_item=case.item_id)
+        entry = legal.get_request(tx, case.legal_request_id) if case.legal_request_id else None
+    decision = _published(case)
     text = str(item.get("text", ""))
     lang = lang_of(request)
     return {
         "case": case, "item": item, "author": author, "history": history, "decision": decision,
+        "outcome": case.outcome.decision if case.outcome else None,
         # Everything below explains the decision from what was stored with it; the engine is not run again.
         "rules": rules_of(decision, policy, lang), "engine_status": engine_status(decision),
         "gaps": gaps_of(decision, policy), "signal_records": signal_records(decision),
         "current_policy": policy.version,
         "segments": highlight(text, evidence_of(decision)),
         "links": links(text) if text else [], "impersonation": impersonation(item, decision),
-        "media": [str(m) for m in item.get("media") or []], "legal_request": request_row,
+        "media": [str(m) for m in item.get("media") or []], "legal_request": entry.request if entry else None,
         "clauses": clauses_of(policy), "actions": ACTIONS,
     }
 
@@ -149,12 +165,12 @@ def _decision_form(view: dict[str, Any], form: dict[str, str] | None = None) -> 
     Keeping content (``allow``) names no clause: a kept post broke no rule, so the statement the user
     receives must not name a category or clause either (a clause left selected is dropped).
     """
-    decision = view["decision"]
-    case = view["case"]
-    default_clause = decision.get("clause") or ""
-    if not default_clause and case.get("category"):
-        default_clause = next((c["clause"] for c in view["clauses"] if c["category"] == case["category"]), "")
-    values = {"action": case.get("proposed_action") or decision.get("action") or "review",
+    case: CaseView = view["case"]
+    decision = _under_review(case)
+    default_clause = (decision.clause if decision else None) or ""
+    if not default_clause and case.category:
+        default_clause = next((c["clause"] for c in view["clauses"] if c["category"] == case.category), "")
+    values = {"action": case.proposed_action or (decision.action if decision else None) or "review",
               "clause": default_clause, "note": ""}
     if form:
         values.update({k: form.get(k, "") for k in ("action", "clause", "note")})
@@ -166,8 +182,9 @@ def _decision_form(view: dict[str, Any], form: dict[str, str] | None = None) -> 
 
 def _preview(request: Request, view: dict[str, Any], values: dict[str, Any]) -> tuple[dict[str, str] | None, str | None]:
     try:
-        reasons = preview(policy_of(request), view["case"]["item"]["id"], values["action"], values["clause"] or None,
-                          values["note"] or None, view["decision"] or None)
+        case: CaseView = view["case"]
+        reasons = preview(policy_of(request), case.item_id, values["action"], values["clause"] or None,
+                          values["note"] or None, _under_review(case))
         return reasons, None
     except KhienError as exc:
         return None, exc.message
@@ -182,9 +199,7 @@ def case_page(request: Request, case_id: int) -> Response:
         return error_page(request, exc)
     values = _decision_form(view)
     reasons, problem = _preview(request, view, values)
-    outcome = view["case"].get("outcome")
-    return page(request, "case.html", **view, values=values, reasons=reasons, problem=problem, msg=message_of(request),
-                outcome=outcome)
+    return page(request, "case.html", **view, values=values, reasons=reasons, problem=problem, msg=message_of(request))
 
 
 @router.get("/cases/{case_id}/preview")
@@ -196,7 +211,6 @@ def case_preview(request: Request, case_id: int) -> Response:
             view = {"case": cases.get_case(tx, case_id), "clauses": clauses_of(policy_of(request))}
     except KhienError as exc:
         return json_page({"error": exc.message}, status_of(exc))
-    view["decision"] = view["case"]["decision"] or {}
     values = _decision_form(view, {k: request.query_params.get(k, "") for k in ("action", "clause", "note")})
     reasons, problem = _preview(request, view, values)
     return json_page({"reasons": reasons, "error": problem})
@@ -229,13 +243,13 @@ def decide(request: Request, form: dict[str, str], case_id: int) -> Response:
         status = 422 if problem else 200
         template = "confirm.html" if op == "decide" and not problem else "case.html"
         return page(request, template, status=status, **view, values=values, reasons=reasons, problem=problem,
-                    outcome=view["case"].get("outcome"), msg=None)
+                    msg=None)
     try:
         with request.app.state.store.write() as tx:
             cases.decide(tx, policy_of(request), actor, case_id, action=values["action"],
                          clause=values["clause"] or None, note=values["note"] or None)
     except KhienError as exc:
         return page(request, "case.html", status=status_of(exc), **view, values=values, reasons=reasons,
-                    problem=exc.message, outcome=view["case"].get("outcome"), msg=None)
+                    problem=exc.message, msg=None)
     return redirect(f"/cases/{case_id}?msg=decided")
 

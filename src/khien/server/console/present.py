@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Mapping, Sequence
 
+from ...model import Decision
 from ...policy import Policy
 
 __all__ = ["Segment", "Mark", "SignalRecord", "evidence_of", "highlight", "links", "impersonation", "signal_records",
@@ -191,7 +192,7 @@ def signal_records(decision: Mapping[str, Any] | None) -> list[SignalRecord]:
 
 
 def preview(policy: Policy, case_item: str, action: str, clause: str | None, note: str | None,
-            original: Mapping[str, Any] | None) -> dict[str, str]:
+            original: Decision | None) -> dict[str, str]:
     """The statement of reasons a person's decision would send (``{"vi", "en"}``); raises InputError."""
     from ...review.decisions import human_decision
 

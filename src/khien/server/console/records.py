@@ -28,7 +28,7 @@ AUDIT_PAGE = 100
 def legal_page(request: Request) -> Response:
     require_role(request, "auditor")
     with request.app.state.store.read() as tx:
-        found = [legal.get_request(tx, r["id"]) for r in legal.list_requests(tx, limit=200)]
+        found = [legal.get_request(tx, r.id) for r in legal.list_requests(tx, limit=200)]
     return page(request, "legal.html", rows=found)
 
 

@@ -20,8 +20,9 @@ router = APIRouter(tags=["appeals"])
 def submit(request: Request, actor: Actor = Depends(require("ingest")), raw: bytes = Depends(raw_body)) -> Response:
     body = parse_model(raw, AppealIn)
     with request.app.state.store.write() as tx:
-        return json_response(appeals.submit(tx, actor, item_id=body.item, platform=body.platform,
-                                            statement=body.statement, clock=request.app.state.clock), status=201)
+        appeal = appeals.submit(tx, actor, item_id=body.item, platform=body.platform, statement=body.statement,
+                                clock=request.app.state.clock)
+    return json_response(appeal.public(), status=201)
 
 
 @router.get("/v1/appeals", summary="Appeals, oldest first")
@@ -30,13 +31,13 @@ def list_appeals(request: Request, actor: Actor = Depends(require("moderator")),
                  limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000)) -> Response:
     with request.app.state.store.read() as tx:
         found = appeals.list_appeals(tx, state=None if state == "all" else state, limit=limit, offset=offset)
-    return json_response({"appeals": found, "limit": limit, "offset": offset})
+    return json_response({"appeals": [a.public() for a in found], "limit": limit, "offset": offset})
 
 
 @router.get("/v1/appeals/{appeal_id}", summary="An appeal with the decision it contests")
 def get_appeal(request: Request, appeal_id: int, actor: Actor = Depends(require("moderator"))) -> Response:
     with request.app.state.store.read() as tx:
-        return json_response(appeals.get_appeal(tx, appeal_id))
+        return json_response(appeals.get_appeal(tx, appeal_id).public())
 
 
 @router.post("/v1/appeals/{appeal_id}/decision", summary="Decide an appeal (not by the original decider)",
@@ -45,6 +46,7 @@ def decide(request: Request, appeal_id: int, actor: Actor = Depends(require("mod
            raw: bytes = Depends(raw_body)) -> Response:
     body = parse_model(raw, AppealDecisionIn)
     with request.app.state.store.write() as tx:
-        return json_response(appeals.decide(tx, request.app.state.engine.policy, actor, appeal_id,
-                                            outcome=body.outcome, note=body.note, action=body.action,
-                                            clause=body.clause, clock=request.app.state.clock))
+        decided = appeals.decide(tx, request.app.state.engine.policy, actor, appeal_id, outcome=body.outcome,
+                                 note=body.note, action=body.action, clause=body.clause,
+                                 clock=request.app.state.clock)
+    return json_response(decided.public())

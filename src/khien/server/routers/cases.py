@@ -28,20 +28,21 @@ def list_cases(request: Request, actor: Actor = Depends(moderator),
         found = cases.list_cases(tx, state=None if state == "all" else state, category=category, platform=platform,
                                  claimed_by=actor.name if mine else None, unclaimed=unclaimed, limit=limit,
                                  offset=offset, clock=request.app.state.clock)
-    return json_response({"cases": found, "limit": limit, "offset": offset})
+    return json_response({"cases": [c.public() for c in found], "limit": limit, "offset": offset})
 
 
 @router.get("/v1/cases/{case_id}", summary="A case with its item and the decision under review")
 def get_case(request: Request, case_id: int, actor: Actor = Depends(moderator)) -> Response:
     with request.app.state.store.read() as tx:
-        return json_response(cases.get_case(tx, case_id, clock=request.app.state.clock))
+        return json_response(cases.get_case(tx, case_id, clock=request.app.state.clock).public())
 
 
 @router.post("/v1/cases/{case_id}/claim", summary="Claim a case (an expiring lock)")
 def claim(request: Request, case_id: int, actor: Actor = Depends(moderator)) -> Response:
     with request.app.state.store.write() as tx:
-        return json_response(cases.claim(tx, actor, case_id, ttl=request.app.state.settings.claim_ttl_s,
-                                         clock=request.app.state.clock))
+        claimed = cases.claim(tx, actor, case_id, ttl=request.app.state.settings.claim_ttl_s,
+                              clock=request.app.state.clock)
+    return json_response(claimed.public())
 
 
 @router.post("/v1/cases/{case_id}/decision", summary="Decide a claimed case",
@@ -50,5 +51,6 @@ def decide(request: Request, case_id: int, actor: Actor = Depends(moderator),
            raw: bytes = Depends(raw_body)) -> Response:
     body = parse_model(raw, CaseDecisionIn)
     with request.app.state.store.write() as tx:
-        return json_response(cases.decide(tx, request.app.state.engine.policy, actor, case_id, action=body.action,
-                                          clause=body.clause, note=body.note, clock=request.app.state.clock))
+        decided = cases.decide(tx, request.app.state.engine.policy, actor, case_id, action=body.action,
+                               clause=body.clause, note=body.note, clock=request.app.state.clock)
+    return json_response(decided.public())

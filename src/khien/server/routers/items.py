@@ -75,7 +75,7 @@ def submit_items(request: Request, actor: Actor = Depends(require("ingest")),
     with store.write() as tx:
         result = intake.ingest(tx, items, actor, clock=request.app.state.clock)
     request.app.state.wake_worker()
-    return json_response(result, status=202)
+    return json_response(result.public(), status=202)
 
 
 @router.get("/v1/items/{item_id}", summary="An item's state and decision")
@@ -83,10 +83,10 @@ def get_item(request: Request, item_id: str, actor: Actor = Depends(require("ing
              platform: str | None = Query(None, max_length=MAX_PLATFORM),
              dsa: bool = Query(False)) -> Response:
     with request.app.state.store.read() as tx:
-        state = intake.item_state(tx, platform or "", item_id, dsa=dsa)
+        state = intake.item_state(tx, platform or "", item_id)
     if state is None:
         raise NotFoundError(f"item {item_id!r}{' on ' + platform if platform else ''} is not stored")
-    return json_response(state)
+    return json_response(state.public(dsa=dsa))
 
 
 @router.get("/v1/items", summary="Quarantined items (status=failed), oldest first")
@@ -96,7 +96,7 @@ def list_items(request: Request, actor: Actor = Depends(require("admin")),
     """Items the worker could not decide, each with its error and how many times it failed."""
     with request.app.state.store.read() as tx:
         found = intake.failed_items(tx, limit=limit, offset=offset)
-    return json_response({"items": found, "limit": limit, "offset": offset})
+    return json_response({"items": [i.public() for i in found], "limit": limit, "offset": offset})
 
 
 @router.post("/v1/items/{item_id}/retry", summary="Send a quarantined item back to the worker")
@@ -106,4 +106,4 @@ def retry_item(request: Request, item_id: str, actor: Actor = Depends(require("a
     with request.app.state.store.write() as tx:
         state = intake.retry(tx, actor, platform or "", item_id, clock=request.app.state.clock)
     request.app.state.wake_worker()
-    return json_response(state)
+    return json_response(state.public())

@@ -24,17 +24,18 @@ def create(request: Request, actor: Actor = Depends(require("admin")), raw: byte
                              items=[(i.platform or "", i.id) for i in body.items],
                              requested_action=body.requested_action, deadline=body.deadline,
                              reference=body.reference, clock=request.app.state.clock)
-    return json_response(entry, status=201)
+    return json_response(entry.public(), status=201)
 
 
 @router.get("/v1/legal-requests", summary="The ledger, newest first")
 def list_requests(request: Request, actor: Actor = Depends(require("auditor")),
                   limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000)) -> Response:
     with request.app.state.store.read() as tx:
-        return json_response({"legal_requests": legal.list_requests(tx, limit=limit, offset=offset)})
+        found = legal.list_requests(tx, limit=limit, offset=offset)
+    return json_response({"legal_requests": [r.public() for r in found]})
 
 
 @router.get("/v1/legal-requests/{request_id}", summary="A request and what was done on each item")
 def get_request(request: Request, request_id: int, actor: Actor = Depends(require("auditor"))) -> Response:
     with request.app.state.store.read() as tx:
-        return json_response(legal.get_request(tx, request_id))
+        return json_response(legal.get_request(tx, request_id).public())
