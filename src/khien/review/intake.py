@@ -38,7 +38,8 @@ from .decisions import item_subject, new_decision, priority_base
 from .views import ItemState, QuarantinedItem
 
 __all__ = ["key_of", "moderate", "moderate_many", "ingest", "record_engine_decisions", "decide_pending",
-           "item_state", "failed_items", "retry", "IngestResult", "ItemState", "QuarantinedItem", "CASE_ACTIONS", "ENGINE_ACTOR", "MAX_ERROR_CHARS"]
+           "item_state", "failed_items", "retry", "IngestResult", "ItemState", "QuarantinedItem", "CASE_ACTIONS",
+           "ENGINE_ACTOR", "MAX_ERROR_CHARS"]
 
 log = logging.getLogger("khien.worker")
 

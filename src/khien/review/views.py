@@ -5,6 +5,10 @@ Each view is frozen and holds typed records (:class:`~khien.store.records.Case`,
 ``public()`` gives the JSON the HTTP API has always published for it, byte for byte (key order
 included: the tests in ``tests/server`` pin it), so that shape is written once, here.
 
+Some services return a store record as it is (``submit`` an :class:`Appeal`, ``list_requests``
+:class:`LegalRequest` records); they are re-exported here so ``server/`` and ``cli/``, which never
+import ``khien.store``, can name them.
+
 A case's claim is live or not depending on *when* it is read, so case views carry the time they
 were read (``at``) and answer ``holder`` for that moment.
 """
@@ -19,7 +23,7 @@ from ..enums import CaseState, ItemStatus
 from ..store.records import Appeal, Case, LegalRequest, StoredDecision, StoredItem, public_item_ref
 
 __all__ = ["CaseSummary", "CaseView", "AppealView", "LegalAction", "LegalRequestView", "ItemState",
-           "QuarantinedItem"]
+           "QuarantinedItem", "Appeal", "LegalRequest"]
 
 
 def _decision(stored: StoredDecision | None, *, provenance: bool = False) -> dict[str, Any] | None:

@@ -12,7 +12,7 @@ from ...enums import Action, AppealState
 from ...enums import values as values_of
 from ...errors import KhienError
 from ...review import appeals, intake
-from ...store.records import Appeal
+from ...review.views import Appeal
 from ..problems import status_of
 from .present import evidence_of, highlight
 from .web import (

@@ -159,7 +159,7 @@ def _case_view(request: Request, case_id: int) -> dict[str, Any]:
     }
 
 
-def _decision_form(view: dict[str, Any], form: dict[str, str] | None = None) -> dict[str, Any]:
+def _decision_form(view: dict[str, Any], form: dict[str, str] | None = None) -> dict[str, str]:
     """The form's values: the engine's proposal and clause by default, or what was posted.
 
     Keeping content (``allow``) names no clause: a kept post broke no rule, so the statement the user
@@ -180,7 +180,7 @@ def _decision_form(view: dict[str, Any], form: dict[str, str] | None = None) -> 
     return values
 
 
-def _preview(request: Request, view: dict[str, Any], values: dict[str, Any]) -> tuple[dict[str, str] | None, str | None]:
+def _preview(request: Request, view: dict[str, Any], values: dict[str, str]) -> tuple[dict[str, str] | None, str | None]:
     try:
         case: CaseView = view["case"]
         reasons = preview(policy_of(request), case.item_id, values["action"], values["clause"] or None,
