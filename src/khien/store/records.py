@@ -65,17 +65,12 @@ class NewItem:
 
 
 @dataclass(frozen=True, slots=True)
-class StoredItem:
-    """An item as received. ``body`` stays text: a body that no longer parses is the worker's to
-    quarantine, so parsing happens in :meth:`item` / :meth:`content`, where the error can be caught."""
+class StoredItem(NewItem):
+    """An item as received: a :class:`NewItem` with its row number, and the error and attempts of a
+    quarantined one. ``body`` stays text: a body that no longer parses is the worker's to quarantine,
+    so parsing happens in :meth:`item` / :meth:`content`, where the error can be caught."""
 
-    pk: int
-    platform: str
-    item_id: str
-    body: str
-    status: ItemStatus
-    reach: int
-    received_at: str
+    pk: int = 0
     error: str | None = None
     attempts: int = 0
 
