@@ -86,6 +86,9 @@ class Settings:
     demo_password: str | None = _setting(
         None, "Password of the demo moderators made by `khien demo-setup` (unset: a new random one).",
         secret="all", used_by="cli")
+    audit_checkpoint_key: str | None = _setting(
+        None, "Ed25519 private key file `khien audit checkpoint` signs with (made by `khien audit keygen`; "
+        "keep it outside the database and its backups).", used_by="cli")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **flags: Any) -> "Settings":

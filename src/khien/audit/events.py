@@ -24,7 +24,7 @@ __all__ = [
     "ItemsReceived", "ItemFailed", "ItemRetried", "DecisionAutomated", "CaseOpened", "CaseClaimed", "CaseDecided",
     "AppealSubmitted", "AppealDecided", "LegalRequestCreated", "LegalRequestAction", "LegalRequestCompleted",
     "KeyCreated", "KeyRevoked", "UserCreated", "UserPasswordSet", "WebhookCreated", "WebhookDeleted",
-    "WebhookReplayed", "WebhookDeadLetter",
+    "WebhookReplayed", "WebhookDeadLetter", "AuditCheckpointed",
 ]
 
 
@@ -255,3 +255,23 @@ class WebhookDeadLetter(Event):
     event: str
     attempts: int
     error: str
+
+
+# ---- the audit log itself ----------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class AuditCheckpointed(Event):
+    """A signed checkpoint of the chain head was made (``khien audit checkpoint``); a copy of what was signed.
+
+    The copy kept outside the database (a file, a webhook) is what ``khien audit verify --checkpoint``
+    trusts; this one lets the transparency report name the latest checkpoint.
+    """
+
+    type: ClassVar[str] = "audit.checkpoint"
+    seq: int
+    hash: str
+    signed_at: str
+    events: int
+    digest: str
+    public_key: str
+    signature: str

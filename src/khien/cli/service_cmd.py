@@ -1,4 +1,4 @@
-"""``khien serve``, ``khien db upgrade``, ``khien keys create``, ``khien audit verify``.
+"""``khien serve``, ``khien db upgrade``, ``khien keys create``, ``khien audit keygen|checkpoint|verify``.
 
 Every command that touches the store takes ``--db URL`` (or ``KHIEN_DATABASE_URL``); the default
 is ``sqlite:///khien.db`` in the working directory.
@@ -11,7 +11,7 @@ from typing import Optional
 
 import typer
 
-from .main import EXIT_OK, EXIT_REJECTED, guarded
+from .main import EXIT_OK, EXIT_REJECTED, fail, guarded
 from .options import ROLE_HELP, DbOption, PolicyOption, database_url
 
 db_app = typer.Typer(help="The service's database.", no_args_is_help=True)
@@ -73,16 +73,102 @@ def keys_create(
     typer.echo(made.key)
 
 
+@audit_app.command("keygen")
+@guarded
+def audit_keygen(
+    out: Path = typer.Option(..., "--out", help="Where to write the private key (created 0600; never overwritten)."),
+) -> None:
+    """Make an Ed25519 key for signing checkpoints. Keep it outside the database; the public key is printed."""
+    from ..audit.signing import generate_key
+
+    public = generate_key(out)
+    typer.echo(f"wrote the private key to {out} (mode 600); publish the public key below, "
+               "`khien audit verify --public-key` takes it:", err=True)
+    typer.echo(public)
+
+
+@audit_app.command("checkpoint")
+@guarded
+def audit_checkpoint(
+    key: Optional[Path] = typer.Option(None, "--key", help="Private key file (default: $KHIEN_AUDIT_CHECKPOINT_KEY)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Append the signed checkpoint, one JSON line, to this file."),
+    webhook: Optional[str] = typer.Option(None, "--webhook", help="POST the signed checkpoint (JSON) to this URL."),
+    db: Optional[str] = DbOption,
+) -> None:
+    """Verify the chain and sign its head; keep the JSON line outside the database (printed, and --out/--webhook)."""
+    from ..audit.checkpoint import ChainBroken, make, record_checkpoint
+    from ..audit.checkpoint import append as append_line
+    from ..audit.signing import load_private_key
+    from ..review.services import open_store
+    from ..settings import Settings
+
+    key_path = Settings.from_env(audit_checkpoint_key=str(key) if key else None).audit_checkpoint_key
+    if not key_path:
+        fail("no signing key: give --key KEY or set KHIEN_AUDIT_CHECKPOINT_KEY (make one with `khien audit keygen`)")
+    signing_key = load_private_key(Path(key_path))
+    store = open_store(_url(db))
+    try:
+        made = make(store, signing_key)
+    except ChainBroken as exc:
+        typer.echo(str(exc))
+        raise typer.Exit(EXIT_REJECTED)
+    # Published before it is recorded: the report never names a checkpoint that nobody outside holds.
+    if out is not None:
+        append_line(out, made)
+    if webhook is not None:
+        _post_checkpoint(webhook, made.to_line())
+    record_checkpoint(store, made)
+    typer.echo(f"checkpoint of event {made.seq} ({made.events} events) signed by {made.public_key}", err=True)
+    typer.echo(made.to_line())
+
+
+def _post_checkpoint(url: str, line: str) -> None:
+    import httpx
+
+    try:
+        answer = httpx.post(url, content=line.encode("utf-8"), headers={"content-type": "application/json"},
+                            timeout=10.0)
+    except httpx.HTTPError as exc:
+        fail(f"--webhook {url}: the checkpoint could not be delivered ({type(exc).__name__}); it was not recorded",
+             EXIT_REJECTED)
+    if not answer.is_success:
+        fail(f"--webhook {url}: the receiver answered {answer.status_code}; the checkpoint was not recorded",
+             EXIT_REJECTED)
+
+
 @audit_app.command("verify")
 @guarded
-def audit_verify(db: Optional[str] = DbOption) -> None:
-    """Check the audit hash chain; exit 1 naming the first bad event."""
+def audit_verify(
+    db: Optional[str] = DbOption,
+    checkpoint: Optional[Path] = typer.Option(None, "--checkpoint",
+                                              help="Also hold the chain to every signed checkpoint in this file."),
+    public_key: Optional[str] = typer.Option(None, "--public-key",
+                                             help="The key the checkpoints must be signed with: 'ed25519:...' "
+                                                  "or a file holding it."),
+) -> None:
+    """Check the audit hash chain (and signed checkpoints); exit 1 naming the first bad event."""
     from ..audit import verify
     from ..review.services import open_store
 
-    result = verify(open_store(_url(db)))
+    if (checkpoint is None) != (public_key is None):
+        fail("--checkpoint and --public-key go together: a checkpoint is only as good as the key that signed it")
+    store = open_store(_url(db))
+    if checkpoint is not None and public_key is not None:
+        from ..audit.checkpoint import CheckpointError, read, verify_against
+        from ..audit.signing import parse_public_key
+
+        public = parse_public_key(public_key)
+        try:
+            checkpoints = read(checkpoint)
+        except CheckpointError as exc:
+            typer.echo(f"audit checkpoints UNREADABLE: {exc}")
+            raise typer.Exit(EXIT_REJECTED)
+        result = verify_against(store, checkpoints, public)
+    else:
+        result = verify(store)
     if result.ok:
-        typer.echo(f"audit chain OK: {result.events} events")
+        held = f"; {result.checkpoints} signed checkpoints hold" if result.checkpoints else ""
+        typer.echo(f"audit chain OK: {result.events} events{held}")
         raise typer.Exit(EXIT_OK)
     typer.echo(f"audit chain BROKEN at event {result.bad_seq}: {result.problem}")
     raise typer.Exit(EXIT_REJECTED)

@@ -1,6 +1,13 @@
 """A minimal transparency report: counts by category, action, automated or human, appeal outcome,
 reversals, and legal requests. It reads the audit log and nothing else, so what it reports is what
 the hash chain vouches for.
+
+It also names the latest signed checkpoint of the chain (``khien audit checkpoint`` records a copy of
+each as an ``audit.checkpoint`` event): its ``seq``, ``hash``, ``time`` and signer ``public_key``, and
+whether it ``covers_report`` (every event counted here is at or below its ``seq``). A reader holding
+the published public key and the checkpoint file can then check with ``khien audit verify
+--checkpoint`` that the events behind these figures were not rewritten since. The copy in the
+database is only a pointer: the checkpoint file kept outside it is what verification trusts.
 """
 
 from __future__ import annotations
@@ -16,7 +23,8 @@ __all__ = ["transparency_report", "READS"]
 
 # The events this report counts; every other declared event is ``stored_only`` or read by the console.
 READS: tuple[type[ev.Event], ...] = (ev.DecisionAutomated, ev.CaseDecided, ev.AppealSubmitted, ev.AppealDecided,
-                                     ev.LegalRequestCreated, ev.LegalRequestAction, ev.LegalRequestCompleted)
+                                     ev.LegalRequestCreated, ev.LegalRequestAction, ev.LegalRequestCompleted,
+                                     ev.AuditCheckpointed)
 
 
 def _since(time: str, since: str | None, until: str | None) -> bool:
@@ -31,10 +39,16 @@ def transparency_report(store: Store, *, since: str | None = None, until: str | 
     appeal_by_origin = Counter()
     legal = {"requests": 0, "by_authority": Counter(), "by_requested_action": Counter(), "items": 0,
              "actions_taken": Counter(), "complied": 0, "not_complied": 0, "completed": 0}
+    checkpoint: ev.AuditCheckpointed | None = None
+    last_counted = 0
     for stored in iter_events(store, types=tuple(cls.type for cls in READS)):
+        event = stored.event
+        if isinstance(event, ev.AuditCheckpointed):
+            checkpoint = event  # the latest one, whatever the period: it vouches for everything before it
+            continue
         if not _since(stored.time, since, until):
             continue
-        event = stored.event
+        last_counted = stored.seq
         match event:
             case ev.DecisionAutomated():
                 by_action["automated"][event.action] += 1
@@ -77,5 +91,8 @@ def transparency_report(store: Store, *, since: str | None = None, until: str | 
             "by_original_decision": dict(appeal_by_origin),
         },
         "legal_requests": {k: dict(v) if isinstance(v, Counter) else v for k, v in legal.items()},
+        "checkpoint": None if checkpoint is None else {
+            "seq": checkpoint.seq, "hash": checkpoint.hash, "time": checkpoint.signed_at,
+            "public_key": checkpoint.public_key, "covers_report": last_counted <= checkpoint.seq},
         "source": "audit log",
     }
