@@ -245,7 +245,7 @@ def test_cli_keygen_checkpoint_and_verify_catch_a_deleted_tail(store, db_url, tm
     assert line["seq"] == 5 and line["public_key"] == public
     assert orjson.loads(signed.stdout.strip().splitlines()[-1]) == line
     ok = _cli("audit", "verify", "--db", db_url, "--checkpoint", str(log), "--public-key", public)
-    assert ok.exit_code == 0 and "OK: 6 events; 1 signed checkpoints hold" in ok.output, ok.output
+    assert ok.exit_code == 0 and "OK: 6 events; 1 signed checkpoint holds" in ok.output, ok.output
 
     rows = _rows(store)
     with store.engine.begin() as conn:

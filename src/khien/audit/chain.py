@@ -193,8 +193,9 @@ def walk(store: Store, marks: Collection[int] = ()) -> Walk:
                 found[seq] = Mark(seq, prev, digest.hexdigest())
         if head_row is None:
             last = f"event {count}" if count else "no event (the chain is empty)"
-            return broken(count + 1, f"the audit head row is missing (it should record {last}): the table "
-                                     "audit_head was emptied or not restored; nothing can be appended until it is")
+            return broken(count + 1, f"the audit head row is missing, so event {count + 1} cannot be appended "
+                                     f"(the head should record {last}): the table audit_head was emptied or "
+                                     "not restored")
         if head_seq != count:
             return broken(count + 1,
                           f"the chain ends at event {count} but the head says {head_seq}: events were deleted")

@@ -118,7 +118,7 @@ def audit_checkpoint(
     if webhook is not None:
         _post_checkpoint(webhook, made.to_line())
     record_checkpoint(store, made)
-    typer.echo(f"checkpoint of event {made.seq} ({made.events} events) signed by {made.public_key}", err=True)
+    typer.echo(f"checkpoint of event {made.seq} ({made.events} event{'' if made.events == 1 else 's'}) signed by {made.public_key}", err=True)
     typer.echo(made.to_line())
 
 
@@ -167,7 +167,8 @@ def audit_verify(
     else:
         result = verify(store)
     if result.ok:
-        held = f"; {result.checkpoints} signed checkpoints hold" if result.checkpoints else ""
+        n = result.checkpoints
+        held = f"; {n} signed checkpoint{'s hold' if n > 1 else ' holds'}" if n else ""
         typer.echo(f"audit chain OK: {result.events} events{held}")
         raise typer.Exit(EXIT_OK)
     typer.echo(f"audit chain BROKEN at event {result.bad_seq}: {result.problem}")
