@@ -17,7 +17,8 @@ from khien.clock import FakeClock
 
 def _decided(i: int, action: str = "remove") -> events.CaseDecided:
     return events.CaseDecided(item=f"fb:{i}", platform="facebook", subject=f"item:fb:{i}", decision=i, action=action,
-                              clause="3.2 Lừa đảo tuyển cộng tác viên", category="scam", proposed_action="review")
+                              clause="3.2 Lừa đảo tuyển cộng tác viên", category="scam",
+                              proposed_action="review")
 
 
 def _fill(store, n: int, start: int = 1) -> None:
@@ -56,7 +57,8 @@ def _rewrite(store, rows: list[dict]) -> None:
                               "VALUES (:seq, :time, :actor, :type, :subject, :payload, :prev, :hash)"),
                          {**row, "seq": seq, "prev": prev, "hash": h})
             prev = h
-        conn.execute(text("UPDATE audit_head SET seq = :seq, hash = :hash WHERE id = 1"), {"seq": len(rows), "hash": prev})
+        conn.execute(text("UPDATE audit_head SET seq = :seq, hash = :hash WHERE id = 1"),
+                     {"seq": len(rows), "hash": prev})
 
 
 def test_a_checkpoint_signs_the_head_and_verifies(store, key):
@@ -76,7 +78,8 @@ def test_an_edited_event_is_named(store, key):
     _fill(store, 5)
     made = _checkpoint(store, key)
     with store.engine.begin() as conn:
-        conn.execute(text("UPDATE audit_events SET payload = replace(payload, '\"remove\"', '\"allow\"') WHERE seq = 3"))
+        conn.execute(text("UPDATE audit_events SET payload = replace(payload, '\"remove\"', '\"allow\"') "
+                          "WHERE seq = 3"))
     result = verify_against(store, [made], key[1])
     assert not result.ok and result.bad_seq == 3 and "changed" in result.problem
 

@@ -49,7 +49,8 @@ def generate_key(path: Path) -> str:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         raise SigningError(f"{path}: a file is already there; refusing to overwrite a signing key",
-                           hint="(choose another --out, or remove the old key if no checkpoint depends on it)") from None
+                           hint="(choose another --out, or remove the old key if no checkpoint depends on it)"
+                           ) from None
     except OSError as exc:
         raise SigningError(f"{path}: cannot create the key file ({exc.strerror})") from None
     with os.fdopen(fd, "wb") as out:
@@ -72,7 +73,8 @@ def load_private_key(path: Path) -> Ed25519PrivateKey:
     except (ValueError, TypeError) as exc:
         raise SigningError(f"{path}: not an unencrypted PEM private key ({exc})") from None
     if not isinstance(key, Ed25519PrivateKey):
-        raise SigningError(f"{path}: expected an Ed25519 key (made by `khien audit keygen`), found {type(key).__name__}")
+        raise SigningError(f"{path}: expected an Ed25519 key (made by `khien audit keygen`), "
+                           f"found {type(key).__name__}")
     return key
 
 

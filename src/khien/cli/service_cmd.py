@@ -91,7 +91,7 @@ def audit_keygen(
 @guarded
 def audit_checkpoint(
     key: Optional[Path] = typer.Option(None, "--key", help="Private key file (default: $KHIEN_AUDIT_CHECKPOINT_KEY)."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Append the signed checkpoint, one JSON line, to this file."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Append the signed checkpoint (a JSON line) to this file."),
     webhook: Optional[str] = typer.Option(None, "--webhook", help="POST the signed checkpoint (JSON) to this URL."),
     db: Optional[str] = DbOption,
 ) -> None:
@@ -118,7 +118,8 @@ def audit_checkpoint(
     if webhook is not None:
         _post_checkpoint(webhook, made.to_line())
     record_checkpoint(store, made)
-    typer.echo(f"checkpoint of event {made.seq} ({made.events} event{'' if made.events == 1 else 's'}) signed by {made.public_key}", err=True)
+    plural = "" if made.events == 1 else "s"
+    typer.echo(f"checkpoint of event {made.seq} ({made.events} event{plural}) signed by {made.public_key}", err=True)
     typer.echo(made.to_line())
 
 
