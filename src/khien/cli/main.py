@@ -89,7 +89,7 @@ COMMANDS: tuple[Command, ...] = (
 # The modules that stand for each optional extra of pyproject.toml: a command whose extra is not
 # installed is replaced by one that says what to install, instead of an ImportError at run time.
 EXTRA_MODULES: dict[str, tuple[str, ...]] = {
-    "server": ("fastapi", "uvicorn", "sqlalchemy", "alembic", "argon2", "jinja2"),
+    "server": ("fastapi", "uvicorn", "sqlalchemy", "alembic", "argon2", "jinja2", "cryptography"),
     "learn": ("pyarrow",),
     "impersonation": ("imagehash", "PIL"),
 }
