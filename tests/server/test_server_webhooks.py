@@ -2,6 +2,7 @@
 
 The deliverer runs on a FakeClock that the tests move; nothing waits on real time. The clock starts
 an hour after the wall clock so that what the API queues (stamped with the wall clock) is due at once.
+The receivers listen on loopback, which webhooks refuse by default: the service here allow-lists it.
 """
 
 import json
@@ -11,11 +12,25 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from khien.clock import SYSTEM, FakeClock
+from khien.hooks import AddressGuard
 from khien.run.webhooks import SIGNATURE_HEADER, Dispatcher, verify_signature
 
 SECRET = "bí-mật-của-nền-tảng-0123456789"
 SCAM = {"id": "w1", "platform": "forum", "text": "Tuyển CTV việc nhẹ lương cao, hoa hồng 15%, ib Zalo 0912345678"}
 BACKOFF_S = 2.0
+LOOPBACK = "127.0.0.1"  # the allow-list of these tests
+
+
+@pytest.fixture
+def service(store, engine):
+    """The service of conftest, with loopback allow-listed for webhooks."""
+    from fastapi.testclient import TestClient
+
+    from .conftest import Service, make_service
+
+    app, keys = make_service(store, engine, webhook_allow_hosts=LOOPBACK)
+    with TestClient(app) as client:
+        yield Service(client, keys)
 
 
 class Receiver:
@@ -55,7 +70,7 @@ class Hooked:
         self.service = service
         self.clock = FakeClock(SYSTEM.now() + 3600)
         self.dispatcher = Dispatcher(service.app.state.store, max_attempts=max_attempts, backoff_s=BACKOFF_S,
-                                     timeout_s=2.0, clock=self.clock)
+                                     timeout_s=2.0, clock=self.clock, guard=AddressGuard(LOOPBACK))
 
     def __getattr__(self, name):
         return getattr(self.service, name)
@@ -65,7 +80,7 @@ class Hooked:
         for _ in range(steps):
             if until():
                 return
-            self.dispatcher.run_once()
+            self.dispatcher.step()
             self.clock.advance(60)
         assert until()
 
@@ -97,7 +112,7 @@ def test_deliveries_are_signed_and_retried_until_they_succeed(hooked):
         event = json.loads(body)
         assert event["event"] == "decision" and event["item"] == "w1" and event["decision"]["action"] == "remove"
         hooked.clock.advance(3600)
-        assert hooked.dispatcher.run_once() == 0
+        assert hooked.dispatcher.step() == 0
         assert len(receiver.requests) == 3  # delivered: never sent again
         assert hooked.dispatcher.delivered == 1
         assert hooked.get("/v1/webhooks/dead-letters", "admin").json()["dead_letters"] == []
@@ -111,7 +126,7 @@ def test_retries_back_off(service):
     try:
         hooked.post("/v1/webhooks", "admin", json={"url": receiver.url, "secret": SECRET})
         hooked.post("/v1/moderate", "ingest", json=SCAM)
-        step = hooked.dispatcher.run_once
+        step = hooked.dispatcher.step
         assert step() == 1 and len(receiver.requests) == 1
         for n, wait in ((2, BACKOFF_S), (3, BACKOFF_S * 2), (4, BACKOFF_S * 4)):
             hooked.clock.advance(wait - 0.01)
