@@ -189,3 +189,26 @@ def test_webhooks_are_listed_without_secrets_and_can_be_removed(service):
     assert service.client.delete(f"/v1/webhooks/{made['id']}", headers=service.as_("admin")).status_code == 204
     assert service.client.delete(f"/v1/webhooks/{made['id']}", headers=service.as_("admin")).status_code == 404
     assert service.get("/v1/webhooks", "admin").json()["webhooks"][0]["active"] is False
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8080/khien", "http://10.0.0.1/khien",
+                                 "http://169.254.169.254/latest/meta-data/", "http://[::1]:9000/khien",
+                                 "http://0x7f000001/khien", "http://localhost:8080/khien"])
+def test_webhooks_to_internal_addresses_are_refused(start_service, url):
+    with start_service() as service:  # no allow-list
+        refused = service.post("/v1/webhooks", "admin", json={"url": url, "secret": SECRET})
+        assert refused.status_code == 422 and refused.headers["content-type"] == "application/problem+json"
+        problem = refused.json()
+        assert problem["field"] == "url" and "address" in problem["detail"]
+        if "localhost" in url:  # what DNS answered is not shown
+            assert "resolves to a loopback address" in problem["detail"] and "127.0.0.1" not in problem["detail"]
+        assert service.get("/v1/webhooks", "admin").json()["webhooks"] == []
+        audit = service.get("/v1/audit?limit=1000", "auditor").json()["events"]
+        assert "webhook.created" not in [e["type"] for e in audit]
+
+
+def test_an_allow_listed_host_may_be_internal(start_service):
+    with start_service(webhook_allow_hosts="localhost, 10.0.0.0/8") as service:
+        for url in ("http://localhost:8080/khien", "http://10.1.2.3/khien"):
+            assert service.post("/v1/webhooks", "admin", json={"url": url, "secret": SECRET}).status_code == 201
+        assert service.post("/v1/webhooks", "admin", json={"url": "http://127.0.0.1:8080/khien"}).status_code == 422

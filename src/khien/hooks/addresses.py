@@ -125,7 +125,7 @@ def blocked_category(ip: IP) -> str | None:
     checks = (("unspecified", ip.is_unspecified), ("loopback", ip.is_loopback), ("link-local", ip.is_link_local),
               ("multicast", ip.is_multicast),
               ("CGNAT", isinstance(ip, ipaddress.IPv4Address) and ip in _SHARED),
-              ("private", ip.is_private), ("reserved", ip.is_reserved), ("not globally routable", not ip.is_global))
+              ("reserved", ip.is_reserved), ("private", ip.is_private), ("not globally routable", not ip.is_global))
     return next((name for name, hit in checks if hit), None)
 
 
