@@ -168,7 +168,9 @@ class Dispatcher(BackgroundLoop):
                         self._paused[webhook_id] = started + self.backoff.delay(delivery.attempts + 1)
                     return
         except Exception:
-            log.exception("webhook lane for endpoint %s failed", webhook_id)
+            log.exception("webhook lane for endpoint %s failed; pausing it", webhook_id)
+            with self._lock:  # e.g. the database is away: do not retry this endpoint in a tight loop
+                self._paused[webhook_id] = self.clock.now() + max(self.backoff.base_s, 1.0)
         finally:
             with self._lock:
                 self._busy.discard(webhook_id)
@@ -193,8 +195,7 @@ class Dispatcher(BackgroundLoop):
         with self._lock:
             client = self._clients.get(webhook_id)
             if client is None:
-                client = self._clients[webhook_id] = httpx.Client(timeout=self.timeout_s, follow_redirects=False,
-                                                                  trust_env=False)
+                client = self._clients[webhook_id] = httpx.Client(timeout=self.timeout_s, follow_redirects=False)
             return client
 
     def _post(self, webhook_id: int, target: Target, delivery: WebhookDelivery) -> str | None:
