@@ -31,7 +31,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Callable
 from urllib.parse import urlsplit
 
 from ..errors import InputError
@@ -179,10 +179,6 @@ class AddressGuard:
     def __init__(self, allow: str | None = None, *, resolve: Resolver = system_resolver) -> None:
         self.allowed_names, self.allowed_networks = parse_allow_list(allow)
         self.resolve = resolve
-
-    @classmethod
-    def of(cls, allow: Iterable[str], *, resolve: Resolver = system_resolver) -> "AddressGuard":
-        return cls(",".join(allow), resolve=resolve)
 
     def _allowed(self, ip: IP) -> bool:
         candidates: list[IP] = [ip]
