@@ -80,6 +80,9 @@ class Settings:
     webhook_backoff_s: float = _setting(
         2.0, "Seconds before the first webhook retry; each later retry waits twice as long.", minimum=0)
     webhook_timeout_s: float = _setting(5.0, "Seconds a webhook receiver has to answer.", minimum=0.001)
+    webhook_allow_hosts: str | None = _setting(
+        None, "Comma-separated host names, IP addresses or CIDR networks webhooks may reach although they "
+        "are internal (loopback, private, link-local...); unset: only public addresses.")
     key_cache_s: float = _setting(
         5.0, "Seconds a looked-up API key is trusted before it is read again (a revoked key stops "
         "working within this time).", minimum=0)

@@ -11,6 +11,8 @@ from khien.errors import InputError, NotFoundError
 from khien.review import outbox
 
 URL = "https://nen-tang.example.vn/khien"
+# The platform's receiver, resolved without DNS: a public address (these tests make no connection).
+GUARD = hooks.AddressGuard(resolve=lambda host, port: ["14.225.0.10"])
 BODY = {"platform": "forum", "item": "p1", "decision": {"action": "remove", "category": "scam"}}
 
 
@@ -21,7 +23,7 @@ def _queue(store, clock, event="decision"):
 
 def test_create_list_and_delete_write_their_declared_events(store):
     clock = FakeClock()
-    made = hooks.create_webhook(store, url=URL, events=["decision"], actor="quản-trị", clock=clock)
+    made = hooks.create_webhook(store, url=URL, events=["decision"], actor="quản-trị", clock=clock, guard=GUARD)
     assert len(made.secret) >= 32 and made.public() == {"id": made.id, "url": URL, "events": ["decision"],
                                                          "secret": made.secret}
     [listed] = hooks.list_webhooks(store)
@@ -39,7 +41,7 @@ def test_create_list_and_delete_write_their_declared_events(store):
 
 def test_unknown_event_names_are_refused(store):
     with pytest.raises(InputError, match="valid events: decision, appeal"):
-        hooks.create_webhook(store, url=URL, events=["quyết-định"], actor="quản-trị")
+        hooks.create_webhook(store, url=URL, events=["quyết-định"], actor="quản-trị", guard=GUARD)
     with pytest.raises(ValueError):
         _queue(store, FakeClock(), event="decisions")
     assert hooks.list_webhooks(store) == [] and list_events(store).events == ()
@@ -48,8 +50,8 @@ def test_unknown_event_names_are_refused(store):
 def test_the_outbox_queues_only_for_subscribers_of_the_event(store):
     clock = FakeClock()
     assert _queue(store, clock) == 0  # nobody subscribed yet
-    hooks.create_webhook(store, url=URL, events=["appeal"], actor="quản-trị")
-    hooks.create_webhook(store, url=URL + "/2", actor="quản-trị")  # both events by default
+    hooks.create_webhook(store, url=URL, events=["appeal"], actor="quản-trị", guard=GUARD)
+    hooks.create_webhook(store, url=URL + "/2", actor="quản-trị", guard=GUARD)  # both events by default
     assert _queue(store, clock) == 1 and _queue(store, clock, "appeal") == 2
     due = hooks.due(store, limit=10, clock=clock)
     assert [d.event for d in due] == ["decision", "appeal", "appeal"]
@@ -59,7 +61,7 @@ def test_the_outbox_queues_only_for_subscribers_of_the_event(store):
 def test_failed_attempts_back_off_then_go_to_the_dead_letters_and_replay_once(store):
     clock = FakeClock()
     backoff = hooks.Backoff(max_attempts=3, base_s=10.0)
-    hooks.create_webhook(store, url=URL, secret="bí-mật-của-nền-tảng-0123", actor="quản-trị")
+    hooks.create_webhook(store, url=URL, secret="bí-mật-của-nền-tảng-0123", actor="quản-trị", guard=GUARD)
     _queue(store, clock)
     for attempt, wait in ((1, 10.0), (2, 20.0)):
         [delivery] = hooks.due(store, limit=10, clock=clock)

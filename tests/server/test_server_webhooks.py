@@ -2,6 +2,7 @@
 
 The deliverer runs on a FakeClock that the tests move; nothing waits on real time. The clock starts
 an hour after the wall clock so that what the API queues (stamped with the wall clock) is due at once.
+The receivers listen on loopback, which webhooks refuse by default: the service here allow-lists it.
 """
 
 import json
@@ -11,11 +12,25 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from khien.clock import SYSTEM, FakeClock
+from khien.hooks import AddressGuard
 from khien.run.webhooks import SIGNATURE_HEADER, Dispatcher, verify_signature
 
 SECRET = "bí-mật-của-nền-tảng-0123456789"
 SCAM = {"id": "w1", "platform": "forum", "text": "Tuyển CTV việc nhẹ lương cao, hoa hồng 15%, ib Zalo 0912345678"}
 BACKOFF_S = 2.0
+LOOPBACK = "127.0.0.1"  # the allow-list of these tests
+
+
+@pytest.fixture
+def service(store, engine):
+    """The service of conftest, with loopback allow-listed for webhooks."""
+    from fastapi.testclient import TestClient
+
+    from .conftest import Service, make_service
+
+    app, keys = make_service(store, engine, webhook_allow_hosts=LOOPBACK)
+    with TestClient(app) as client:
+        yield Service(client, keys)
 
 
 class Receiver:
@@ -55,7 +70,7 @@ class Hooked:
         self.service = service
         self.clock = FakeClock(SYSTEM.now() + 3600)
         self.dispatcher = Dispatcher(service.app.state.store, max_attempts=max_attempts, backoff_s=BACKOFF_S,
-                                     timeout_s=2.0, clock=self.clock)
+                                     timeout_s=2.0, clock=self.clock, guard=AddressGuard(LOOPBACK))
 
     def __getattr__(self, name):
         return getattr(self.service, name)
@@ -65,7 +80,7 @@ class Hooked:
         for _ in range(steps):
             if until():
                 return
-            self.dispatcher.run_once()
+            self.dispatcher.step()
             self.clock.advance(60)
         assert until()
 
@@ -97,7 +112,7 @@ def test_deliveries_are_signed_and_retried_until_they_succeed(hooked):
         event = json.loads(body)
         assert event["event"] == "decision" and event["item"] == "w1" and event["decision"]["action"] == "remove"
         hooked.clock.advance(3600)
-        assert hooked.dispatcher.run_once() == 0
+        assert hooked.dispatcher.step() == 0
         assert len(receiver.requests) == 3  # delivered: never sent again
         assert hooked.dispatcher.delivered == 1
         assert hooked.get("/v1/webhooks/dead-letters", "admin").json()["dead_letters"] == []
@@ -111,7 +126,7 @@ def test_retries_back_off(service):
     try:
         hooked.post("/v1/webhooks", "admin", json={"url": receiver.url, "secret": SECRET})
         hooked.post("/v1/moderate", "ingest", json=SCAM)
-        step = hooked.dispatcher.run_once
+        step = hooked.dispatcher.step
         assert step() == 1 and len(receiver.requests) == 1
         for n, wait in ((2, BACKOFF_S), (3, BACKOFF_S * 2), (4, BACKOFF_S * 4)):
             hooked.clock.advance(wait - 0.01)
@@ -174,3 +189,26 @@ def test_webhooks_are_listed_without_secrets_and_can_be_removed(service):
     assert service.client.delete(f"/v1/webhooks/{made['id']}", headers=service.as_("admin")).status_code == 204
     assert service.client.delete(f"/v1/webhooks/{made['id']}", headers=service.as_("admin")).status_code == 404
     assert service.get("/v1/webhooks", "admin").json()["webhooks"][0]["active"] is False
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8080/khien", "http://10.0.0.1/khien",
+                                 "http://169.254.169.254/latest/meta-data/", "http://[::1]:9000/khien",
+                                 "http://0x7f000001/khien", "http://localhost:8080/khien"])
+def test_webhooks_to_internal_addresses_are_refused(start_service, url):
+    with start_service() as service:  # no allow-list
+        refused = service.post("/v1/webhooks", "admin", json={"url": url, "secret": SECRET})
+        assert refused.status_code == 422 and refused.headers["content-type"] == "application/problem+json"
+        problem = refused.json()
+        assert problem["field"] == "url" and "address" in problem["detail"]
+        if "localhost" in url:  # what DNS answered is not shown
+            assert "resolves to a loopback address" in problem["detail"] and "127.0.0.1" not in problem["detail"]
+        assert service.get("/v1/webhooks", "admin").json()["webhooks"] == []
+        audit = service.get("/v1/audit?limit=1000", "auditor").json()["events"]
+        assert "webhook.created" not in [e["type"] for e in audit]
+
+
+def test_an_allow_listed_host_may_be_internal(start_service):
+    with start_service(webhook_allow_hosts="localhost, 10.0.0.0/8") as service:
+        for url in ("http://localhost:8080/khien", "http://10.1.2.3/khien"):
+            assert service.post("/v1/webhooks", "admin", json={"url": url, "secret": SECRET}).status_code == 201
+        assert service.post("/v1/webhooks", "admin", json={"url": "http://127.0.0.1:8080/khien"}).status_code == 422

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Collection
 
 from ..audit import events, record
 from ..clock import SYSTEM, Clock, iso
@@ -16,7 +17,7 @@ from ..store import Store
 from ..store import webhooks as rows
 from ..store.webhooks import WebhookDelivery
 
-__all__ = ["WebhookDelivery", "Backoff", "Outcome", "due", "settle", "ACTOR"]
+__all__ = ["WebhookDelivery", "Backoff", "Outcome", "Failure", "http_status", "due", "settle", "ACTOR"]
 
 ACTOR = "system:webhooks"  # who the audit log names for a dead letter
 
@@ -25,6 +26,28 @@ class Outcome(StrEnum):
     DELIVERED = "delivered"
     RETRY = "retry"
     DEAD = "dead"
+
+
+class Failure(StrEnum):
+    """What went wrong with an attempt, as stored in ``last_error`` and shown to admins.
+
+    Only these fixed phrases (and :func:`http_status`, and the address guard's ``address not
+    allowed (loopback)``) are recorded, never the client's or the resolver's message: those name
+    internal addresses and ports, and an admin who can register URLs could map the network with them.
+    """
+
+    TIMEOUT = "timeout"
+    REFUSED = "connection refused"
+    UNREACHABLE = "connection failed"
+    TLS = "TLS error"
+    UNRESOLVED = "host did not resolve"
+    PROTOCOL = "invalid HTTP response"
+    OTHER = "request failed"
+
+
+def http_status(code: int) -> str:
+    """The error recorded for a non-2xx answer: ``HTTP 503``."""
+    return f"HTTP {code}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,10 +62,11 @@ class Backoff:
         return self.base_s * (2 ** (attempts - 1))
 
 
-def due(store: Store, *, limit: int, clock: Clock = SYSTEM) -> list[WebhookDelivery]:
-    """Pending deliveries whose next attempt is due at ``clock``'s now, oldest first."""
+def due(store: Store, *, limit: int, clock: Clock = SYSTEM, skip_webhooks: Collection[int] = ()) -> list[WebhookDelivery]:
+    """Pending deliveries whose next attempt is due at ``clock``'s now, oldest first, except those
+    for the endpoints in ``skip_webhooks``."""
     with store.read() as tx:
-        return rows.due_deliveries(tx, clock.now(), limit)
+        return rows.due_deliveries(tx, clock.now(), limit, skip_webhooks=skip_webhooks)
 
 
 def settle(store: Store, delivery: WebhookDelivery, error: str | None, *, backoff: Backoff,

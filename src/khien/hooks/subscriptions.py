@@ -19,6 +19,7 @@ from ..review import outbox
 from ..store import Store
 from ..store import webhooks as rows
 from ..store.webhooks import DeadLetter, Webhook
+from .addresses import AddressGuard
 
 __all__ = ["Webhook", "DeadLetter", "CreatedWebhook", "create_webhook", "list_webhooks", "delete_webhook",
            "list_dead_letters", "replay_dead_letter"]
@@ -52,12 +53,16 @@ def _event_names(chosen: Iterable[str] | None) -> tuple[str, ...]:
 
 
 def create_webhook(store: Store, *, url: str, secret: str | None = None, events: Iterable[str] | None = None,
-                   actor: str, clock: Clock = SYSTEM) -> CreatedWebhook:
+                   actor: str, clock: Clock = SYSTEM, guard: AddressGuard | None = None) -> CreatedWebhook:
     """Start sending ``events`` (default: every :class:`WebhookEvent`) to ``url`` (``webhook.created``).
 
     Without a ``secret`` a random one is made; either way it is returned once and never listed.
+    ``url`` must pass ``guard`` (default: no allow-list, the system resolver), else
+    :class:`~khien.hooks.addresses.RefusedAddress` (an InputError on ``url``) and nothing is written;
+    the deliverer checks it again before every attempt, since DNS answers change.
     """
     names = _event_names(events)
+    (guard or AddressGuard()).check(url)
     secret = secret or _secrets.token_urlsafe(32)
     when = iso(clock.now())
     with store.write() as tx:

@@ -48,8 +48,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         from ..run.worker import Committer, Worker
 
         worker = Worker(store, engine, batch=settings.worker_batch, idle_s=settings.worker_idle_s, clock=clock)
-        dispatcher = Dispatcher(store, max_attempts=settings.webhook_max_attempts, backoff_s=settings.webhook_backoff_s,
-                                timeout_s=settings.webhook_timeout_s, clock=clock)
+        dispatcher = Dispatcher.from_settings(store, settings, clock=clock)
         app.state.worker, app.state.dispatcher = worker, dispatcher
         committer = Committer(store, engine, clock=clock).start()
         app.state.committer = committer

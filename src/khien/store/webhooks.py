@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Collection, Sequence
 
 from sqlalchemy import delete, select, update
 
@@ -148,7 +148,9 @@ def enqueue(tx: Tx, deliveries: Sequence[NewDelivery], *, now: float, when: str)
         ])
 
 
-def due_deliveries(tx: Tx, now: float, limit: int) -> list[WebhookDelivery]:
+def due_deliveries(tx: Tx, now: float, limit: int, *, skip_webhooks: Collection[int] = ()) -> list[WebhookDelivery]:
+    """Pending deliveries due at ``now``, oldest first, leaving out those for ``skip_webhooks``
+    (endpoints the deliverer is busy with or backing off from, so they cannot crowd out the others)."""
     stmt = (
         select(webhook_deliveries, webhooks.c.url, webhooks.c.secret)
         .join(webhooks, webhooks.c.id == webhook_deliveries.c.webhook_id)
@@ -156,6 +158,8 @@ def due_deliveries(tx: Tx, now: float, limit: int) -> list[WebhookDelivery]:
         .order_by(webhook_deliveries.c.next_attempt_ts, webhook_deliveries.c.id)
         .limit(limit)
     )
+    if skip_webhooks:
+        stmt = stmt.where(webhook_deliveries.c.webhook_id.not_in(sorted(skip_webhooks)))
     return [WebhookDelivery(**_fields(r)) for r in tx.conn.execute(stmt)]  # type: ignore[arg-type]
 
 

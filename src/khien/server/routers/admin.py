@@ -47,9 +47,12 @@ def delete_key(request: Request, key_id: int, actor: Actor = Depends(admin)) -> 
 @router.post("/v1/webhooks", status_code=201, summary="Send decision and appeal outcomes to a URL",
              openapi_extra=body_schema(WebhookIn))
 def new_webhook(request: Request, actor: Actor = Depends(admin), raw: bytes = Depends(raw_body)) -> Response:
+    """A URL whose host is or resolves to an internal address (loopback, private, link-local,
+    metadata...) is refused with 422 on ``url`` unless ``webhook_allow_hosts`` names it."""
     body = parse_model(raw, WebhookIn)
+    guard = hooks.AddressGuard(request.app.state.settings.webhook_allow_hosts)
     made = hooks.create_webhook(request.app.state.store, url=body.url, secret=body.secret, events=body.events,
-                                actor=actor.name, clock=request.app.state.clock)
+                                actor=actor.name, clock=request.app.state.clock, guard=guard)
     return json_response(made.public(), status=201)
 
 
