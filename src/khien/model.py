@@ -206,7 +206,7 @@ class Item:
             found = "nothing" if text is None else type(text).__name__
             raise InputError(f"field 'text' is required and must be a string, found {found}", field="text")
         if max_text is not None and len(text) > max_text:
-            raise TextTooLong(f"field 'text' has {len(text):,} characters; the limit is {max_text:,}", field="text",
+            raise TextTooLong(f"field 'text' has {len(text):,} characters; the limit is {max_text:,}.", field="text",
                               hint="Split the text, or raise the limit (setting max_text_chars).")
         author = data.get("author")
         reach = data.get("reach")
