@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from .detect import registry
-from .detect.base import Detector, Prepared
+from .detect.base import Detector, Prepared, cap_evidence
 from .detect.context import DetectorContext
 from .fingerprint import Provenance, fingerprint, resolved_config
 from .model import Decision, Item, Signal, SignalRecord
@@ -82,10 +82,12 @@ class Engine:
         return cls(policy, detectors, fingerprint(policy.version, built))
 
     def signals_batch(self, prepared: Sequence[Prepared]) -> list[list[Signal]]:
+        """Every detector's signals per item, each capped at ``MAX_EVIDENCE`` spans (the one place
+        the cap is applied, so no detector can make a decision grow with its text)."""
         per_item: list[list[Signal]] = [[] for _ in prepared]
         for detector in self.detectors:
             for bucket, found in zip(per_item, detector.detect_batch(prepared)):
-                bucket.extend(found)
+                bucket.extend(cap_evidence(s) for s in found)
         return per_item
 
     def decide_batch(self, items: Iterable[Item]) -> list[Decision]:

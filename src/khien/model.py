@@ -25,6 +25,8 @@ __all__ = [
     "ACCOUNT_FIELDS",
     "MAX_ID",
     "MAX_PLATFORM",
+    "MAX_TEXT_CHARS",
+    "TextTooLong",
     "item_json_schema",
 ]
 
@@ -33,6 +35,16 @@ ACTION_SEVERITY = {name: rank for rank, name in enumerate(ACTIONS)}
 
 MAX_ID = 300  # longest item id the service stores (the HTTP API refuses longer ones)
 MAX_PLATFORM = 100
+# Longest text decided by default (the setting ``max_text_chars`` overrides it): engine time and
+# memory grow with the text, so an unbounded text is an unbounded request.
+MAX_TEXT_CHARS = 100_000
+
+
+class TextTooLong(InputError):
+    """An item's text over the configured limit: 413 in the API, a line error in ``khien scan``."""
+
+    code = "khien.input.too_large"
+    status = 413
 
 # The fields of an author and of an item, declared once: ``Account.from_dict`` and ``Item.from_dict``
 # validate against these tables, and :func:`item_json_schema` publishes them as the API's JSON Schema.
@@ -171,12 +183,13 @@ class Item:
         return int(sum(v for v in self.reach.values() if isinstance(v, (int, float))))
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> "Item":
+    def from_dict(cls, data: Any, *, strict: bool = False, max_text: int | None = None) -> "Item":
         """Build an item from decoded JSON.
 
         Fields are checked against :data:`ITEM_FIELDS`. ``strict`` (the HTTP API) also rejects unknown
         fields and enforces the declared limits (``id`` and ``platform`` lengths, the author's
-        fields); files may carry extra columns.
+        fields); files may carry extra columns. ``max_text`` (the API and ``khien scan`` pass the
+        ``max_text_chars`` setting) refuses a longer text with :class:`TextTooLong` naming ``text``.
         """
         if not isinstance(data, Mapping):
             raise InputError(f"an item must be a JSON object, found {type(data).__name__}")
@@ -192,6 +205,9 @@ class Item:
         if not isinstance(text, str):
             found = "nothing" if text is None else type(text).__name__
             raise InputError(f"field 'text' is required and must be a string, found {found}", field="text")
+        if max_text is not None and len(text) > max_text:
+            raise TextTooLong(f"field 'text' has {len(text):,} characters; the limit is {max_text:,}.", field="text",
+                              hint="Split the text, or raise the limit (setting max_text_chars).")
         author = data.get("author")
         reach = data.get("reach")
         if reach is not None:

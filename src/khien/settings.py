@@ -66,11 +66,22 @@ class Settings:
         2 * 1024 * 1024, "Largest request body the API accepts, in bytes (larger: 413).", minimum=1)
     max_batch_items: int = _setting(
         1000, "Most items one POST /v1/items may carry.", minimum=1)
+    max_text_chars: int = _setting(
+        100_000, "Longest item text, in characters, that the API and `khien scan` decide (longer: "
+        "413 naming the field, or a line error).", minimum=1, used_by="cli, server")
+    decide_threads: int = _setting(
+        2, "Threads that run the engine for POST /v1/moderate (never the event loop).", minimum=1)
+    decide_queue: int = _setting(
+        64, "Most POST /v1/moderate engine calls in flight (running and waiting); more: 503 with "
+        "Retry-After.", minimum=1)
     claim_ttl_s: float = _setting(
         DEFAULT_CLAIM_TTL_S, "Seconds a moderator's claim on a case lasts before others may take it.", minimum=1)
     worker: bool = _setting(True, "Decide stored items in the background (the server's worker).",
                             used_by="server, worker")
     worker_batch: int = _setting(500, "Items the worker decides per batch.", minimum=1, used_by="worker")
+    worker_batch_bytes: int = _setting(
+        8 * 1024 * 1024, "Most stored item JSON, in bytes, the worker reads into one batch (a batch "
+        "always holds at least one item).", minimum=1, used_by="worker")
     worker_idle_s: float = _setting(
         0.2, "Seconds the worker waits before looking again when nothing is pending.", minimum=0,
         used_by="worker")

@@ -14,7 +14,8 @@ from rich.table import Table
 
 from ..run.local import run_batches
 from ..model import ACTIONS
-from ..run.sources import detect_format, read_records
+from ..run.sources import detect_format, line_bound, read_records
+from ..settings import setting_value
 from .main import EXIT_OK, EXIT_REJECTED, guarded
 from .options import ModelOption, PolicyOption, RegistryOption, build_engine
 
@@ -31,12 +32,21 @@ def scan(
     batch_size: int = typer.Option(512, "--batch-size", min=1, max=100_000),
     dsa: bool = typer.Option(False, "--dsa", help="Add the DSA statement-of-reasons fields to each decision."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress and no summary."),
+    max_text_chars: Optional[int] = typer.Option(
+        None, "--max-text-chars", min=1,
+        help="Longest text decided, in characters; a longer one is a line error (default: setting max_text_chars)."),
 ) -> None:
-    """Decide every item; one decision per input line, in input order."""
+    """Decide every item; one decision per input line, in input order.
+
+    A line whose text is over the text limit is reported as a line error with its number (exit
+    code 1, like any rejected line) and the other lines are still decided; a JSONL line too long
+    to hold such an item is skipped without being read into memory.
+    """
     fmt = detect_format(input, format)
+    max_text = setting_value("max_text_chars", max_text_chars)
     engine = build_engine(policy, model, registry)
     err = Console(stderr=True)
-    records = read_records(input, fmt)
+    records = read_records(input, fmt, max_line_bytes=line_bound(max_text))
     out = sys.stdout.buffer if output == "-" else open(output, "wb")
     actions: Counter = Counter()
     categories: Counter = Counter()
@@ -53,7 +63,8 @@ def scan(
         progress.start()
         task = progress.add_task("scan", total=None, rate="-")
     try:
-        for result in run_batches(engine, records, workers=workers, batch_size=batch_size, dsa=dsa):
+        for result in run_batches(engine, records, workers=workers, batch_size=batch_size, dsa=dsa,
+                                  max_text=max_text):
             out.writelines(result.lines)
             for lineno, message in result.errors:
                 err.print(f"[red]line {lineno}[/red]: {message}", markup=True, highlight=False, soft_wrap=True) if err.is_terminal \

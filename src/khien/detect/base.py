@@ -17,9 +17,26 @@ from ..strict import parse
 from ..text.links import Link, find_links
 from ..text.views import Views, views
 
-__all__ = ["Prepared", "Detector", "Example", "DetectorInfo", "configure"]
+__all__ = ["Prepared", "Detector", "Example", "DetectorInfo", "configure", "MAX_EVIDENCE", "cap_evidence"]
 
 C = TypeVar("C")
+
+# Most evidence spans one signal keeps. A decision quotes a dozen at most; without a cap a 1 MB text
+# of repeated scam words would carry tens of thousands of spans through evaluation and into the
+# decision's facts. The engine applies it once to every detector's output (:func:`cap_evidence`).
+MAX_EVIDENCE = 50
+
+
+def cap_evidence(signal: Signal, limit: int = MAX_EVIDENCE) -> Signal:
+    """``signal`` with at most ``limit`` evidence spans, the detector's first ones, in its order.
+
+    Scores are the detector's and are left alone: the cap bounds what is carried, not what was
+    found. ``details["evidence_total"]`` records how many spans there were when some are dropped.
+    """
+    if len(signal.evidence) <= limit:
+        return signal
+    return dataclasses.replace(signal, evidence=signal.evidence[:limit],
+                               details={**signal.details, "evidence_total": len(signal.evidence)})
 
 
 @dataclass(slots=True)

@@ -223,8 +223,13 @@ def _write(store: Store, policy: Policy, decided: Sequence[tuple[StoredItem, Ite
             _quarantine(tx, stored, error, when)
 
 
-def decide_pending(store: Store, engine: Engine, limit: int = 500, *, clock: Clock = SYSTEM) -> int:
+def decide_pending(store: Store, engine: Engine, limit: int = 500, *, max_bytes: int | None = None,
+                   clock: Clock = SYSTEM) -> int:
     """Decide up to ``limit`` waiting items; returns how many were handled (decided or quarantined).
+
+    ``max_bytes`` also bounds the batch by the size of the stored item JSON (the setting
+    ``worker_batch_bytes``), so the worker's memory follows the bytes it decides, not the count;
+    a batch always holds at least one item, however large.
 
     Reading, deciding and writing are separate steps on purpose: the engine runs outside any
     transaction, and the write is idempotent, so a crash anywhere leaves nothing half-done. When
@@ -233,7 +238,7 @@ def decide_pending(store: Store, engine: Engine, limit: int = 500, *, clock: Clo
     (:class:`StoreError`) quarantines nothing: the error goes up and the worker tries again later.
     """
     with store.read() as tx:
-        pending = item_rows.pending_items(tx, limit)
+        pending = item_rows.pending_items(tx, limit, max_bytes)
     if not pending:
         return 0
     failures: dict[int, str] = {}

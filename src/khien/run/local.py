@@ -23,6 +23,7 @@ __all__ = ["BatchResult", "decide_records", "run_batches"]
 
 _ENGINE: Engine | None = None
 _DSA = False
+_MAX_TEXT: int | None = None
 
 
 @dataclass(slots=True)
@@ -34,13 +35,15 @@ class BatchResult:
     records: int = 0
 
 
-def decide_records(engine: Engine, records: Sequence[tuple[int, Any]], *, dsa: bool = False) -> BatchResult:
-    """Decode and decide one batch; bad records become errors with their line numbers."""
+def decide_records(engine: Engine, records: Sequence[tuple[int, Any]], *, dsa: bool = False,
+                   max_text: int | None = None) -> BatchResult:
+    """Decode and decide one batch; bad records (a text over ``max_text`` characters among them)
+    become errors with their line numbers."""
     result = BatchResult(records=len(records))
     items = []
     for lineno, payload in records:
         try:
-            items.append(decode_record(payload))
+            items.append(decode_record(payload, max_text))
         except InputError as exc:
             result.errors.append((lineno, str(exc)))
     if not items:
@@ -55,7 +58,7 @@ def decide_records(engine: Engine, records: Sequence[tuple[int, Any]], *, dsa: b
 
 def _worker(records: Sequence[tuple[int, Any]]) -> BatchResult:
     assert _ENGINE is not None
-    return decide_records(_ENGINE, records, dsa=_DSA)
+    return decide_records(_ENGINE, records, dsa=_DSA, max_text=_MAX_TEXT)
 
 
 def _batches(records: Iterable[tuple[int, Any]], size: int) -> Iterator[list[tuple[int, Any]]]:
@@ -80,20 +83,22 @@ def run_batches(
     workers: int | None = None,
     batch_size: int = 512,
     dsa: bool = False,
+    max_text: int | None = None,
     on_result: Callable[[BatchResult], None] | None = None,
 ) -> Iterator[BatchResult]:
     """Decide every record, yielding batch results in input order.
 
     ``workers`` ≤ 1 runs in this process; more uses a forked pool that inherits ``engine``.
+    ``max_text`` refuses longer texts as line errors (the setting ``max_text_chars``).
     """
-    global _ENGINE, _DSA
+    global _ENGINE, _DSA, _MAX_TEXT
     workers = default_workers() if workers is None else workers
     batches = _batches(records, batch_size)
     if workers <= 1 or "fork" not in mp.get_all_start_methods():
         for batch in batches:
-            yield decide_records(engine, batch, dsa=dsa)
+            yield decide_records(engine, batch, dsa=dsa, max_text=max_text)
         return
-    _ENGINE, _DSA = engine, dsa
+    _ENGINE, _DSA, _MAX_TEXT = engine, dsa, max_text
     ctx = mp.get_context("fork")
     window = workers * 4  # bounded read-ahead: memory stays flat on any input size
     with ctx.Pool(workers) as pool:

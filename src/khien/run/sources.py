@@ -3,6 +3,10 @@
 A source yields ``(line_number, payload)``: the raw JSON text of a line, or a dict for a CSV row.
 Decoding happens in the workers, so a malformed line is reported with its number and the other
 lines go on.
+
+JSONL lines are read with a bound (:func:`line_bound`): the part of a line past it is skipped in
+chunks, never held in memory, and the line becomes a :class:`LineTooLong` error payload, so a
+200 MB line costs a line error, not the machine's memory.
 """
 
 from __future__ import annotations
@@ -16,9 +20,49 @@ from typing import Any, Iterator
 import orjson
 
 from ..errors import InputError
-from ..model import Item
+from ..model import Item, TextTooLong
 
-__all__ = ["read_records", "decode_record", "detect_format"]
+__all__ = ["read_records", "decode_record", "detect_format", "line_bound", "LineTooLong"]
+
+_CHUNK = 1 << 20  # how much of an over-long line is read at a time while skipping it
+
+
+class LineTooLong(TextTooLong):
+    """A JSONL line longer than any item within the text limit could be; skipped unread."""
+
+
+def line_bound(max_text: int) -> int:
+    """Bytes a JSONL line may hold when its text may hold ``max_text`` characters.
+
+    A character takes at most 12 bytes of JSON (an escaped surrogate pair, ``\\ud83d\\ude00``);
+    64 KiB more leave room for the id, the author and the other fields.
+    """
+    return 12 * max_text + 65_536
+
+
+def _bounded_lines(stream: Any, bound: int | None) -> Iterator[tuple[int, Any]]:
+    """``(line_number, bytes)`` for each line, or a :class:`LineTooLong` for a line over ``bound``."""
+    if bound is None:
+        yield from enumerate(stream, start=1)
+        return
+    lineno = 0
+    while True:
+        raw = stream.readline(bound + 1)
+        if not raw:
+            return
+        lineno += 1
+        if len(raw) <= bound or raw.endswith(b"\n"):
+            yield lineno, raw
+            continue
+        size = len(raw)
+        while True:  # skip the rest of the line without keeping it
+            more = stream.readline(_CHUNK)
+            size += len(more)
+            if not more or more.endswith(b"\n"):
+                break
+        yield lineno, LineTooLong(f"the line has {size:,} bytes, over the limit of {bound:,} for an item whose "
+                                  f"text is within the text limit.", field="text",
+                                  hint="Split the text, or raise the limit (setting max_text_chars).")
 
 _INT_FIELDS = {"author.followers", "reach.views", "reach.shares", "reach.likes", "reach.comments"}
 
@@ -49,13 +93,17 @@ def _open_binary(path: str):
     return p.open("rb")
 
 
-def read_records(path: str, fmt: str) -> Iterator[tuple[int, Any]]:
-    """Line-numbered raw records. Undecodable bytes are kept for the worker to reject."""
+def read_records(path: str, fmt: str, *, max_line_bytes: int | None = None) -> Iterator[tuple[int, Any]]:
+    """Line-numbered raw records. Undecodable bytes are kept for the worker to reject.
+
+    ``max_line_bytes`` bounds a JSONL line (see :func:`line_bound`); a longer one is yielded as a
+    :class:`LineTooLong` payload that :func:`decode_record` raises.
+    """
     stream = _open_binary(path)
     try:
         if fmt == "jsonl":
-            for lineno, raw in enumerate(stream, start=1):
-                if raw.strip():
+            for lineno, raw in _bounded_lines(stream, max_line_bytes):
+                if isinstance(raw, LineTooLong) or raw.strip():
                     yield lineno, raw
             return
         text = io.TextIOWrapper(stream, encoding="utf-8", errors="strict", newline="")
@@ -107,12 +155,15 @@ def _from_csv_row(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def decode_record(payload: Any) -> Item:
-    """Decode one raw record into an Item, or raise InputError saying why."""
+def decode_record(payload: Any, max_text: int | None = None) -> Item:
+    """Decode one raw record into an Item, or raise InputError saying why (:class:`TextTooLong`
+    for a text over ``max_text`` characters or a line over the bound)."""
+    if isinstance(payload, LineTooLong):
+        raise payload
     if isinstance(payload, Exception):
         raise InputError(f"unreadable CSV row: {payload}")
     if isinstance(payload, dict):
-        return Item.from_dict(_from_csv_row(payload))
+        return Item.from_dict(_from_csv_row(payload), max_text=max_text)
     try:
         data = orjson.loads(payload)
     except orjson.JSONDecodeError as exc:
@@ -122,4 +173,4 @@ def decode_record(payload: Any) -> Item:
             except UnicodeDecodeError:
                 raise InputError("line is not valid UTF-8") from None
         raise InputError(f"not valid JSON: {exc}") from None
-    return Item.from_dict(data)
+    return Item.from_dict(data, max_text=max_text)

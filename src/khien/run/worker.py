@@ -12,20 +12,23 @@ An item the worker cannot decide is quarantined (``failed``, with its error) by
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import queue
 import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from ..clock import SYSTEM, Clock
 from ..engine import Engine
-from ..model import Decision
+from ..errors import KhienError
+from ..model import Decision, Item
 from ..review.intake import decide_pending, moderate_many
 from ..store import Store
 from ..store.db import StoreError
 from .loop import BackgroundLoop
 
-__all__ = ["Worker", "Committer"]
+__all__ = ["Worker", "Committer", "DecidePool", "QueueFull"]
 
 log = logging.getLogger("khien.worker")
 
@@ -35,23 +38,95 @@ class Worker(BackgroundLoop):
 
     name = "khien-worker"
 
-    def __init__(self, store: Store, engine: Engine, *, batch: int = 500, idle_s: float = 0.2,
-                 clock: Clock = SYSTEM) -> None:
+    def __init__(self, store: Store, engine: Engine, *, batch: int = 500, batch_bytes: int | None = None,
+                 idle_s: float = 0.2, clock: Clock = SYSTEM) -> None:
         super().__init__()
         self.store = store
         self.engine = engine
         self.batch = batch
+        self.batch_bytes = batch_bytes
         self.idle_s = idle_s
         self.clock = clock
         self.decided = 0
 
     def run_once(self) -> int:
-        n = decide_pending(self.store, self.engine, self.batch, clock=self.clock)
+        n = decide_pending(self.store, self.engine, self.batch, max_bytes=self.batch_bytes, clock=self.clock)
         self.decided += n
         return n
 
     def is_idle(self, n: int) -> bool:
-        return n < self.batch
+        # A batch cut short by its byte bound holds fewer than ``batch`` items while more wait, so
+        # only an empty round means idle (one extra empty read when the backlog drains).
+        return n == 0 if self.batch_bytes is not None else n < self.batch
+
+
+class QueueFull(KhienError):
+    """Every slot for an engine call is taken: the API answers 503 with ``Retry-After``."""
+
+    code = "khien.busy"
+    status = 503
+    retry_after = 1
+
+
+class DecidePool:
+    """Runs ``engine.decide`` in a small thread pool, never on the caller's event loop.
+
+    At most ``limit`` calls are in flight (running or waiting for a thread); one more raises
+    :class:`QueueFull` at once, so a burst of long texts costs callers a 503 to retry, never an
+    unbounded wait. A slot is freed when the engine call ends, even if the caller stopped waiting
+    (a client that disconnects does not let more work pile up behind the threads).
+
+    The threads are started on first use and again after :meth:`close`, so an app object outlives
+    its lifespan (tests open it several times).
+    """
+
+    def __init__(self, engine: Engine, *, threads: int = 2, limit: int = 64) -> None:
+        self.engine = engine
+        self.threads = threads
+        self.limit = limit
+        self._in_flight = 0
+        self._lock = threading.Lock()
+        self._executor: ThreadPoolExecutor | None = None
+
+    @property
+    def in_flight(self) -> int:
+        return self._in_flight
+
+    def _take(self) -> None:
+        with self._lock:
+            if self._in_flight >= self.limit:
+                raise QueueFull(f"the server is deciding {self._in_flight} items already; try again shortly",
+                                hint="Retry after the number of seconds in the Retry-After header.")
+            self._in_flight += 1
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(self.threads, thread_name_prefix="khien-decide")
+
+    def _release(self, _future: Future | None = None) -> None:
+        with self._lock:
+            self._in_flight -= 1
+
+    def submit(self, item: Item) -> "Future[Decision]":
+        """Start deciding ``item``; :class:`QueueFull` when ``limit`` calls are in flight."""
+        self._take()
+        assert self._executor is not None
+        try:
+            future = self._executor.submit(self.engine.decide, item)
+        except BaseException:
+            self._release()
+            raise
+        future.add_done_callback(self._release)
+        return future
+
+    async def decide(self, item: Item) -> Decision:
+        """The decision on ``item``, awaited without blocking the event loop."""
+        return await asyncio.wrap_future(self.submit(item))
+
+    def close(self) -> None:
+        """Stop the threads once the calls already running end (new calls start new threads)."""
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
 
 
 class _Slot:

@@ -20,7 +20,9 @@ from ..review.services import Store, migrate, open_store, queue_counts
 from .auth import KeyCache
 from .deps import json_response
 from .metrics import CONTENT_TYPE, Metrics, MetricsMiddleware
+from .headers import SecurityHeaders
 from .problems import BodyGuard, install_handlers
+from ..run.worker import DecidePool
 from .routers import admin, appeals, audit, cases, items, legal
 from ..settings import Settings
 
@@ -47,7 +49,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         from ..run.webhooks import Dispatcher
         from ..run.worker import Committer, Worker
 
-        worker = Worker(store, engine, batch=settings.worker_batch, idle_s=settings.worker_idle_s, clock=clock)
+        worker = Worker(store, engine, batch=settings.worker_batch, batch_bytes=settings.worker_batch_bytes,
+                        idle_s=settings.worker_idle_s, clock=clock)
         dispatcher = Dispatcher.from_settings(store, settings, clock=clock)
         app.state.worker, app.state.dispatcher = worker, dispatcher
         committer = Committer(store, engine, clock=clock).start()
@@ -68,15 +71,19 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                 worker.stop()
             if settings.webhooks:
                 dispatcher.stop()
+            app.state.decider.close()
 
     # FastAPI's own OpenTelemetry hooks are off: /metrics is the service's instrumentation, and
-    # per-request spans cost latency on the moderation hot path.
+    # per-request spans cost latency on the moderation hot path. No Swagger UI or ReDoc: both load
+    # scripts from a CDN, which would run on the console's origin; /openapi.json is the API's
+    # description (any OpenAPI viewer reads it).
     app = FastAPI(title="Khiên", version=__version__, description=DESCRIPTION, lifespan=lifespan,
-                  openapi_url="/openapi.json", docs_url="/docs", redoc_url=None,
+                  openapi_url="/openapi.json", docs_url=None, redoc_url=None,
                   telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False})
     app.state.settings = settings
     app.state.store = store
     app.state.engine = engine
+    app.state.decider = DecidePool(engine, threads=settings.decide_threads, limit=settings.decide_queue)
     app.state.clock = clock
     app.state.keys = KeyCache(store, settings.key_cache_s, clock=clock)
     app.state.metrics = metrics
@@ -112,6 +119,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         return Response(metrics.render(), media_type=CONTENT_TYPE)
 
     app.add_middleware(BodyGuard, limit=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     from .console.routes import mount as mount_console
 

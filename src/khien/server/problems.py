@@ -102,6 +102,9 @@ def problem(status: int, detail: str, *, code: str | None = None, field: str | N
 def from_error(exc: KhienError) -> Response:
     status = status_of(exc)
     headers = {"WWW-Authenticate": 'Bearer realm="khien"'} if status == 401 else None
+    retry_after = getattr(exc, "retry_after", None)  # a busy service says when to come back (503)
+    if retry_after is not None:
+        headers = {"Retry-After": str(int(retry_after))}
     return problem(status, exc.message, code=exc.code, field=exc.field, hint=exc.hint, headers=headers,
                    errors=getattr(exc, "errors", None))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import func, select, tuple_, update
+from sqlalchemy import LargeBinary, cast, func, select, tuple_, update
 
 from ..enums import ItemStatus
 from .db import Tx
@@ -47,9 +47,30 @@ def get_item(tx: Tx, platform: str, item_id: str) -> StoredItem | None:
     return StoredItem.from_row(row) if row else None
 
 
-def pending_items(tx: Tx, limit: int) -> list[StoredItem]:
-    """The oldest items still waiting for the engine."""
-    return list_items(tx, status=ItemStatus.PENDING, limit=limit)
+def pending_items(tx: Tx, limit: int, max_bytes: int | None = None) -> list[StoredItem]:
+    """The oldest items still waiting for the engine: at most ``limit`` of them and, when
+    ``max_bytes`` is given, no more stored JSON than that in all (but always the oldest one).
+
+    The sizes are read first, without the bodies, so a backlog of large items never brings more
+    than ``max_bytes`` of bodies into memory at once.
+    """
+    if max_bytes is None:
+        return list_items(tx, status=ItemStatus.PENDING, limit=limit)
+    size = (func.octet_length(items.c.body) if tx.conn.dialect.name == "postgresql"
+            else func.length(cast(items.c.body, LargeBinary)))
+    sizes = tx.conn.execute(
+        select(items.c.pk, size).where(items.c.status == PENDING).order_by(items.c.pk).limit(limit)).all()
+    chosen: list[int] = []
+    total = 0
+    for pk, n in sizes:
+        total += int(n or 0)
+        if chosen and total > max_bytes:
+            break
+        chosen.append(pk)
+    if not chosen:
+        return []
+    stmt = select(items).where(items.c.pk.in_(chosen), items.c.status == PENDING).order_by(items.c.pk)
+    return [StoredItem.from_row(r) for r in tx.conn.execute(stmt)]
 
 
 def list_items(tx: Tx, *, status: ItemStatus, limit: int = 50, offset: int = 0) -> list[StoredItem]:

@@ -23,6 +23,7 @@ from ... import __version__
 from ...clock import SYSTEM, Clock, iso
 from ...review import queries
 from ...review.actor import Actor
+from ..headers import HTML_SECURITY_HEADERS
 from . import auth
 from .explain import bar_width, harm_of
 from .i18n import DEFAULT_LANG, LANGS, translator
@@ -36,17 +37,9 @@ __all__ = ["Page", "SignInNeeded", "Forbidden", "BadForm", "env", "page", "html"
 LANG_COOKIE = "khien_lang"
 _HERE = Path(__file__).parent
 
-# No inline script or style anywhere: the console's own files only. Media may come from the
-# platform's https CDN or data: URLs; it is blurred until the moderator asks to see it.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
-                                "media-src 'self' data: https:; connect-src 'self'; form-action 'self'; "
-                                "frame-ancestors 'none'; base-uri 'none'; object-src 'none'"),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "X-Frame-Options": "DENY",
-    "Cache-Control": "no-store",
-}
+# One declaration of the headers every HTML page sends (server/headers.py also adds them to any
+# HTML response that did not set them, error pages included).
+SECURITY_HEADERS = dict(HTML_SECURITY_HEADERS)
 
 
 class SignInNeeded(Exception):

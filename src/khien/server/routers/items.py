@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from ...errors import InputError, NotFoundError
-from ...model import Item
+from ...model import Decision, Item
 from ...review import intake
 from ...review.actor import Actor
 from ..auth import require
@@ -21,15 +21,27 @@ from ..schemas import BATCH_SCHEMA, ITEM_SCHEMA, MAX_PLATFORM
 router = APIRouter(tags=["items"])
 
 
-def _item(data: Any, where: str | None = None) -> Item:
-    """Parse one item as ``khien scan`` does, strictly; errors name the field (``items[3].text``)."""
+def _item(request: Request, data: Any, where: str | None = None) -> Item:
+    """Parse one item as ``khien scan`` does, strictly; errors name the field (``items[3].text``).
+
+    A text over ``max_text_chars`` is a 413 naming the field and the limit; the error keeps its
+    class (and so its status) when the field is prefixed.
+    """
     try:
-        item = Item.from_dict(data, strict=True)  # the limits ITEM_SCHEMA publishes, from the same table
+        # the limits ITEM_SCHEMA publishes, from the same table, and the configured text limit
+        item = Item.from_dict(data, strict=True, max_text=request.app.state.settings.max_text_chars)
     except InputError as exc:
         if where is None:
             raise
-        raise InputError(f"{where}: {exc.message}", field=f"{where}.{exc.field}" if exc.field else where) from None
+        raise type(exc)(f"{where}: {exc.message}", field=f"{where}.{exc.field}" if exc.field else where,
+                        hint=exc.hint) from None
     return item
+
+
+def _commit(store: Any, policy: Any, item: Item, decision: Decision, clock: Any) -> tuple[Decision, bool]:
+    """Write one decision made outside the group committer (the app is not in its lifespan)."""
+    with store.write() as tx:
+        return intake.moderate_many(tx, policy, [(item, decision)], clock=clock)[0]
 
 
 @router.post("/v1/moderate", summary="Decide one item now",
@@ -38,16 +50,19 @@ async def moderate(request: Request, actor: Actor = Depends(require("ingest")), 
                    dsa: bool = Query(False, description="Add the DSA statement-of-reasons fields.")) -> Response:
     """Decide one item. Idempotent on (platform, id): the same item again returns the same decision.
 
-    The engine runs on the event loop (it is pure and takes well under a millisecond); the write
-    goes to the group committer, so concurrent requests share a transaction.
+    The engine runs in the app's decide pool, never on the event loop, so a long text does not
+    hold up other requests; when the pool's queue is full the answer is 503 with Retry-After.
+    The write goes to the group committer, so concurrent requests share a transaction.
     """
-    item = _item(parse_json(raw))
+    item = _item(request, parse_json(raw))
+    decision = await request.app.state.decider.decide(item)
     committer = request.app.state.committer
     if committer is not None and committer.running:
-        decision, created = await committer.submit_async(item, request.app.state.engine.decide(item))
+        decision, created = await committer.submit_async(item, decision)
     else:
-        decision, created = await run_in_threadpool(intake.moderate, request.app.state.store,
-                                                    request.app.state.engine, item, actor)
+        state = request.app.state
+        decision, created = await run_in_threadpool(_commit, state.store, state.engine.policy, item, decision,
+                                                    state.clock)
     return json_response(decision.to_dict(dsa=dsa),
                          headers=None if created else {"Khien-Replayed": "true"})
 
@@ -70,7 +85,7 @@ def submit_items(request: Request, actor: Actor = Depends(require("ingest")),
     limit = request.app.state.settings.max_batch_items
     if len(batch) > limit:
         raise InputError(f"field 'items' has {len(batch)} items; the limit is {limit} a batch", field="items")
-    items = [_item(entry, f"items[{n}]") for n, entry in enumerate(batch)]
+    items = [_item(request, entry, f"items[{n}]") for n, entry in enumerate(batch)]
     store = request.app.state.store
     with store.write() as tx:
         result = intake.ingest(tx, items, actor, clock=request.app.state.clock)
