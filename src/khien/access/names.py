@@ -43,7 +43,7 @@ def clean_name(name: str, *, field: str = "name", account: bool = False) -> str:
     for ch in normal:
         if (ch != " " or account) and (unicodedata.category(ch) in _REFUSED or ch.isspace()):
             raise InputError(
-                f"field '{field}' must not contain spaces, control or invisible characters; "
+                f"field '{field}' must not contain {'spaces, ' if account else ''}control or invisible characters; "
                 f"found U+{ord(ch):04X} ({unicodedata.name(ch, 'unnamed')}) in {normal!r}",
                 field=field, hint="Type the name again without copying it from a formatted document.")
     if account and ":" in normal:
