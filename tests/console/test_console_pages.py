@@ -258,16 +258,56 @@ def test_legal_requests_appear_in_the_ledger_and_the_queue(console, store):
 
 
 def test_sign_in_is_throttled_after_repeated_failures(console):
-    from khien.server.console import signin
+    from khien.access.throttle import LIMITS
 
-    signin.throttle.reset("minh")
     b = console()
-    try:
-        for _ in range(signin.throttle.limit):
-            assert b.sign_in("minh", "wrong-password-x").status_code == 401
-        assert b.sign_in("minh").status_code == 429
-    finally:
-        signin.throttle.reset("minh")
+    for _ in range(LIMITS.addr_limit):
+        r = b.sign_in(f"khach-{_}", "wrong-password-x")
+        assert r.status_code == 401
+    refused = b.sign_in("minh")  # the right password, but from the address that has been guessing
+    assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
+    assert "Đăng nhập sai quá nhiều lần" in refused.text
+
+
+def test_a_guessed_account_still_signs_in_from_elsewhere_after_a_short_delay(console):
+    from khien.access.throttle import LIMITS
+
+    guesser, owner = console(), console()
+    slept: list[float] = []
+
+    async def record(delay: float) -> None:
+        slept.append(delay)
+
+    guesser.client.app.state.signin_sleep = record
+    for _ in range(LIMITS.name_free + 6):
+        assert guesser.sign_in("minh", "sai-mat-khau-roi").status_code == 401
+    assert slept and slept == sorted(slept) and slept[-1] == LIMITS.name_max_delay  # grew, then capped
+    before = len(slept)
+    assert owner.sign_in("minh").status_code == 303  # delayed, never refused
+    assert len(slept) == before + 1 and slept[-1] <= LIMITS.name_max_delay
+
+
+def test_admins_disable_enable_and_reset_accounts_in_the_console(console):
+    import re
+
+    admin, lan = console(), console()
+    assert admin.sign_in("quan").status_code == 303
+    assert lan.sign_in("lan").status_code == 303 and lan.get("/queue").status_code == 200
+    assert lan.get("/accounts", follow_redirects=False).status_code == 403
+    page = admin.get("/accounts")
+    assert page.status_code == 200 and "lan" in page.text
+    assert admin.client.post("/accounts/disable", data={"name": "lan"}).status_code == 400  # no CSRF token
+    r = admin.post("/accounts/disable", {"name": "LAN"})
+    assert r.status_code == 303 and r.headers["location"] == "/accounts?done=account_disabled"
+    assert lan.get("/queue", follow_redirects=False).status_code == 303  # the session ended at once
+    assert console().sign_in("lan").status_code == 401
+    assert admin.post("/accounts/enable", {"name": "lan"}).status_code == 303
+    reset = admin.post("/accounts/reset", {"name": "lan"})
+    assert reset.status_code == 200
+    new = re.search(r'<code class="secret">([^<]+)</code>', reset.text).group(1)
+    assert console().sign_in("lan").status_code == 401  # the old password no longer works
+    assert console().sign_in("lan", new).status_code == 303
+    assert admin.post("/accounts/disable", {"name": "quan"}).status_code == 409  # not oneself
 
 
 @pytest.mark.parametrize("password,ok", [("short", False), ("một câu dài đủ an toàn", True)])

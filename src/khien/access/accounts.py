@@ -8,7 +8,13 @@
   (``khien.store.users``), so signing out or disabling an account ends it at once. Expiry is read
   from the ``clock`` the caller passes, so tests move time instead of waiting for it.
 
-Cookies, CSRF and sign-in throttling are HTTP concerns and live in ``khien.server.console.auth``.
+- Names: :mod:`khien.access.names` (NFKC, no invisible characters, unique case-insensitively);
+  look-ups by name compare the case-folded form, so ``An`` signs in as ``an``.
+- Admins disable and enable accounts and reset passwords; disabling or resetting ends the
+  account's sessions at once (``user.disabled``, ``user.enabled``, ``user.password_reset``).
+
+Cookies and CSRF are HTTP concerns (``khien.server.console.auth``); the sign-in throttle is
+:mod:`khien.access.throttle`.
 """
 
 from __future__ import annotations
@@ -26,11 +32,12 @@ from ..review.actor import Actor
 from ..store import Store, Tx
 from ..store import users as rows
 from ..store.users import ConsoleSession, ConsoleUser
+from .names import clean_name, name_key
 from .roles import check_role
 
 __all__ = ["ConsoleUser", "ConsoleSession", "SESSION_TTL_S", "MIN_PASSWORD", "hash_password", "create_user",
            "set_password", "find_user", "list_users", "authenticate", "open_session", "session_actor",
-           "close_session"]
+           "close_session", "disable_user", "enable_user", "reset_password", "new_password"]
 
 SESSION_TTL_S = 12 * 3600.0
 MIN_PASSWORD = 10
@@ -52,36 +59,90 @@ def _check_password(password: str) -> None:
 
 def create_user(tx: Tx, *, name: str, role: str, password: str, actor: str = "cli",
                 clock: Clock = SYSTEM) -> ConsoleUser:
-    """A console account; its ``name`` is the person's name in decisions and the audit log (``user.created``)."""
-    name = name.strip()
+    """A console account; its ``name`` is the person's name in decisions and the audit log (``user.created``).
+
+    The name is normalised (:func:`khien.access.names.clean_name`); one that equals an existing
+    account's name case-insensitively is a :class:`ConflictError`.
+    """
+    name = clean_name(name, account=True)
     role = check_role(role).value
-    if not name or len(name) > 200 or any(ch.isspace() for ch in name) or ":" in name:
-        raise InputError(f"field 'name' must be 1 to 200 characters without spaces or ':', found {name!r}",
-                         field="name")
     _check_password(password)
-    if rows.find_user(tx, name) is not None:
-        raise ConflictError(f"a console user named {name!r} already exists")
+    if rows.find_user_by_key(tx, name_key(name)) is not None:
+        raise ConflictError(f"a console user named {name!r} already exists (names are compared ignoring case)")
     when = iso(clock.now())
-    user_id = rows.insert_user(tx, name=name, role=role, password_hash=hash_password(password), created_at=when)
+    user_id = rows.insert_user(tx, name=name, name_key=name_key(name), role=role,
+                               password_hash=hash_password(password), created_at=when)
     record(tx, actor, f"user:{user_id}", events.UserCreated(name=name, role=role), time=when)
     return ConsoleUser(user_id, name, role, when)
+
+
+def _public(user: ConsoleUser) -> ConsoleUser:
+    return ConsoleUser(user.id, user.name, user.role, user.created_at, user.disabled_at)
+
+
+def _existing(tx: Tx, name: str) -> ConsoleUser:
+    user = rows.find_user_by_key(tx, name_key(name.strip()))
+    if user is None:
+        raise InputError(f"no console user named {name.strip()!r}", field="name")
+    return user
 
 
 def set_password(tx: Tx, name: str, password: str, *, actor: str = "cli", clock: Clock = SYSTEM) -> ConsoleUser:
     """A new password for an existing account (``user.password_set``); its sessions stay open."""
     _check_password(password)
-    user = rows.find_user(tx, name)
-    if user is None:
-        raise InputError(f"no console user named {name!r}", field="name")
+    user = _existing(tx, name)
     rows.set_password(tx, user.id, hash_password(password))
-    record(tx, actor, f"user:{user.id}", events.UserPasswordSet(name=name), clock=clock)
-    return ConsoleUser(user.id, user.name, user.role, user.created_at, user.disabled_at)
+    record(tx, actor, f"user:{user.id}", events.UserPasswordSet(name=user.name), clock=clock)
+    return _public(user)
+
+
+def new_password() -> str:
+    """A random password to hand to a person once (16 url-safe characters, 96 bits)."""
+    return secrets.token_urlsafe(12)
+
+
+def reset_password(tx: Tx, name: str, password: str, *, actor: str, clock: Clock = SYSTEM) -> ConsoleUser:
+    """An admin sets a new password (``user.password_reset``); every session of the account ends.
+
+    Unlike :func:`set_password` (the person changing their own password), a reset assumes the old
+    password may be known to someone else, so nobody stays signed in with it.
+    """
+    _check_password(password)
+    user = _existing(tx, name)
+    rows.set_password(tx, user.id, hash_password(password))
+    ended = rows.delete_user_sessions(tx, user.id)
+    record(tx, actor, f"user:{user.id}", events.UserPasswordReset(name=user.name, sessions_ended=ended), clock=clock)
+    return _public(user)
+
+
+def disable_user(tx: Tx, name: str, *, actor: str, clock: Clock = SYSTEM) -> ConsoleUser:
+    """Disable an account (``user.disabled``): it cannot sign in and its sessions end at once.
+
+    Its decisions and audit events stay as they are. Disabling a disabled account is a
+    :class:`ConflictError`, so a second click does not write a second event.
+    """
+    user = _existing(tx, name)
+    when = iso(clock.now())
+    if not rows.set_disabled(tx, user.id, when):
+        raise ConflictError(f"console user {user.name!r} is already disabled")
+    ended = rows.delete_user_sessions(tx, user.id)
+    record(tx, actor, f"user:{user.id}", events.UserDisabled(name=user.name, sessions_ended=ended), time=when)
+    return ConsoleUser(user.id, user.name, user.role, user.created_at, when)
+
+
+def enable_user(tx: Tx, name: str, *, actor: str, clock: Clock = SYSTEM) -> ConsoleUser:
+    """Enable a disabled account again (``user.enabled``); its password is unchanged."""
+    user = _existing(tx, name)
+    if not rows.set_disabled(tx, user.id, None):
+        raise ConflictError(f"console user {user.name!r} is not disabled")
+    record(tx, actor, f"user:{user.id}", events.UserEnabled(name=user.name), clock=clock)
+    return ConsoleUser(user.id, user.name, user.role, user.created_at, None)
 
 
 def find_user(tx: Tx, name: str) -> ConsoleUser | None:
-    """The account named ``name`` (without its password hash), or ``None``."""
-    user = rows.find_user(tx, name)
-    return ConsoleUser(user.id, user.name, user.role, user.created_at, user.disabled_at) if user else None
+    """The account whose name is ``name`` ignoring case (without its password hash), or ``None``."""
+    user = rows.find_user_by_key(tx, name_key(name.strip()))
+    return _public(user) if user else None
 
 
 def list_users(tx: Tx) -> list[ConsoleUser]:
@@ -92,7 +153,7 @@ def list_users(tx: Tx) -> list[ConsoleUser]:
 def authenticate(store: Store, name: str, password: str) -> ConsoleUser | None:
     """The account when ``password`` is right for an enabled account named ``name``, else ``None``."""
     with store.read() as tx:
-        user = rows.find_user(tx, name.strip())
+        user = rows.find_user_by_key(tx, name_key(name.strip()))
     if user is None or not user.enabled:
         try:
             _hasher.verify(_DUMMY, password)  # same cost as a real check: names do not leak by timing
@@ -106,7 +167,7 @@ def authenticate(store: Store, name: str, password: str) -> ConsoleUser | None:
     if _hasher.check_needs_rehash(user.password_hash):
         with store.write() as tx:
             rows.set_password(tx, user.id, hash_password(password))
-    return ConsoleUser(user.id, user.name, user.role, user.created_at, user.disabled_at)
+    return _public(user)
 
 
 def _digest(token: str) -> str:
@@ -129,7 +190,7 @@ def session_actor(store: Store, token: str | None, *, clock: Clock = SYSTEM) -> 
         return None
     with store.read() as tx:
         found = rows.find_session(tx, _digest(token), now=clock.now())
-    return Actor(found.name, found.role) if found else None
+    return Actor(found.name, found.role, user_id=found.user_id) if found else None
 
 
 def close_session(store: Store, token: str | None) -> None:

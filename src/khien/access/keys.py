@@ -14,11 +14,12 @@ from dataclasses import dataclass
 
 from ..audit import events, record
 from ..clock import SYSTEM, Clock, iso
-from ..errors import InputError, NotFoundError
+from ..errors import ConflictError, NotFoundError
 from ..review.actor import Actor
 from ..store import Store, Tx
 from ..store import keys as rows
 from ..store.keys import ApiKey
+from .names import clean_name, name_key
 from .roles import check_role
 
 __all__ = ["ApiKey", "CreatedKey", "hash_key", "create_key", "revoke_key", "list_keys", "find_actor", "KeyCache"]
@@ -55,15 +56,20 @@ def hash_key(key: str) -> str:
 
 
 def create_key(tx: Tx, *, role: str, name: str | None = None, actor: str = "cli", clock: Clock = SYSTEM) -> CreatedKey:
-    """Make a key for ``role`` held by ``name`` (default ``<role>-<prefix>``); writes ``key.created``."""
+    """Make a key for ``role`` held by ``name`` (default ``<role>-<prefix>``); writes ``key.created``.
+
+    The name is normalised (:func:`khien.access.names.clean_name`); a live key with the same name
+    ignoring case is a :class:`ConflictError` (revoke it first to hand its name to a new key).
+    """
     role = check_role(role).value
     prefix = secrets.token_hex(4)
     key = f"khien_{prefix}_{secrets.token_urlsafe(32)}"
-    name = (name or f"{role}-{prefix}").strip()
-    if not name or len(name) > 200:
-        raise InputError("field 'name' must be 1 to 200 characters", field="name")
+    name = clean_name(name if name is not None else f"{role}-{prefix}")
+    if rows.find_live_by_name_key(tx, name_key(name)) is not None:
+        raise ConflictError(f"a live key named {name!r} already exists (names are compared ignoring case)")
     when = iso(clock.now())
-    key_id = rows.insert_key(tx, name=name, role=role, key_hash=hash_key(key), prefix=prefix, created_at=when)
+    key_id = rows.insert_key(tx, name=name, name_key=name_key(name), role=role, key_hash=hash_key(key),
+                             prefix=prefix, created_at=when)
     record(tx, actor, f"key:{key_id}", events.KeyCreated(name=name, role=role, prefix=prefix), time=when)
     return CreatedKey(ApiKey(key_id, name, role, prefix, when), key)
 
@@ -85,7 +91,7 @@ def find_actor(store: Store, key: str) -> Actor | None:
     """The actor a presented key stands for, or ``None`` when it is unknown or revoked."""
     with store.read() as tx:
         found = rows.find_key(tx, hash_key(key))
-    return Actor(found.name, found.role, found.id) if found else None
+    return Actor(found.name, found.role, key_id=found.id) if found else None
 
 
 class KeyCache:

@@ -23,8 +23,8 @@ __all__ = [
     "Event", "EVENTS", "parse", "AuditPayloadError",
     "ItemsReceived", "ItemFailed", "ItemRetried", "DecisionAutomated", "CaseOpened", "CaseClaimed", "CaseDecided",
     "AppealSubmitted", "AppealDecided", "LegalRequestCreated", "LegalRequestAction", "LegalRequestCompleted",
-    "KeyCreated", "KeyRevoked", "UserCreated", "UserPasswordSet", "WebhookCreated", "WebhookDeleted",
-    "WebhookReplayed", "WebhookDeadLetter", "AuditCheckpointed",
+    "KeyCreated", "KeyRevoked", "UserCreated", "UserPasswordSet", "UserPasswordReset", "UserDisabled", "UserEnabled",
+    "WebhookCreated", "WebhookDeleted", "WebhookReplayed", "WebhookDeadLetter", "AuditCheckpointed",
 ]
 
 
@@ -220,6 +220,33 @@ class UserCreated(Event):
 @dataclass(frozen=True, slots=True)
 class UserPasswordSet(Event):
     type: ClassVar[str] = "user.password_set"
+    stored_only: ClassVar[bool] = True
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class UserPasswordReset(Event):
+    """An admin set a new password; ``sessions_ended`` sessions of the account were closed."""
+
+    type: ClassVar[str] = "user.password_reset"
+    stored_only: ClassVar[bool] = True
+    name: str
+    sessions_ended: int
+
+
+@dataclass(frozen=True, slots=True)
+class UserDisabled(Event):
+    """An admin disabled the account; ``sessions_ended`` sessions were closed at once."""
+
+    type: ClassVar[str] = "user.disabled"
+    stored_only: ClassVar[bool] = True
+    name: str
+    sessions_ended: int
+
+
+@dataclass(frozen=True, slots=True)
+class UserEnabled(Event):
+    type: ClassVar[str] = "user.enabled"
     stored_only: ClassVar[bool] = True
     name: str
 

@@ -1,7 +1,8 @@
-"""``khien users create`` and ``khien demo-setup``: accounts for the console, and a demo to look at.
+"""``khien users create|list|disable|enable|reset`` and ``khien demo-setup``.
 
 ``users create`` asks for the password twice on a terminal; when stdin is piped it reads the
-first line (and, if there is one, checks the second line matches).
+first line (and, if there is one, checks the second line matches). ``users reset NAME`` prints a
+new random password once, or with ``--ask`` reads one like ``users create``.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def _read_password() -> str:
         first = lines[0] if lines else ""
         second = lines[1] if len(lines) > 1 else first
     if first != second:
-        fail("the two passwords differ; nothing was created")
+        fail("the two passwords differ; nothing was changed")
     return first
 
 
@@ -73,6 +74,54 @@ def users_list(db: Optional[str] = DbOption) -> None:
     with store.read() as tx:
         for u in list_users(tx):
             typer.echo(f"{u.id}\t{u.name}\t{u.role}\t{u.created_at}\t{'' if u.enabled else 'disabled'}")
+
+
+def _admin_change(what: str, name: str, db: Optional[str]) -> None:
+    from .. import access
+    from ..review.services import open_store
+
+    store = open_store(_url(db), upgrade=True)
+    with store.write() as tx:
+        user = (access.disable_user if what == "disable" else access.enable_user)(tx, name, actor="cli")
+    typer.echo(f"console user {user.name} {'disabled; their sessions ended' if what == 'disable' else 'enabled'}")
+
+
+@users_app.command("disable")
+@guarded
+def users_disable(name: str = typer.Argument(..., help="The account's name (case does not matter)."),
+                  db: Optional[str] = DbOption) -> None:
+    """Disable a console account: it cannot sign in, and its open sessions end at once."""
+    _admin_change("disable", name, db)
+
+
+@users_app.command("enable")
+@guarded
+def users_enable(name: str = typer.Argument(..., help="The account's name (case does not matter)."),
+                 db: Optional[str] = DbOption) -> None:
+    """Enable a disabled console account again (its password is unchanged)."""
+    _admin_change("enable", name, db)
+
+
+@users_app.command("reset")
+@guarded
+def users_reset(
+    name: str = typer.Argument(..., help="The account's name (case does not matter)."),
+    ask: bool = typer.Option(False, "--ask", help="Read the new password (as users create does) instead of "
+                                                  "printing a random one."),
+    db: Optional[str] = DbOption,
+) -> None:
+    """Give a console account a new password; its open sessions end. Prints a random one unless --ask."""
+    from ..access import new_password, reset_password
+    from ..review.services import open_store
+
+    password = _read_password() if ask else new_password()
+    store = open_store(_url(db), upgrade=True)
+    with store.write() as tx:
+        user = reset_password(tx, name, password, actor="cli")
+    if ask:
+        typer.echo(f"password of {user.name} reset; their sessions ended")
+    else:
+        typer.echo(f"password of {user.name} reset; their sessions ended. New password (shown once): {password}")
 
 
 @guarded

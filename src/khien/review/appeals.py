@@ -1,12 +1,16 @@
 """Appeals: a user contests the decision in force on an item; a different person decides.
 
 The rule: whoever made the decision under appeal may not decide the appeal (for an automated
-decision any moderator may). ``upheld`` leaves the decision in force; ``reversed`` records a new
+decision any moderator may). "Whoever" is the stable actor id the decision recorded (``user:3``,
+``key:7``, see :attr:`khien.review.actor.Actor.id`), never the display name: a key and an account
+may share a name. Decisions recorded before ids were kept compare case-folded NFKC names instead. ``upheld`` leaves the decision in force; ``reversed`` records a new
 human decision (by default ``allow``: the item is restored). Open → decided is the only move
 (``lifecycle.APPEAL_MOVES``).
 """
 
 from __future__ import annotations
+
+import unicodedata
 
 from ..audit import AuditEvent, record_many
 from ..audit import events as ev
@@ -17,15 +21,29 @@ from ..policy import Policy
 from ..store import Tx
 from ..store import items as item_rows
 from ..store import review as rows
-from ..store.records import Appeal
+from ..store.records import Appeal, StoredDecision
 from . import lifecycle, outbox
 from .actor import Actor
 from .decisions import item_subject, new_decision, restored_decision
 from .views import AppealView
 
-__all__ = ["submit", "get_appeal", "list_appeals", "decide", "AppealView", "OUTCOMES"]
+__all__ = ["submit", "get_appeal", "list_appeals", "decide", "made_by", "AppealView", "OUTCOMES"]
 
 OUTCOMES = values(AppealOutcome)
+
+
+def _same_name(a: str, b: str) -> bool:
+    fold = lambda s: unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", s).casefold())  # noqa: E731
+    return fold(a) == fold(b)
+
+
+def made_by(decision: StoredDecision | None, actor: Actor) -> bool:
+    """Whether ``actor`` made ``decision`` (False for the engine's): the appeal rule's one test."""
+    if decision is None or decision.decider is None:
+        return False
+    if decision.actor_id is not None:
+        return decision.actor_id == actor.id
+    return _same_name(decision.decider, actor.name)  # a decision recorded before actor ids
 
 
 def _load(tx: Tx, appeal_id: int) -> Appeal:
@@ -81,14 +99,14 @@ def decide(tx: Tx, policy: Policy, actor: Actor, appeal_id: int, *, outcome: str
     appeal = _load(tx, appeal_id)
     detail = f" ({appeal.outcome}, by {appeal.decided_by})" if appeal.state == AppealState.DECIDED else ""
     lifecycle.move(lifecycle.APPEAL_MOVES, f"appeal {appeal_id}", appeal.state, "decide", detail=detail)
-    if appeal.original_decider and appeal.original_decider == actor.name:
+    original = item_rows.get_decision(tx, appeal.original_decision_id)
+    if original is None:  # the foreign key makes this impossible; say so plainly if it ever happens
+        raise NotFoundError(f"decision {appeal.original_decision_id} under appeal {appeal_id} does not exist")
+    if made_by(original, actor):
         raise PermissionDenied(
             f"appeal {appeal_id} contests a decision you made; a different moderator must decide it",
             hint="Leave it in the queue for a colleague.",
         )
-    original = item_rows.get_decision(tx, appeal.original_decision_id)
-    if original is None:  # the foreign key makes this impossible; say so plainly if it ever happens
-        raise NotFoundError(f"decision {appeal.original_decision_id} under appeal {appeal_id} does not exist")
     when = iso(clock.now())
     new_decision_id = None
     new_action = original.action
@@ -98,7 +116,7 @@ def decide(tx: Tx, policy: Policy, actor: Actor, appeal_id: int, *, outcome: str
                              field="action")
         decision = restored_decision(policy, appeal.item_id, original.decision, action, clause, note)
         row = new_decision(policy, decision, appeal.platform, source="appeal", source_ref=str(appeal_id),
-                           actor=actor.name, created_at=when)
+                           actor=actor.name, created_at=when, actor_id=actor.id)
         new_decision_id = item_rows.insert_decisions(tx, [row]).get((appeal.platform, appeal.item_id))
         new_action = action
     if not rows.close_appeal(tx, appeal_id, outcome=outcome, decided_by=actor.name, note=note, decided_at=when,

@@ -99,7 +99,7 @@ def decide(tx: Tx, policy: Policy, actor: Actor, case_id: int, *, action: str, c
     decision = human_decision(policy, case.item_id, action, clause, note, original.decision if original else None,
                               created_at=created_at, source_type=source_type)
     row = new_decision(policy, decision, case.platform, source="case", source_ref=str(case_id), actor=actor.name,
-                       created_at=when)
+                       created_at=when, actor_id=actor.id)
     new = item_rows.insert_decisions(tx, [row])
     decision_id = new.get((case.platform, case.item_id))
     if decision_id is None or not rows.close_case(tx, case_id, actor.name, now=now, decided_at=when,

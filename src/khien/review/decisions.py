@@ -108,8 +108,8 @@ def restored_decision(policy: Policy, item_id: str, original: Decision, action: 
 
 
 def new_decision(policy: Policy, decision: Decision, platform: str, *, source: str, source_ref: str = "",
-                 actor: str | None, created_at: str) -> NewDecision:
+                 actor: str | None, created_at: str, actor_id: str | None = None) -> NewDecision:
     """The ``decisions`` row for a decision; its category is the one its clause names (None for allow)."""
     category = policy.clauses().get(decision.clause or "") if decision.action != Action.ALLOW else None
     return NewDecision(platform=platform, decision=decision, source=source, source_ref=source_ref, actor=actor,
-                       created_at=created_at, category=category)
+                       created_at=created_at, category=category, actor_id=actor_id)

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from .db import Tx
 from .schema import api_keys
 
-__all__ = ["ApiKey", "insert_key", "find_key", "list_keys", "revoke_key"]
+__all__ = ["ApiKey", "insert_key", "find_key", "find_live_by_name_key", "list_keys", "revoke_key"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,11 +37,20 @@ def _key(row: object) -> ApiKey:
     return ApiKey(**{str(k): v for k, v in row._mapping.items()})  # type: ignore[attr-defined]
 
 
-def insert_key(tx: Tx, *, name: str, role: str, key_hash: str, prefix: str, created_at: str) -> int:
+def insert_key(tx: Tx, *, name: str, name_key: str, role: str, key_hash: str, prefix: str, created_at: str) -> int:
     result = tx.conn.execute(
-        api_keys.insert().values(name=name, role=role, key_hash=key_hash, prefix=prefix, created_at=created_at)
+        api_keys.insert().values(name=name, name_key=name_key, role=role, key_hash=key_hash, prefix=prefix,
+                                 created_at=created_at)
     )
     return int(result.inserted_primary_key[0])
+
+
+def find_live_by_name_key(tx: Tx, name_key: str) -> ApiKey | None:
+    """The live key whose name compares equal to ``name_key`` (case-folded NFKC)."""
+    row = tx.conn.execute(
+        select(*_COLUMNS).where(api_keys.c.name_key == name_key, api_keys.c.revoked_at.is_(None))
+    ).first()
+    return _key(row) if row else None
 
 
 def find_key(tx: Tx, key_hash: str) -> ApiKey | None:

@@ -111,6 +111,7 @@ class StoredDecision:
     actor: str | None
     created_at: str
     decision: Decision
+    actor_id: str | None = None  # the decider's stable id (``user:3``); None for the engine and older rows
 
     @classmethod
     def from_row(cls, row: Any) -> "StoredDecision":
@@ -118,7 +119,7 @@ class StoredDecision:
         return cls(id=m["id"], platform=m["platform"], item_id=m["item_id"], policy=m["policy"],
                    source=m["source"], source_ref=m["source_ref"], action=m["action"], category=m["category"],
                    automated=bool(m["automated"]), actor=m["actor"], created_at=m["created_at"],
-                   decision=Decision.from_dict(orjson.loads(m["body"])))
+                   decision=Decision.from_dict(orjson.loads(m["body"])), actor_id=m.get("actor_id"))
 
     @property
     def decider(self) -> str | None:
@@ -141,12 +142,13 @@ class NewDecision:
     actor: str | None
     created_at: str
     category: str | None
+    actor_id: str | None = None  # the stable id of ``actor`` (``khien.review.actor.Actor.id``)
 
     def row(self) -> dict[str, Any]:
         d = self.decision
         return {"platform": self.platform, "item_id": d.id, "policy": d.policy, "source": self.source,
                 "source_ref": self.source_ref, "action": d.action, "category": self.category,
-                "automated": d.automated, "actor": self.actor,
+                "automated": d.automated, "actor": self.actor, "actor_id": self.actor_id,
                 "body": orjson.dumps(d.to_dict(dsa=True, provenance=True)).decode(), "created_at": self.created_at}
 
 

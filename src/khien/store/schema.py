@@ -51,12 +51,16 @@ api_keys = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("name", String(200), nullable=False),
+    Column("name_key", String(200), nullable=False),  # case-folded NFKC of name (khien.access.names)
     Column("role", String(20), nullable=False),
     Column("key_hash", String(64), nullable=False, unique=True),
     Column("prefix", String(16), nullable=False),
     Column("created_at", String(40), nullable=False),
     Column("revoked_at", String(40)),
 )
+# One live key per name (compared case-insensitively); a revoked key's name may be given to its successor.
+Index("uq_api_keys_live_name", api_keys.c.name_key, unique=True,
+      sqlite_where=api_keys.c.revoked_at.is_(None), postgresql_where=api_keys.c.revoked_at.is_(None))
 
 items = Table(
     "items",
@@ -92,6 +96,7 @@ decisions = Table(
     Column("category", String(40)),
     Column("automated", Boolean, nullable=False),
     Column("actor", String(200)),
+    Column("actor_id", String(60)),  # the stable id of ``actor`` (``user:3``, ``key:7``): the appeal rule compares it
     Column("body", Text, nullable=False),  # Decision.to_dict(dsa=True)
     Column("created_at", String(40), nullable=False),
     UniqueConstraint("platform", "item_id", "policy", "source", "source_ref", name="uq_decisions_once"),

@@ -1,4 +1,4 @@
-"""The console's HTTP side of signing in: cookies, CSRF tokens and sign-in throttling.
+"""The console's HTTP side of signing in: cookies and CSRF tokens.
 
 Accounts, passwords and sessions are managed by :mod:`khien.access.accounts`; this module names the
 cookies that carry a session token and checks the forms that change anything.
@@ -7,18 +7,18 @@ cookies that carry a session token and checks the forms that change anything.
   cookie (:data:`SESSION_COOKIE`).
 - CSRF: every POST form carries a token. Signed in, it is an HMAC of the session token (nothing
   to store, and a page from another site cannot read it); before sign-in, a double-submit cookie.
+
+Sign-in throttling is kept in the store by :mod:`khien.access.throttle` (per account and per address).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import threading
-import time
 
 from ...access import SESSION_TTL_S, session_actor  # re-exported: the pages resolve the cookie's actor here
 
-__all__ = ["SESSION_COOKIE", "PRE_COOKIE", "SESSION_TTL_S", "session_actor", "csrf_token", "csrf_ok", "Throttle"]
+__all__ = ["SESSION_COOKIE", "PRE_COOKIE", "SESSION_TTL_S", "session_actor", "csrf_token", "csrf_ok"]
 
 SESSION_COOKIE = "khien_session"
 PRE_COOKIE = "khien_pre"  # the double-submit CSRF cookie of the sign-in form
@@ -33,29 +33,3 @@ def csrf_ok(secret: str | None, submitted: str | None) -> bool:
     if not secret or not submitted:
         return False
     return hmac.compare_digest(csrf_token(secret), submitted)
-
-
-class Throttle:
-    """Failed sign-ins per name: after ``limit`` failures within ``window`` seconds, wait it out."""
-
-    def __init__(self, limit: int = 8, window: float = 300.0) -> None:
-        self.limit, self.window = limit, window
-        self._lock = threading.Lock()
-        self._fails: dict[str, list[float]] = {}
-
-    def blocked(self, name: str) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            recent = [t for t in self._fails.get(name, []) if now - t < self.window]
-            self._fails[name] = recent
-            return len(recent) >= self.limit
-
-    def failed(self, name: str) -> None:
-        with self._lock:
-            if len(self._fails) > 10_000:
-                self._fails.clear()
-            self._fails.setdefault(name, []).append(time.monotonic())
-
-    def reset(self, name: str) -> None:
-        with self._lock:
-            self._fails.pop(name, None)
