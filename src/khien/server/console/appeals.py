@@ -68,7 +68,7 @@ def _appeal_view(request: Request, appeal_id: int) -> dict[str, Any]:
     item = content if isinstance(content, dict) else {}
     # The template and the evidence marks read the contested decision in its published form.
     decision = found.decision.public(provenance=True) if found.decision else {}
-    return {"appeal": found.appeal, "item": item, "decision": decision,
+    return {"appeal": found.appeal, "item": item, "decision": decision, "contested": found.decision,
             "new_decision": found.new_decision.decision if found.new_decision else None,
             "segments": highlight(str(item.get("text", "")), evidence_of(decision)),
             "clauses": clauses_of(policy_of(request)), "actions": ACTIONS,
@@ -83,7 +83,7 @@ def appeal_page(request: Request, appeal_id: int) -> Response:
     except KhienError as exc:
         return error_page(request, exc)
     return page(request, "appeal.html", **view, values={"outcome": "", "action": "allow", "clause": "", "note": ""},
-                own=appeals.made_by(view["appeal"].decision, actor), problem=None, msg=message_of(request))
+                own=appeals.made_by(view["contested"], actor), problem=None, msg=message_of(request))
 
 
 @router.post("/appeals/{appeal_id}/decide")
@@ -98,7 +98,7 @@ def decide_appeal(request: Request, form: dict[str, str], appeal_id: int) -> Res
     values["note"] = values["note"][:2000]
     if (values["action"] or Action.ALLOW) == Action.ALLOW:
         values["clause"] = ""  # restoring content names no clause (see cases._decision_form)
-    own = appeals.made_by(view["appeal"].decision, actor)
+    own = appeals.made_by(view["contested"], actor)
     if values["outcome"] not in appeals.OUTCOMES:
         return page(request, "appeal.html", status=422, **view, values=values, own=own,
                     problem=text_of(request, "appeal_pick_outcome"), msg=None)
