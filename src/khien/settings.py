@@ -82,6 +82,9 @@ class Settings:
     worker_batch_bytes: int = _setting(
         8 * 1024 * 1024, "Most stored item JSON, in bytes, the worker reads into one batch (a batch "
         "always holds at least one item).", minimum=1, used_by="worker")
+    worker_lease_s: float = _setting(
+        300.0, "Seconds a worker holds the batch it claimed; a killed worker's items are decided by "
+        "another after this (it must outlast deciding one batch).", minimum=1, used_by="worker")
     worker_idle_s: float = _setting(
         0.2, "Seconds the worker waits before looking again when nothing is pending.", minimum=0,
         used_by="worker")

@@ -39,7 +39,7 @@ from .views import ItemState, QuarantinedItem
 
 __all__ = ["key_of", "moderate", "moderate_many", "ingest", "record_engine_decisions", "decide_pending",
            "item_state", "failed_items", "retry", "IngestResult", "ItemState", "QuarantinedItem", "CASE_ACTIONS",
-           "ENGINE_ACTOR", "MAX_ERROR_CHARS"]
+           "ENGINE_ACTOR", "MAX_ERROR_CHARS", "worker_id", "DEFAULT_LEASE_S"]
 
 log = logging.getLogger("khien.worker")
 
@@ -223,9 +223,27 @@ def _write(store: Store, policy: Policy, decided: Sequence[tuple[StoredItem, Ite
             _quarantine(tx, stored, error, when)
 
 
+DEFAULT_LEASE_S = 300.0
+
+
+def worker_id() -> str:
+    """A name for this worker unique across hosts and restarts: ``host:pid:random``."""
+    import os
+    import socket
+    import uuid
+
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
 def decide_pending(store: Store, engine: Engine, limit: int = 500, *, max_bytes: int | None = None,
-                   clock: Clock = SYSTEM) -> int:
+                   clock: Clock = SYSTEM, owner: str | None = None, lease_s: float = DEFAULT_LEASE_S) -> int:
     """Decide up to ``limit`` waiting items; returns how many were handled (decided or quarantined).
+
+    The batch is first leased to ``owner`` (default: a fresh :func:`worker_id`) for ``lease_s``
+    seconds of ``clock`` in its own write transaction, so several workers, in one process or many,
+    on one host or many, take disjoint batches; items whose lease expired (their worker was killed)
+    are claimed again. A lease must outlast deciding one batch, or two workers may decide the same
+    items: harmless (the write is idempotent) but wasted work.
 
     ``max_bytes`` also bounds the batch by the size of the stored item JSON (the setting
     ``worker_batch_bytes``), so the worker's memory follows the bytes it decides, not the count;
@@ -237,8 +255,9 @@ def decide_pending(store: Store, engine: Engine, limit: int = 500, *, max_bytes:
     quarantined, so one bad item never blocks the others. A database that cannot be reached
     (:class:`StoreError`) quarantines nothing: the error goes up and the worker tries again later.
     """
-    with store.read() as tx:
-        pending = item_rows.pending_items(tx, limit, max_bytes)
+    with store.write() as tx:
+        pending = item_rows.claim_pending(tx, owner or worker_id(), limit, now=clock.now(), lease_s=lease_s,
+                                          max_bytes=max_bytes)
     if not pending:
         return 0
     failures: dict[int, str] = {}

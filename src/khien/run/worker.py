@@ -23,7 +23,7 @@ from ..clock import SYSTEM, Clock
 from ..engine import Engine
 from ..errors import KhienError
 from ..model import Decision, Item
-from ..review.intake import decide_pending, moderate_many
+from ..review.intake import DEFAULT_LEASE_S, decide_pending, moderate_many, worker_id
 from ..store import Store
 from ..store.db import StoreError
 from .loop import BackgroundLoop
@@ -39,8 +39,11 @@ class Worker(BackgroundLoop):
     name = "khien-worker"
 
     def __init__(self, store: Store, engine: Engine, *, batch: int = 500, batch_bytes: int | None = None,
-                 idle_s: float = 0.2, clock: Clock = SYSTEM) -> None:
+                 idle_s: float = 0.2, clock: Clock = SYSTEM, lease_s: float = DEFAULT_LEASE_S,
+                 owner: str | None = None) -> None:
         super().__init__()
+        self.owner = owner or worker_id()  # one name for every lease this worker takes
+        self.lease_s = lease_s
         self.store = store
         self.engine = engine
         self.batch = batch
@@ -50,7 +53,8 @@ class Worker(BackgroundLoop):
         self.decided = 0
 
     def run_once(self) -> int:
-        n = decide_pending(self.store, self.engine, self.batch, max_bytes=self.batch_bytes, clock=self.clock)
+        n = decide_pending(self.store, self.engine, self.batch, max_bytes=self.batch_bytes, clock=self.clock,
+                           owner=self.owner, lease_s=self.lease_s)
         self.decided += n
         return n
 

@@ -50,7 +50,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         from ..run.worker import Committer, Worker
 
         worker = Worker(store, engine, batch=settings.worker_batch, batch_bytes=settings.worker_batch_bytes,
-                        idle_s=settings.worker_idle_s, clock=clock)
+                        idle_s=settings.worker_idle_s, clock=clock,
+                        lease_s=settings.worker_lease_s)
         dispatcher = Dispatcher.from_settings(store, settings, clock=clock)
         app.state.worker, app.state.dispatcher = worker, dispatcher
         committer = Committer(store, engine, clock=clock).start()

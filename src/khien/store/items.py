@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import LargeBinary, cast, func, select, tuple_, update
+from sqlalchemy import LargeBinary, cast, func, or_, select, tuple_, update
 
 from ..enums import ItemStatus
 from .db import Tx
@@ -15,6 +15,7 @@ __all__ = [
     "insert_items",
     "get_item",
     "pending_items",
+    "claim_pending",
     "list_items",
     "mark_decided",
     "mark_failed",
@@ -73,6 +74,39 @@ def pending_items(tx: Tx, limit: int, max_bytes: int | None = None) -> list[Stor
     return [StoredItem.from_row(r) for r in tx.conn.execute(stmt)]
 
 
+def claim_pending(tx: Tx, owner: str, limit: int, *, now: float, lease_s: float,
+                  max_bytes: int | None = None) -> list[StoredItem]:
+    """Lease the oldest pending items nobody holds (or whose lease expired) to ``owner`` until
+    ``now + lease_s``, and return them: the same count and byte bound as :func:`pending_items`.
+
+    Call it in a write transaction. On PostgreSQL the candidate rows are locked with
+    ``FOR UPDATE SKIP LOCKED``, so workers claiming at the same moment take disjoint batches
+    without waiting on each other; on SQLite the write transaction (BEGIN IMMEDIATE) already
+    serialises claimers. A lease is only a hint against duplicate work: deciding stays idempotent
+    (decisions are unique per item and policy), so an item re-leased after an expiry that its first
+    worker still finishes is never decided twice.
+    """
+    size = (func.octet_length(items.c.body) if tx.conn.dialect.name == "postgresql"
+            else func.length(cast(items.c.body, LargeBinary)))
+    free = or_(items.c.lease_until.is_(None), items.c.lease_until <= now)
+    stmt = select(items.c.pk, size).where(items.c.status == PENDING, free).order_by(items.c.pk).limit(limit)
+    if tx.conn.dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True, of=items)
+    chosen: list[int] = []
+    total = 0
+    for pk, n in tx.conn.execute(stmt).all():
+        total += int(n or 0)
+        if max_bytes is not None and chosen and total > max_bytes:
+            break
+        chosen.append(pk)
+    if not chosen:
+        return []
+    tx.conn.execute(update(items).where(items.c.pk.in_(chosen))
+                    .values(lease_owner=owner[:100], lease_until=now + lease_s))
+    rows = tx.conn.execute(select(items).where(items.c.pk.in_(chosen)).order_by(items.c.pk))
+    return [StoredItem.from_row(r) for r in rows]
+
+
 def list_items(tx: Tx, *, status: ItemStatus, limit: int = 50, offset: int = 0) -> list[StoredItem]:
     """Items in ``status``, oldest first."""
     stmt = select(items).where(items.c.status == status.value).order_by(items.c.pk).limit(limit).offset(offset)
@@ -85,7 +119,8 @@ def mark_decided(tx: Tx, pks: Iterable[int]) -> int:
     if not pks:
         return 0
     result = tx.conn.execute(
-        update(items).where(items.c.pk.in_(pks), items.c.status == PENDING).values(status=DECIDED, error=None)
+        update(items).where(items.c.pk.in_(pks), items.c.status == PENDING)
+        .values(status=DECIDED, error=None, lease_owner=None, lease_until=None)
     )
     return result.rowcount
 
@@ -94,7 +129,8 @@ def mark_failed(tx: Tx, pk: int, error: str) -> int | None:
     """pending → failed, keeping ``error``; returns the item's failure count (None if it was not pending)."""
     result = tx.conn.execute(
         update(items).where(items.c.pk == pk, items.c.status == PENDING)
-        .values(status=FAILED, error=error, attempts=items.c.attempts + 1)
+        .values(status=FAILED, error=error, attempts=items.c.attempts + 1, lease_owner=None,
+                lease_until=None)
         .returning(items.c.attempts)
     ).first()
     return int(result[0]) if result else None
@@ -154,7 +190,7 @@ def mark_decided_keys(tx: Tx, keys: Sequence[tuple[str, str]]) -> int:
         return 0
     result = tx.conn.execute(
         update(items).where(tuple_(items.c.platform, items.c.item_id).in_(list(keys)), items.c.status == PENDING)
-        .values(status=DECIDED)
+        .values(status=DECIDED, lease_owner=None, lease_until=None)
     )
     return result.rowcount
 

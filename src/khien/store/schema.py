@@ -76,6 +76,10 @@ items = Table(
     # a failed item waits for an admin's retry instead of being retried for ever.
     Column("error", Text),
     Column("attempts", Integer, nullable=False, default=0, server_default="0"),
+    # A worker's lease on a pending item (who, and until when in epoch seconds): other workers skip
+    # it until it expires, so a killed worker's items come back after ``worker_lease_s``.
+    Column("lease_owner", String(100)),
+    Column("lease_until", Float),
     UniqueConstraint("platform", "item_id", name="uq_items_platform_item"),
 )
 Index("ix_items_pending", items.c.status, items.c.pk)
