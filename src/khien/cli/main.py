@@ -77,6 +77,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("registry", "impersonation_cmd:registry_app"),
     Command("config", "config_cmd:config_app"),
     Command("serve", "service_cmd:serve", extra="server"),
+    Command("worker", "service_cmd:worker", extra="server"),
     Command("db", "service_cmd:db_app", extra="server"),
     Command("keys", "service_cmd:keys_app", extra="server"),
     Command("audit", "service_cmd:audit_app", extra="server"),

@@ -1,4 +1,4 @@
-"""``khien serve``, ``khien db upgrade``, ``khien keys create``, ``khien audit keygen|checkpoint|verify``.
+"""``khien serve``, ``khien worker``, ``khien db upgrade``, ``khien keys create``, ``khien audit keygen|checkpoint|verify``.
 
 Every command that touches the store takes ``--db URL`` (or ``KHIEN_DATABASE_URL``); the default
 is ``sqlite:///khien.db`` in the working directory.
@@ -42,6 +42,48 @@ def serve(
                f"policy {application.state.engine.policy.version})", err=True)
     uvicorn.run(application, host=host, port=port, log_level="warning", access_log=access_log,
                 timeout_graceful_shutdown=5)
+
+
+@guarded
+def worker(
+    db: Optional[str] = DbOption,
+    policy: Optional[Path] = PolicyOption,
+    batch: Optional[int] = typer.Option(None, "--batch", min=1, help="Items per batch (default: $KHIEN_WORKER_BATCH, else 500)."),
+) -> None:
+    """Decide the items `POST /v1/items` stored, in this process, until SIGTERM or Ctrl-C.
+
+    Several may run at once, on one host or many (PostgreSQL): each leases its batch, and a killed
+    worker's items are taken by another after KHIEN_WORKER_LEASE_S. On SIGTERM/SIGINT the batch in
+    hand is finished and the command exits 0. Migrates the database first (KHIEN_MIGRATE).
+    """
+    import signal
+    import threading
+
+    from ..engine import Engine
+    from ..review.services import migrate, open_store
+    from ..run.worker import Worker, run_until_stopped
+    from ..settings import Settings
+
+    settings = Settings.from_env(database_url=db, policy=str(policy) if policy else None, worker_batch=batch)
+    store = open_store(settings.database_url)
+    if settings.migrate:
+        migrate(store)
+    engine = Engine.from_policy(settings.policy)
+    loop = Worker(store, engine, batch=settings.worker_batch, batch_bytes=settings.worker_batch_bytes,
+                  idle_s=settings.worker_idle_s, lease_s=settings.worker_lease_s)
+    stop = threading.Event()
+
+    def _stop(signum: int, _frame: object) -> None:
+        typer.echo(f"khien worker {loop.owner}: {signal.Signals(signum).name}, finishing the batch in hand",
+                   err=True)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    try:
+        run_until_stopped(loop, stop, lambda line: typer.echo(line, err=True))
+    finally:
+        store.dispose()
 
 
 @db_app.command("upgrade")

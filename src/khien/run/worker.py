@@ -17,7 +17,7 @@ import logging
 import queue
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from typing import Any, Callable
 
 from ..clock import SYSTEM, Clock
 from ..engine import Engine
@@ -28,7 +28,7 @@ from ..store import Store
 from ..store.db import StoreError
 from .loop import BackgroundLoop
 
-__all__ = ["Worker", "Committer", "DecidePool", "QueueFull"]
+__all__ = ["Worker", "Committer", "DecidePool", "QueueFull", "run_until_stopped"]
 
 log = logging.getLogger("khien.worker")
 
@@ -62,6 +62,29 @@ class Worker(BackgroundLoop):
         # A batch cut short by its byte bound holds fewer than ``batch`` items while more wait, so
         # only an empty round means idle (one extra empty read when the backlog drains).
         return n == 0 if self.batch_bytes is not None else n < self.batch
+
+
+def run_until_stopped(worker: Worker, stop: threading.Event, progress: Callable[[str], None]) -> int:
+    """``khien worker``'s loop, in the calling thread: decide batches until ``stop`` is set.
+
+    ``stop`` is checked between batches only, so a SIGTERM lets the batch in hand be decided and
+    written (nothing is left leased to a process that is gone). A database that cannot be reached
+    is reported and retried after the idle wait, never a crash. Returns how many items were handled.
+    """
+    progress(f"khien worker {worker.owner}: started (batch {worker.batch}, lease {worker.lease_s:g} s)")
+    while not stop.is_set():
+        try:
+            n = worker.run_once()
+        except StoreError as exc:
+            progress(f"khien worker {worker.owner}: database unavailable ({exc}); retrying")
+            stop.wait(max(worker.idle_s, 1.0))
+            continue
+        if n:
+            progress(f"khien worker {worker.owner}: handled {n} items ({worker.decided} in all)")
+        if worker.is_idle(n):
+            stop.wait(worker.idle_s)
+    progress(f"khien worker {worker.owner}: stopped after {worker.decided} items")
+    return worker.decided
 
 
 class QueueFull(KhienError):
