@@ -7,7 +7,7 @@ is ``sqlite:///khien.db`` in the working directory.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
@@ -19,6 +19,9 @@ keys_app = typer.Typer(help="API keys for the HTTP service.", no_args_is_help=Tr
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 _url = database_url
 
+if TYPE_CHECKING:
+    from ..settings import Settings
+
 
 @guarded
 def serve(
@@ -29,6 +32,9 @@ def serve(
     worker: Optional[bool] = typer.Option(None, "--worker/--no-worker",
                                           help="Decide stored items in the background (default: $KHIEN_WORKER, else yes)."),
     access_log: bool = typer.Option(False, "--access-log", help="Log every request."),
+    workers: int = typer.Option(1, "--workers", min=1,
+                                help="Server processes (each builds the app from the settings; with "
+                                     "PostgreSQL, pair several with --no-worker and separate `khien worker`s)."),
 ) -> None:
     """Run the HTTP API (and its worker). Migrates the database to the current schema first."""
     import uvicorn
@@ -37,11 +43,45 @@ def serve(
     from ..settings import Settings
 
     settings = Settings.from_env(database_url=db, policy=str(policy) if policy else None, worker=worker)
+    if workers > 1:
+        _serve_processes(settings, host, port, workers, access_log)
+        return
     application = create_app(settings)
     typer.echo(f"khien: serving on http://{host}:{port} (database {settings.database_url.split('@')[-1]}, "
                f"policy {application.state.engine.policy.version})", err=True)
     uvicorn.run(application, host=host, port=port, log_level="warning", access_log=access_log,
                 timeout_graceful_shutdown=5)
+
+
+def _serve_processes(settings: "Settings", host: str, port: int, workers: int, access_log: bool) -> None:
+    """``serve --workers N``: uvicorn starts N processes, each calling ``create_app()``.
+
+    A child process rebuilds its settings from the environment (``Settings.from_env``), so the
+    flags given here are handed down as ``KHIEN_*`` variables. The database is migrated once, here,
+    before the children start: N processes migrating at once would race on the schema.
+    """
+    import os
+
+    import uvicorn
+
+    from ..review.services import migrate, open_store
+
+    if settings.migrate:
+        store = open_store(settings.database_url)
+        try:
+            migrate(store)
+        finally:
+            store.dispose()
+    os.environ["KHIEN_DATABASE_URL"] = settings.database_url
+    if settings.policy:
+        os.environ["KHIEN_POLICY"] = settings.policy
+    os.environ["KHIEN_WORKER"] = "true" if settings.worker else "false"
+    os.environ["KHIEN_MIGRATE"] = "false"
+    typer.echo(f"khien: serving on http://{host}:{port} with {workers} processes (database "
+               f"{settings.database_url.split('@')[-1]}, in-process workers {'on' if settings.worker else 'off'})",
+               err=True)
+    uvicorn.run("khien.server:create_app", factory=True, workers=workers, host=host, port=port,
+                log_level="warning", access_log=access_log, timeout_graceful_shutdown=5)
 
 
 @guarded
