@@ -33,7 +33,10 @@ def _khien(*args):
 
 
 def _start(url, port, log):
-    proc = subprocess.Popen(_khien("serve", "--db", url, "--port", str(port)), stdout=log, stderr=log)
+    # The killed server's worker leaves its batch leased; a short lease lets the restarted one take it
+    # back within the test (the default, 300 s, suits a worker that may be merely slow).
+    env = dict(os.environ, KHIEN_WORKER_LEASE_S="5")
+    proc = subprocess.Popen(_khien("serve", "--db", url, "--port", str(port)), stdout=log, stderr=log, env=env)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
