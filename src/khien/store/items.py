@@ -48,6 +48,26 @@ def get_item(tx: Tx, platform: str, item_id: str) -> StoredItem | None:
     return StoredItem.from_row(row) if row else None
 
 
+def _body_size(tx: Tx) -> Any:
+    """The stored JSON's size in bytes, computed by the database (the body is not fetched)."""
+    if tx.conn.dialect.name == "postgresql":
+        return func.octet_length(items.c.body)
+    return func.length(cast(items.c.body, LargeBinary))
+
+
+def _within_bytes(sizes: Iterable[Any], max_bytes: int | None) -> list[int]:
+    """The leading pks of ``(pk, size)`` rows whose sizes add up to at most ``max_bytes``; always
+    the first one, however large, so an oversized item is never stuck."""
+    chosen: list[int] = []
+    total = 0
+    for pk, n in sizes:
+        total += int(n or 0)
+        if max_bytes is not None and chosen and total > max_bytes:
+            break
+        chosen.append(pk)
+    return chosen
+
+
 def pending_items(tx: Tx, limit: int, max_bytes: int | None = None) -> list[StoredItem]:
     """The oldest items still waiting for the engine: at most ``limit`` of them and, when
     ``max_bytes`` is given, no more stored JSON than that in all (but always the oldest one).
@@ -57,17 +77,9 @@ def pending_items(tx: Tx, limit: int, max_bytes: int | None = None) -> list[Stor
     """
     if max_bytes is None:
         return list_items(tx, status=ItemStatus.PENDING, limit=limit)
-    size = (func.octet_length(items.c.body) if tx.conn.dialect.name == "postgresql"
-            else func.length(cast(items.c.body, LargeBinary)))
     sizes = tx.conn.execute(
-        select(items.c.pk, size).where(items.c.status == PENDING).order_by(items.c.pk).limit(limit)).all()
-    chosen: list[int] = []
-    total = 0
-    for pk, n in sizes:
-        total += int(n or 0)
-        if chosen and total > max_bytes:
-            break
-        chosen.append(pk)
+        select(items.c.pk, _body_size(tx)).where(items.c.status == PENDING).order_by(items.c.pk).limit(limit)).all()
+    chosen = _within_bytes(sizes, max_bytes)
     if not chosen:
         return []
     stmt = select(items).where(items.c.pk.in_(chosen), items.c.status == PENDING).order_by(items.c.pk)
@@ -86,19 +98,12 @@ def claim_pending(tx: Tx, owner: str, limit: int, *, now: float, lease_s: float,
     (decisions are unique per item and policy), so an item re-leased after an expiry that its first
     worker still finishes is never decided twice.
     """
-    size = (func.octet_length(items.c.body) if tx.conn.dialect.name == "postgresql"
-            else func.length(cast(items.c.body, LargeBinary)))
     free = or_(items.c.lease_until.is_(None), items.c.lease_until <= now)
-    stmt = select(items.c.pk, size).where(items.c.status == PENDING, free).order_by(items.c.pk).limit(limit)
+    stmt = (select(items.c.pk, _body_size(tx)).where(items.c.status == PENDING, free)
+            .order_by(items.c.pk).limit(limit))
     if tx.conn.dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True, of=items)
-    chosen: list[int] = []
-    total = 0
-    for pk, n in tx.conn.execute(stmt).all():
-        total += int(n or 0)
-        if max_bytes is not None and chosen and total > max_bytes:
-            break
-        chosen.append(pk)
+    chosen = _within_bytes(tx.conn.execute(stmt).all(), max_bytes)
     if not chosen:
         return []
     tx.conn.execute(update(items).where(items.c.pk.in_(chosen))
