@@ -5,7 +5,7 @@ Everything that decides (the CLI, the server, the runners) calls this same engin
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -13,7 +13,7 @@ from .detect import registry
 from .detect.base import Detector, Prepared, cap_evidence
 from .detect.context import DetectorContext
 from .fingerprint import Provenance, fingerprint, resolved_config
-from .model import Decision, Item, Signal, SignalRecord
+from .model import Decision, Item, Signal
 from .policy import Policy, evaluate, parse_policy, read_policy_document
 from .resources import tracking
 from .text.views import Views
@@ -96,9 +96,8 @@ class Engine:
         return [self._evaluate(p, sigs) for p, sigs in zip(prepared, all_signals)]
 
     def _evaluate(self, prepared: Prepared, signals: list[Signal]) -> Decision:
-        decision = evaluate(self.policy, prepared.item, prepared.views, signals, self.detector_names)
-        return replace(decision, fingerprint=self.fingerprint,
-                       signals=tuple(SignalRecord.from_signal(s) for s in signals))
+        return evaluate(self.policy, prepared.item, prepared.views, signals, self.detector_names,
+                        fingerprint=self.fingerprint)
 
     def decide(self, item: Item) -> Decision:
         return self.decide_batch([item])[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Sequence
 
-from ..model import ACTION_SEVERITY, CategoryFinding, Decision, Evidence, Item, Signal
+from ..model import ACTION_SEVERITY, CategoryFinding, Decision, Evidence, Item, Signal, SignalRecord
 from ..text.spans import drop_contained, widen_to_words
 from ..text.views import Views
 from .conditions import Context, category_scores
@@ -75,7 +75,10 @@ def decision_facts(signals: Sequence[Signal]) -> dict[str, dict]:
     return out
 
 
-def evaluate(policy: Policy, item: Item, views: Views, signals: list[Signal], detectors: tuple[str, ...]) -> Decision:
+def evaluate(policy: Policy, item: Item, views: Views, signals: list[Signal], detectors: tuple[str, ...], *,
+             fingerprint: str | None = None) -> Decision:
+    """The decision for one item; ``fingerprint`` names the engine that made it (its signal records
+    are built here too, so the decision is made once, not made and then copied)."""
     ctx = Context.build(item, views, signals)
     enforced = []
     shadow = []
@@ -111,4 +114,6 @@ def evaluate(policy: Policy, item: Item, views: Views, signals: list[Signal], de
         shadow_action=shadow_action,
         dsa=dsa_fields(policy, item.id, action, category, clause, reasons, automated=True, created_at=item.created_at),
         facts=decision_facts(signals),
+        fingerprint=fingerprint,
+        signals=tuple(SignalRecord.from_signal(s) for s in signals),
     )
