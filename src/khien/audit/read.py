@@ -26,6 +26,8 @@ class StoredEvent:
 
     ``payload`` is the stored JSON object exactly as it was hashed; ``event`` is the same payload
     parsed into its declared class (fields added to a declaration later take their defaults there).
+    Read ``tolerant``-ly (the console's audit page), a row that does not match its declaration has
+    ``event`` None and ``problem`` saying why, so an auditor still sees what was stored.
     """
 
     seq: int
@@ -33,16 +35,28 @@ class StoredEvent:
     actor: str
     type: str
     subject: str
-    event: ev.Event
+    event: ev.Event | None
     payload: Mapping[str, Any]
     prev_hash: str
     hash: str
+    problem: str | None = None
 
     @classmethod
-    def from_row(cls, row: rows.AuditRow) -> "StoredEvent":
+    def from_row(cls, row: rows.AuditRow, *, tolerant: bool = False) -> "StoredEvent":
         payload = orjson.loads(row.payload)
-        return cls(seq=row.seq, time=row.time, actor=row.actor, type=row.type, subject=row.subject,
-                   event=ev.parse(row.type, payload), payload=payload, prev_hash=row.prev_hash, hash=row.hash)
+        try:
+            event, problem = ev.parse(row.type, payload), None
+        except ev.AuditPayloadError as exc:
+            if not tolerant:
+                raise
+            event, problem = None, exc.message
+        return cls(seq=row.seq, time=row.time, actor=row.actor, type=row.type, subject=row.subject, event=event,
+                   payload=payload, prev_hash=row.prev_hash, hash=row.hash, problem=problem)
+
+    @property
+    def fields(self) -> Mapping[str, Any]:
+        """The declared payload (defaults filled in), or the stored JSON when it could not be read so."""
+        return self.event.payload() if self.event is not None else self.payload
 
     def to_dict(self) -> dict[str, object]:
         """As ``GET /v1/audit`` shows it (the stored payload, not a re-serialisation)."""

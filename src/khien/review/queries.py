@@ -3,25 +3,20 @@
 The console (``khien.server.console``) never imports ``khien.store``: it calls these functions and
 the review services (``cases``, ``appeals``, ``legal``, ``intake``). Each function takes an open
 transaction and, where time matters, a :class:`~khien.clock.Clock`, and returns the store's frozen
-records (``QueueRow``, ``HistoryRow``, ``Counts``) or records declared here. Nothing here writes.
+records (``QueueRow``, ``HistoryRow``, ``Counts``) or the audit log's ``StoredEvent``. Nothing here writes.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Mapping
-
-import orjson
-
 from ..audit import events as declared
+from ..audit.read import StoredEvent
 from ..clock import SYSTEM, Clock
 from ..store import Tx
 from ..store import audit as audit_rows
 from ..store import console as rows
-from ..store.audit import AuditRow
 from ..store.console import Counts, HistoryRow, QueueRow
 
-__all__ = ["SOURCES", "QueueRow", "HistoryRow", "Counts", "AuditEntry", "EVENT_TYPES", "queue", "next_unclaimed",
+__all__ = ["SOURCES", "QueueRow", "HistoryRow", "Counts", "StoredEvent", "EVENT_TYPES", "queue", "next_unclaimed",
            "counts", "author_history", "audit_log", "audit_head"]
 
 # Where a case came from, as the queue's filter names it (the engine's cases are "automated").
@@ -54,39 +49,12 @@ def author_history(tx: Tx, *, platform: str, author_id: str, exclude_item: str, 
     return rows.author_history(tx, platform=platform, author_id=author_id, exclude_item=exclude_item, limit=limit)
 
 
-@dataclass(frozen=True, slots=True)
-class AuditEntry:
-    """A stored audit event read back through its declaration in :mod:`khien.audit.events`.
-
-    ``fields`` is the declared payload; ``problem`` says why it could not be read that way (an
-    undeclared type, or a payload that does not match), in which case ``fields`` is the raw JSON so
-    an auditor still sees what was stored.
-    """
-
-    seq: int
-    time: str
-    actor: str
-    type: str
-    subject: str
-    hash: str
-    fields: Mapping[str, Any]
-    problem: str | None = None
-
-
-def _entry(row: AuditRow) -> AuditEntry:
-    raw = orjson.loads(row.payload)
-    try:
-        fields, problem = declared.parse(row.type, raw).payload(), None
-    except declared.AuditPayloadError as exc:
-        fields, problem = raw, exc.message
-    return AuditEntry(seq=row.seq, time=row.time, actor=row.actor, type=row.type, subject=row.subject, hash=row.hash,
-                      fields=fields, problem=problem)
-
-
 def audit_log(tx: Tx, *, before: int | None = None, limit: int = 100, type: str | None = None,
-              subject: str | None = None) -> list[AuditEntry]:
-    """Audit events newest first (``seq < before`` when given), each read through its declared class."""
-    return [_entry(r) for r in audit_rows.recent(tx, before=before, limit=limit, type=type, subject=subject)]
+              subject: str | None = None) -> list[StoredEvent]:
+    """Audit events newest first (``seq < before`` when given), each read (tolerantly) through its
+    declared class."""
+    rows_ = audit_rows.recent(tx, before=before, limit=limit, type=type, subject=subject)
+    return [StoredEvent.from_row(r, tolerant=True) for r in rows_]
 
 
 def audit_head(tx: Tx) -> tuple[int, str]:
