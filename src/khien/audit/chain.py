@@ -40,9 +40,12 @@ def canonical(value: Any) -> bytes:
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
 
 
+def _event_fields(seq: int, time: str, actor: str, type: str, subject: str, payload: Any) -> dict[str, Any]:
+    return {"seq": seq, "time": time, "actor": actor, "type": type, "subject": subject, "payload": payload}
+
+
 def event_hash(seq: int, time: str, actor: str, type: str, subject: str, payload: Any, prev_hash: str) -> str:
-    body = {"seq": seq, "time": time, "actor": actor, "type": type, "subject": subject, "payload": payload,
-            "prev_hash": prev_hash}
+    body = _event_fields(seq, time, actor, type, subject, payload) | {"prev_hash": prev_hash}
     return hashlib.sha256(canonical(body)).hexdigest()
 
 
@@ -118,8 +121,7 @@ class VerifyResult:
 
 def content_line(seq: int, time: str, actor: str, type: str, subject: str, payload: Any) -> bytes:
     """One event's contribution to the content digest (see the module docstring)."""
-    return canonical({"seq": seq, "time": time, "actor": actor, "type": type, "subject": subject,
-                      "payload": payload}) + b"\n"
+    return canonical(_event_fields(seq, time, actor, type, subject, payload)) + b"\n"
 
 
 @dataclass(frozen=True, slots=True)
