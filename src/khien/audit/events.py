@@ -21,7 +21,7 @@ from ..strict import parse as parse_config
 
 __all__ = [
     "Event", "EVENTS", "parse", "AuditPayloadError",
-    "ItemsReceived", "ItemFailed", "ItemRetried", "DecisionAutomated", "CaseOpened", "CaseClaimed", "CaseDecided",
+    "ItemsReceived", "ItemFailed", "ItemRetried", "ItemEdited", "DecisionAutomated", "CaseOpened", "CaseClaimed", "CaseDecided",
     "AppealSubmitted", "AppealDecided", "LegalRequestCreated", "LegalRequestAction", "LegalRequestCompleted",
     "KeyCreated", "KeyRevoked", "UserCreated", "UserPasswordSet", "UserPasswordReset", "UserDisabled", "UserEnabled",
     "WebhookCreated", "WebhookDeleted", "WebhookReplayed", "WebhookDeadLetter", "AuditCheckpointed",
@@ -87,6 +87,18 @@ class ItemFailed(Event):
 class ItemRetried(Event):
     type: ClassVar[str] = "item.retried"
     stored_only: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, slots=True)
+class ItemEdited(Event):
+    """An item was sent again with other content: ``version`` is stored beside ``previous_version``
+    (whose text, decisions and cases are kept), and is decided in its turn."""
+
+    type: ClassVar[str] = "item.edited"
+    stored_only: ClassVar[bool] = True
+    version: int
+    previous_version: int
+    content_hash: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -61,6 +61,7 @@ def create(tx: Tx, actor: Actor, *, authority: str, legal_basis: str, items: Seq
             category=None, proposed_action=requested_action, decision_id=current.id if current else None,
             legal_request_id=request_id, severity=LEGAL_SEVERITY, reach=reach,
             priority_base=priority_base(LEGAL_SEVERITY, reach), created_at=when, created_ts=now,
+            item_version=stored.version if stored else 1,  # the text the authority's request is about
         ))
     opened = rows.insert_cases(tx, new_cases)
     events = [AuditEvent(actor.name, f"legal_request:{request_id}", ev.LegalRequestCreated(
