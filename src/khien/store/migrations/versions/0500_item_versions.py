@@ -15,7 +15,9 @@ Create Date: 2026-12-04 09:00:00
   decided again and may get its own case.
 
 Columns are added nullable (or with a server default), filled, then made NOT NULL; batch mode
-recreates the tables on SQLite, PostgreSQL alters them in place.
+recreates the tables on SQLite (``khien.store.migrate`` turns SQLite's foreign-key enforcement off
+around a migration run for that, and checks the keys before committing), PostgreSQL alters them
+in place.
 """
 import hashlib
 
