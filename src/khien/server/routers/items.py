@@ -75,7 +75,9 @@ async def moderate(request: Request, actor: Actor = Depends(require("ingest")), 
 
 
 @router.post("/v1/items", status_code=202, summary="Store a batch for the worker",
-             openapi_extra=body_schema(BATCH_SCHEMA) | {"responses": {"202": {"description": "Stored durably."}}})
+             openapi_extra=body_schema(BATCH_SCHEMA) | {"responses": {"202": {
+                 "description": "Stored durably: `{\"accepted\", \"duplicates\", \"edited\"}`, the counts of new "
+                                "items, repeats of an item's current content, and new versions of stored items."}}})
 def submit_items(request: Request, actor: Actor = Depends(require("ingest")),
                  raw: bytes = Depends(raw_body)) -> Response:
     """Store items durably (committed before the 202) for the worker to decide. All or nothing:
