@@ -2,7 +2,7 @@
 decided again; decisions and cases name the version whose text they judged."""
 
 from khien.audit import iter_events, verify
-from khien.audit.events import ItemEdited
+from khien.audit.events import CaseDecided, DecisionAutomated, ItemEdited
 from khien.clock import FakeClock
 from khien.errors import NotFoundError
 from khien.model import Item
@@ -56,6 +56,8 @@ def test_a_harmless_post_edited_into_a_scam_gets_a_new_decision(store, engine):
     edits = list(iter_events(store, types=[ItemEdited.type]))
     assert [e.event for e in edits] == [ItemEdited(version=2, previous_version=1,
                                                    content_hash=content_hash(_item(SCAM).to_dict()))]
+    decided = list(iter_events(store, types=[DecisionAutomated.type]))
+    assert [(e.event.action, e.event.item_version) for e in decided] == [("allow", 1), (edited.decision.action, 2)]
     assert verify(store).ok
 
 
@@ -164,3 +166,5 @@ def test_a_case_stays_on_the_version_it_judged_and_an_edit_may_open_another(stor
         assert decided.outcome.item_version == 1
         newer = next(c for c in listed if c.case.item_version == 2)
         assert cases.get_case(tx, newer.id, clock=clock).edited_since is None
+    assert list(iter_events(store, types=[CaseDecided.type]))[-1].event.item_version == 1
+    assert verify(store).ok

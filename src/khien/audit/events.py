@@ -111,6 +111,7 @@ class DecisionAutomated(Event):
     rules: tuple[str, ...]
     policy: str
     automated: bool = True
+    item_version: int = 1  # the version of the item decided; events written before versions are all 1
 
 
 # ---- cases -------------------------------------------------------------------------------------
@@ -146,6 +147,7 @@ class CaseDecided(Event):
     proposed_action: str | None
     automated: bool = False
     legal_request: int | None = None
+    item_version: int = 1  # the version of the item the case judged; events written before versions are all 1
 
 
 # ---- appeals -----------------------------------------------------------------------------------

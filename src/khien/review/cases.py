@@ -126,6 +126,7 @@ def decide(tx: Tx, policy: Policy, actor: Actor, case_id: int, *, action: str, c
         item=case.item_id, platform=case.platform, subject=item_subject(case.platform, case.item_id),
         decision=decision_id, action=action, clause=decision.clause, category=row.category,
         proposed_action=case.proposed_action, automated=False, legal_request=case.legal_request_id,
+        item_version=case.item_version,
     ))], time=when)
     outbox.publish(tx, "decision", [{"platform": case.platform, "item": case.item_id,
                                      "decision": decision.to_dict()}], clock=clock)

@@ -87,7 +87,7 @@ def record_engine_decisions(tx: Tx, policy: Policy, pairs: Sequence[tuple[Item, 
         events.append(AuditEvent(ENGINE_ACTOR, item_subject(*key), ev.DecisionAutomated(
             decision=new_ids[versioned], action=decision.action, category=category,
             categories=tuple(c.name for c in decision.categories), rules=tuple(decision.rules),
-            policy=decision.policy,
+            policy=decision.policy, item_version=row.item_version,
         )))
         if announce:
             announced.append({"platform": key[0], "item": key[1], "decision": decision.to_dict()})
