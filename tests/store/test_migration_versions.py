@@ -22,29 +22,30 @@ def _old_database(db_url, engine):
     scam = Item.from_dict({"id": "p1", "platform": "forum", "text": SCAM, "reach": {"views": 40}})
     decision = engine.decide(scam)
     with store.engine.begin() as conn:
-        for pk, (item_id, body, status) in enumerate([
+        for item_id, body, status in [
             ("p1", orjson.dumps(scam.to_dict()).decode(), "decided"),
             ("p2", orjson.dumps(Item("p2", FINE, platform="forum").to_dict()).decode(), "pending"),
             ("p3", "{không phải JSON", "failed"),
-        ], start=1):
-            conn.execute(text("INSERT INTO items (pk, platform, item_id, body, status, reach, received_at, attempts) "
-                              "VALUES (:pk, 'forum', :i, :b, :s, 40, '2026-11-01T00:00:00Z', 0)"),
-                         {"pk": pk, "i": item_id, "b": body, "s": status})
-        conn.execute(text(
-            "INSERT INTO decisions (id, platform, item_id, policy, source, source_ref, action, category, automated, "
-            "body, created_at) VALUES (1, 'forum', 'p1', :p, 'engine', '', :a, 'scam', :t, :b, '2026-11-01T00:00:00Z')"),
+        ]:
+            conn.execute(text("INSERT INTO items (platform, item_id, body, status, reach, received_at, attempts) "
+                              "VALUES ('forum', :i, :b, :s, 40, '2026-11-01T00:00:00Z', 0)"),
+                         {"i": item_id, "b": body, "s": status})
+        decision_id = conn.execute(text(
+            "INSERT INTO decisions (platform, item_id, policy, source, source_ref, action, category, automated, "
+            "body, created_at) VALUES ('forum', 'p1', :p, 'engine', '', :a, 'scam', :t, :b, '2026-11-01T00:00:00Z') "
+            "RETURNING id"),
             {"p": decision.policy, "a": decision.action, "t": True,
-             "b": orjson.dumps(decision.to_dict(dsa=True, provenance=True)).decode()})
-        conn.execute(text(
-            "INSERT INTO cases (id, platform, item_id, origin, category, proposed_action, decision_id, severity, "
-            "reach, priority_base, state, created_at, created_ts) VALUES (1, 'forum', 'p1', :o, 'scam', :a, 1, 3, "
-            "40, 11.2, 'open', '2026-11-01T00:00:00Z', 1761955200.0)"),
-            {"o": f"engine:{decision.policy}", "a": decision.action})
-    return store, scam
+             "b": orjson.dumps(decision.to_dict(dsa=True, provenance=True)).decode()}).scalar_one()
+        case_id = conn.execute(text(
+            "INSERT INTO cases (platform, item_id, origin, category, proposed_action, decision_id, severity, "
+            "reach, priority_base, state, created_at, created_ts) VALUES ('forum', 'p1', :o, 'scam', :a, :d, 3, "
+            "40, 11.2, 'open', '2026-11-01T00:00:00Z', 1761955200.0) RETURNING id"),
+            {"o": f"engine:{decision.policy}", "a": decision.action, "d": decision_id}).scalar_one()
+    return store, scam, decision_id, case_id
 
 
 def test_existing_items_decisions_and_cases_become_version_1(db_url, engine):
-    store, scam = _old_database(db_url, engine)
+    store, scam, decision_id, case_id = _old_database(db_url, engine)
     upgrade(store)
     with store.read() as tx:
         p1 = item_rows.get_item(tx, "forum", "p1")
@@ -52,10 +53,10 @@ def test_existing_items_decisions_and_cases_become_version_1(db_url, engine):
         (v1,) = item_rows.list_versions(tx, "forum", "p1")
         assert (v1.version, v1.content_hash, v1.received_at) == (1, p1.content_hash, "2026-11-01T00:00:00Z")
         assert item_rows.get_version(tx, "forum", "p1", 1).content()["text"] == SCAM
-        assert item_rows.decisions_by_version(tx, "forum", "p1")[1].id == 1
+        assert item_rows.decisions_by_version(tx, "forum", "p1")[1].id == decision_id
         assert [v.version for v in item_rows.list_versions(tx, "forum", "p3")] == [1]  # kept, broken as it is
         assert item_rows.get_item(tx, "forum", "p2").status == ItemStatus.PENDING
-        case_version = tx.conn.execute(text("SELECT item_version FROM cases WHERE id = 1")).scalar_one()
+        case_version = tx.conn.execute(text("SELECT item_version FROM cases WHERE id = :c"), {"c": case_id}).scalar_one()
         assert case_version == 1
     app = Actor("forum-app", "ingest")
     # the hash computed by the migration is the one the service computes: the same post is a replay...
@@ -67,7 +68,7 @@ def test_existing_items_decisions_and_cases_become_version_1(db_url, engine):
 
 
 def test_the_migration_goes_down_again(db_url, engine):
-    store, _ = _old_database(db_url, engine)
+    store, *_ = _old_database(db_url, engine)
     upgrade(store)
     assert downgrade(store, "0400") == "0400"
     with store.engine.connect() as conn:  # SQLite: enforcement is back on once the migration is over
