@@ -26,4 +26,5 @@ def test_a_case_opened_before_an_edit_shows_the_text_it_judged_and_the_current_v
     assert "việc nhẹ lương cao" in page and "tuyển đủ người" not in page  # the text the case judged
     assert "phiên bản 1" in page and "đã sửa sau đó: phiên bản 2 là bản hiện tại" in page
     queue = b.get("/queue").text
-    assert f"/cases/{case_id}" in queue and "tuyển đủ người" not in queue  # the queue's snippet is the judged version's text too
+    # the queue's snippet is the judged version's text too
+    assert f"/cases/{case_id}" in queue and "tuyển đủ người" not in queue

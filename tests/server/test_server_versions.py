@@ -22,7 +22,8 @@ def test_an_edited_post_is_decided_again_and_the_answer_names_its_version(servic
     assert again.json() == body
 
     state = service.get("/v1/items/p1?platform=forum", "ingest").json()
-    assert state["version"] == 2 and state["item"]["text"] == SCAM_TEXT and state["decision"]["action"] == body["action"]
+    assert state["version"] == 2 and state["item"]["text"] == SCAM_TEXT
+    assert state["decision"]["action"] == body["action"]
     assert [(v["version"], v["decision"]["action"]) for v in state["versions"]] == [(1, "allow"), (2, body["action"])]
     assert all(len(v["content_hash"]) == 64 for v in state["versions"])
     old = service.get("/v1/items/p1?platform=forum&version=1", "moderator").json()
@@ -51,7 +52,8 @@ def test_a_batch_edit_goes_back_to_the_worker(service):
     worker = service.app.state.worker
     while worker.run_once():
         pass
-    r = service.post("/v1/items", "ingest", json={"items": [HARMLESS | {"text": SCAM_TEXT}, HARMLESS | {"text": SCAM_TEXT}]})
+    edit = HARMLESS | {"text": SCAM_TEXT}
+    r = service.post("/v1/items", "ingest", json={"items": [edit, edit]})
     assert r.json() == {"accepted": 0, "duplicates": 1, "edited": 1}
     pending = service.get("/v1/items/p1?platform=forum", "ingest").json()
     assert pending["status"] == "pending" and pending["version"] == 2 and pending["decision"] is None

@@ -56,7 +56,8 @@ def test_existing_items_decisions_and_cases_become_version_1(db_url, engine):
         assert item_rows.decisions_by_version(tx, "forum", "p1")[1].id == decision_id
         assert [v.version for v in item_rows.list_versions(tx, "forum", "p3")] == [1]  # kept, broken as it is
         assert item_rows.get_item(tx, "forum", "p2").status == ItemStatus.PENDING
-        case_version = tx.conn.execute(text("SELECT item_version FROM cases WHERE id = :c"), {"c": case_id}).scalar_one()
+        case_version = tx.conn.execute(text("SELECT item_version FROM cases WHERE id = :c"),
+                                       {"c": case_id}).scalar_one()
         assert case_version == 1
     app = Actor("forum-app", "ingest")
     # the hash computed by the migration is the one the service computes: the same post is a replay...

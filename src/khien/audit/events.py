@@ -21,7 +21,8 @@ from ..strict import parse as parse_config
 
 __all__ = [
     "Event", "EVENTS", "parse", "AuditPayloadError",
-    "ItemsReceived", "ItemFailed", "ItemRetried", "ItemEdited", "DecisionAutomated", "CaseOpened", "CaseClaimed", "CaseDecided",
+    "ItemsReceived", "ItemFailed", "ItemRetried", "ItemEdited", "DecisionAutomated", "CaseOpened", "CaseClaimed",
+    "CaseDecided",
     "AppealSubmitted", "AppealDecided", "LegalRequestCreated", "LegalRequestAction", "LegalRequestCompleted",
     "KeyCreated", "KeyRevoked", "UserCreated", "UserPasswordSet", "UserPasswordReset", "UserDisabled", "UserEnabled",
     "WebhookCreated", "WebhookDeleted", "WebhookReplayed", "WebhookDeadLetter", "AuditCheckpointed",

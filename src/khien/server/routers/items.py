@@ -108,7 +108,7 @@ def submit_items(request: Request, actor: Actor = Depends(require("ingest")),
 def get_item(request: Request, item_id: str, actor: Actor = Depends(require("ingest", "moderator")),
              platform: str | None = Query(None, max_length=MAX_PLATFORM),
              version: int | None = Query(None, ge=1, le=2**31 - 1,
-                                         description="Show this version's text and decision (default: the current one)."),
+                                         description="Show this version's text and decision (default: current)."),
              dsa: bool = Query(False)) -> Response:
     """The item's current version (or ``version``), its text and the decision in force on it, and
     ``versions``: every version, oldest first, with its content hash and a summary of its decision."""
