@@ -10,7 +10,8 @@ import pytest
 from khien.clock import FakeClock, iso
 from khien.enums import AccountAction
 from khien.errors import PolicyError
-from khien.policy import Strike, account_action, active_strikes, new_strike, parse_policy, read_policy_document, standing
+from khien.policy import (Strike, account_action, active_strikes, new_strike, parse_policy, read_policy_document,
+                          standing)
 from khien.policy.accounts import DAY
 
 T0 = FakeClock().now()  # 2026-01-01T00:00:00Z
@@ -26,7 +27,8 @@ def _doc() -> dict:
             "violence": {"weight": 3, "expires_days": 365},
         },
         "actions": [
-            {"id": "account.scam-repeat", "description": "Three upheld scam removals within 90 days suspend the account.",
+            {"id": "account.scam-repeat",
+             "description": "Three upheld scam removals within 90 days suspend the account.",
              "categories": ["scam", "impersonation"], "min_weight": 3, "action": "suspend", "duration_days": 30},
             {"id": "account.scam-first", "description": "A first upheld scam removal gets a warning.",
              "categories": ["scam"], "min_weight": 1, "action": "warn"},
@@ -175,15 +177,18 @@ def _actions(d: dict) -> list:
          "did you mean `scam`?"),
         (lambda d: d["accounts"]["strikes"].update(opinion={"weight": 1, "expires_days": 30}),
          "accounts.strikes.opinion", "not a category"),
-        (lambda d: _actions(d)[0].update(min_weigth=_actions(d)[0].pop("min_weight")), "accounts.actions[0].min_weigth",
-         "did you mean `min_weight`?"),
-        (lambda d: _actions(d)[0].update(min_strikes=_actions(d)[0].pop("min_weight")), "accounts.actions[0].min_strikes",
+        (lambda d: _actions(d)[0].update(min_weigth=_actions(d)[0].pop("min_weight")),
+         "accounts.actions[0].min_weigth", "did you mean `min_weight`?"),
+        (lambda d: _actions(d)[0].update(min_strikes=_actions(d)[0].pop("min_weight")),
+         "accounts.actions[0].min_strikes",
          "valid keys: action, categories, description, duration_days, id, min_weight, notice"),
         (lambda d: d["accounts"]["strikes"]["scam"].update(expires_day=90), "accounts.strikes.scam.expires_day",
          "did you mean `expires_days`?"),
         (lambda d: d["accounts"].update(ladder=[]), "accounts.ladder", "unknown key"),
-        (lambda d: _actions(d)[3].update(duration_days=365), "accounts.actions[3].duration_days", "ban takes no duration"),
-        (lambda d: _actions(d)[1].update(duration_days=3), "accounts.actions[1].duration_days", "warn takes no duration"),
+        (lambda d: _actions(d)[3].update(duration_days=365), "accounts.actions[3].duration_days",
+         "ban takes no duration"),
+        (lambda d: _actions(d)[1].update(duration_days=3), "accounts.actions[1].duration_days",
+         "warn takes no duration"),
         (lambda d: _actions(d)[2].update(id="account.scam-repeat"), "accounts.actions[2].id", "duplicate"),
         (lambda d: _actions(d)[0].update(duration_days=0), "accounts.actions[0].duration_days", "above 0"),
         (lambda d: _actions(d)[0].update(min_weight=0), "accounts.actions[0].min_weight", "above 0"),
@@ -192,7 +197,10 @@ def _actions(d: dict) -> list:
          "expected one of 'warn', 'restrict', 'suspend', 'ban'"),
         (lambda d: d["accounts"]["strikes"]["scam"].update(weight=0), "accounts.strikes.scam.weight", "above 0"),
         (lambda d: d["accounts"]["strikes"]["scam"].update(weight=-1), "accounts.strikes.scam.weight", "above 0"),
-        (lambda d: d["accounts"]["strikes"]["scam"].update(expires_days=0), "accounts.strikes.scam.expires_days", "above 0"),
+        (lambda d: d["accounts"]["strikes"]["scam"].update(weight=float("inf")), "accounts.strikes.scam.weight",
+         "above 0"),
+        (lambda d: d["accounts"]["strikes"]["scam"].update(expires_days=0), "accounts.strikes.scam.expires_days",
+         "above 0"),
         (lambda d: d["accounts"]["strikes"]["scam"].update(expires_days="90"), "accounts.strikes.scam.expires_days",
          "expected an integer"),
         (lambda d: _actions(d)[0].update(categories=["scam", "hate"]), "accounts.actions[0].categories[1]",
@@ -254,3 +262,24 @@ def test_packaged_policy_matches_its_published_examples():
     second = new_strike(policy, "violence", T0 + 100 * DAY, "p-doa-2")
     assert account_action(policy, [threat, second], T0 + 100 * DAY,
                           current=None).action == AccountAction.SUSPEND
+
+
+def test_policy_check_prints_the_account_ladder_most_severe_first(tmp_path):
+    import subprocess
+    import sys
+
+    import yaml
+
+    path = tmp_path / "policy.yaml"
+    path.write_text(yaml.safe_dump(_doc(), allow_unicode=True), encoding="utf-8")
+    res = subprocess.run([sys.executable, "-m", "khien", "policy", "check", str(path)], capture_output=True,
+                         timeout=120)
+    assert res.returncode == 0, res.stderr.decode()
+    out = res.stdout.decode()
+    assert "scam.lure-with-hook" in out and "policy is valid" in out  # the existing listing stays
+    assert "account strikes" in out and "account actions" in out
+    order = [out.index(rid) for rid in ("account.fraud-persistent", "account.scam-repeat", "account.threat",
+                                        "account.scam-first")]
+    assert order == sorted(order)
+    line = next(ln for ln in out.splitlines() if "account.scam-repeat" in ln)
+    assert "scam, impersonation" in line and "suspend" in line and "30 days" in line

@@ -1,9 +1,11 @@
 """Policy as data: schema, validation, compilation, evaluation and statements of reasons."""
 
-from .accounts import AccountStanding, AccountVerdict, Strike, account_action, active_strikes, new_strike, standing
+from .accounts import (AccountStanding, AccountVerdict, Strike, account_action, active_strikes, new_strike,
+                       standing)
 from .evaluate import evaluate, findings_from_signals
 from .reasons import dsa_fields, statement_of_reasons
-from .schema import TAXONOMY, AccountPolicy, AccountRule, Category, Policy, Rule, StrikeRule, default_policy_path, load_policy, parse_policy, read_policy_document
+from .schema import (TAXONOMY, AccountPolicy, AccountRule, Category, Policy, Rule, StrikeRule, default_policy_path,
+                     load_policy, parse_policy, read_policy_document)
 
 __all__ = [
     "TAXONOMY",

@@ -151,7 +151,7 @@ def account_action(
     if best is None:
         return None
     rule, counted = best
-    if current is not None and current.severity >= rule.action.severity:
+    if current is not None and AccountAction(current).severity >= rule.action.severity:
         return None
     until = now + rule.duration_days * DAY if rule.duration_days is not None else None
     items = tuple(dict.fromkeys(s.item for s in counted))

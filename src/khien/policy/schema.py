@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -332,7 +333,7 @@ def _accounts(spec: Mapping[str, Any], categories: Mapping[str, Category]) -> Ac
         if cname not in categories:
             raise _unknown_category(cname, where, categories)
         cfg = parse(StrikeConfig, entry, where, error=PolicyError)
-        if not cfg.weight > 0:
+        if not 0 < cfg.weight < math.inf:
             raise PolicyError(f"{where}.weight must be a number above 0", field=f"{where}.weight")
         if cfg.expires_days <= 0:
             raise PolicyError(f"{where}.expires_days must be a whole number of days above 0",
@@ -366,7 +367,7 @@ def _account_rule(cfg: AccountRuleConfig, where: str, seen: set[str], categories
         if cname not in strikes:
             raise PolicyError(f"{where}.categories[{n}]: {cname!r} carries no strikes (add it to accounts.strikes "
                               f"with a weight and expires_days)", field=f"{where}.categories[{n}]")
-    if not cfg.min_weight > 0:
+    if not 0 < cfg.min_weight < math.inf:
         raise PolicyError(f"{where}.min_weight must be a number above 0", field=f"{where}.min_weight")
     if cfg.duration_days is not None:
         if cfg.action in (AccountAction.BAN, AccountAction.WARN):
