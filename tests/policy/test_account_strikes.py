@@ -111,6 +111,16 @@ def test_weights_add_up_across_the_rule_categories(policy):
     assert standing(policy, strikes, T0 + 2 * DAY).weight(["scam", "impersonation"]) == 3
 
 
+def test_fractional_weights_reach_their_threshold():
+    doc = _doc()
+    doc["accounts"]["strikes"]["scam"]["weight"] = 0.1
+    doc["accounts"]["actions"][1]["min_weight"] = 1  # account.scam-first: a warning at ten light strikes
+    policy = parse_policy(doc)
+    strikes = [Strike("scam", 0.1, T0 + n * 60, f"p{n}") for n in range(10)]
+    assert account_action(policy, strikes[:9], T0 + DAY) is None
+    assert account_action(policy, strikes, T0 + DAY).rule == "account.scam-first"
+
+
 def test_no_reissuing_of_an_action_in_force_or_for_the_same_strikes(policy):
     strikes = [scam(0, "p1"), scam(1, "p2"), scam(2, "p3")]
     now = T0 + 3 * DAY

@@ -142,7 +142,8 @@ def account_action(
     best: tuple[AccountRule, list[Strike]] | None = None
     for rule in policy.accounts.rules:  # file order breaks ties: the first of equal rank stays
         counted = [s for s in stand.active if s.category in rule.categories]
-        if not counted or sum(s.weight for s in counted) < rule.min_weight:
+        # the tolerance keeps ten strikes of 0.1 at a threshold of 1 (floating sums fall short by 1e-16)
+        if not counted or sum(s.weight for s in counted) < rule.min_weight - 1e-9:
             continue
         if last_action_at is not None and not any(s.ts > last_action_at for s in counted):
             continue
