@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 __all__ = ["Action", "Role", "Mode", "ItemStatus", "CaseState", "CaseOrigin", "AppealState", "AppealOutcome",
-           "LegalStatus", "Stance", "WebhookEvent", "values"]
+           "LegalStatus", "Stance", "WebhookEvent", "AccountAction", "values"]
 
 
 class Action(StrEnum):
@@ -95,6 +95,22 @@ class WebhookEvent(StrEnum):
 
     DECISION = "decision"
     APPEAL = "appeal"
+
+
+class AccountAction(StrEnum):
+    """What an account decision does to an account, mildest first (the order is the severity order):
+    ``warn`` (a notice, nothing else), ``restrict`` (limited features for a time), ``suspend`` (the
+    account cannot be used for a time, or until a person lifts it), ``ban`` (closed, until lifted on
+    appeal)."""
+
+    WARN = "warn"
+    RESTRICT = "restrict"
+    SUSPEND = "suspend"
+    BAN = "ban"
+
+    @property
+    def severity(self) -> int:
+        return list(AccountAction).index(self)
 
 
 def values(enum: type[StrEnum]) -> tuple[str, ...]:

@@ -36,6 +36,16 @@ def test_default_taxonomy_has_no_political_category(doc):
     for word in ("political", "chính trị", "phản động", "government criticism"):
         assert word not in text.replace("criticism of\n    officials", "")
     assert not [r for r in policy.rules if r.category == "profanity" and r.action != "allow"]
+    # Account strikes: criticism of officials gives no strike, because no strike category or account
+    # rule is about opinions; every one is a category above, and the words of opinion appear nowhere.
+    accounts = policy.accounts
+    assert accounts.strikes and set(accounts.strikes) < set(policy.categories)
+    assert {c for r in accounts.rules for c in r.categories} <= set(accounts.strikes)
+    for r in accounts.rules:
+        said = (r.id + " " + r.description + " " + " ".join((r.notice or {}).values())).lower()
+        for word in ("opinion", "ý kiến", "quan điểm", "criticis", "chỉ trích", "phê phán", "official",
+                     "government", "chính quyền", "cán bộ", "chính trị", "political"):
+            assert word not in said, (r.id, word)
 
 
 def test_every_category_has_bilingual_definition(doc):

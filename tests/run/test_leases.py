@@ -3,12 +3,18 @@ decision twice when an expired lease's first holder finishes late."""
 
 from __future__ import annotations
 
-from khien.clock import FakeClock
+import threading
+import time
+
+from sqlalchemy import select
+
+from khien.clock import SYSTEM, FakeClock
 from khien.enums import ItemStatus
 from khien.model import Item
 from khien.review import Actor, intake
 from khien.run.worker import Worker
 from khien.store import items as item_rows
+from khien.store.schema import items as items_table
 
 APP = Actor("forum-app", "ingest")
 TEXTS = ["Tuyển CTV việc nhẹ lương cao, hoa hồng 15%, ib Zalo 0912345678",
@@ -89,3 +95,55 @@ def test_a_decided_item_keeps_no_lease(store, engine):
     with store.read() as tx:
         leases = tx.conn.execute(select(items.c.lease_owner, items.c.lease_until)).all()
     assert all(owner is None and until is None for owner, until in leases)
+
+
+class _HeldEngine:
+    """The real engine, but its batch waits for the test's go-ahead (a slow batch, without sleeping)."""
+
+    def __init__(self, engine):
+        self.engine, self.policy = engine, engine.policy
+        self.started, self.go = threading.Event(), threading.Event()
+
+    def decide_batch(self, items):
+        self.started.set()
+        assert self.go.wait(30), "the test never let the batch finish"
+        return self.engine.decide_batch(items)
+
+
+def _lease_until(store, pks):
+    with store.read() as tx:
+        rows = tx.conn.execute(select(items_table.c.lease_until).where(items_table.c.pk.in_(pks))).all()
+    return [r[0] for r in rows]
+
+
+def test_a_slow_batch_keeps_its_lease_renewed_so_no_other_worker_takes_it(store, engine):
+    """The batch outlives its lease (0.3 s) while it is decided: its worker renews the lease, so a
+    second worker finds nothing to claim; once written, every item has one engine decision."""
+    _ingest(store, 5, SYSTEM)
+    held = _HeldEngine(engine)
+    done = threading.Thread(target=intake.decide_pending, args=(store, held),
+                            kwargs={"owner": "may-cham", "lease_s": 0.3})
+    done.start()
+    try:
+        assert held.started.wait(30)
+        with store.read() as tx:
+            pks = [s.pk for s in item_rows.list_items(tx, status=ItemStatus.PENDING)]
+        first = max(_lease_until(store, pks))
+        deadline = time.monotonic() + 30
+        while min(_lease_until(store, pks)) <= first + 0.5 and time.monotonic() < deadline:
+            time.sleep(0.05)  # wait for renewals to carry the lease past its first expiry
+        assert min(_lease_until(store, pks)) > first + 0.5, "the lease was not renewed"
+        assert SYSTEM.now() > first  # the first lease has run out: only the renewal keeps the batch
+        assert _claim_for(store, "may-khac", 0.3) == []
+    finally:
+        held.go.set()
+        done.join(60)
+    with store.read() as tx:
+        assert item_rows.count_by_status(tx) == {ItemStatus.DECIDED.value: 5}
+        assert set(item_rows.decision_counts(tx).values()) == {1}
+        assert _lease_until(store, pks) == [None] * 5  # the finished batch holds no lease
+
+
+def _claim_for(store, owner, lease_s):
+    with store.write() as tx:
+        return item_rows.claim_pending(tx, owner, 100, now=SYSTEM.now(), lease_s=lease_s)

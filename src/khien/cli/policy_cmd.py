@@ -9,6 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from ..enums import AccountAction
+from ..policy import Policy
 from .main import guarded
 from .options import build_engine
 
@@ -38,4 +40,24 @@ def check(policy: Optional[Path] = typer.Argument(None, help="Policy YAML (defau
     for r in p.rules:
         rules.add_row(r.id, r.category, r.action, r.mode, r.clause, r.description)
     out.print(rules)
+    _print_accounts(out, p)
     out.print("[green]policy is valid[/green]")
+
+
+def _print_accounts(out: Console, p: Policy) -> None:
+    """The account ladder: strike weights and windows, then the actions, most severe first."""
+    acc = p.accounts
+    if not acc.strikes and not acc.rules:
+        out.print("accounts: no strikes, no account actions")
+        return
+    strikes = Table("strike category", "weight", "counts for (days)", title="account strikes")
+    for s in acc.strikes.values():
+        strikes.add_row(s.category, f"{s.weight:g}", str(s.expires_days))
+    out.print(strikes)
+    ladder = Table("account rule", "categories", "min weight", "action", "duration", "description",
+                   title="account actions (the most severe that applies is taken)")
+    for r in sorted(acc.rules, key=lambda r: r.rank(), reverse=True):
+        duration = f"{r.duration_days} days" if r.duration_days is not None else (
+            "-" if r.action in (AccountAction.WARN, AccountAction.BAN) else "until lifted")
+        ladder.add_row(r.id, ", ".join(r.categories), f"{r.min_weight:g}", r.action.value, duration, r.description)
+    out.print(ladder)

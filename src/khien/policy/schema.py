@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -15,13 +16,14 @@ from typing import Any, Callable, Mapping
 
 import yaml
 
-from ..enums import Action, Mode
+from ..enums import AccountAction, Action, Mode
 from ..errors import PolicyError
 from ..strict import nearest, parse
 from .conditions import Context, compile_condition, required_categories
 
 __all__ = ["Category", "Rule", "Policy", "load_policy", "parse_policy", "TAXONOMY", "default_policy_path",
-           "PolicyDocument", "PolicyMeta", "CategoryConfig", "RuleConfig", "Bilingual"]
+           "PolicyDocument", "PolicyMeta", "CategoryConfig", "RuleConfig", "Bilingual", "StrikeRule", "AccountRule",
+           "AccountPolicy", "AccountsConfig", "StrikeConfig", "AccountRuleConfig"]
 
 TAXONOMY = (
     "scam",
@@ -65,6 +67,41 @@ class Rule:
 
 
 @dataclass(frozen=True, slots=True)
+class StrikeRule:
+    """What one upheld violation in ``category`` weighs, and for how many days it counts."""
+
+    category: str
+    weight: float
+    expires_days: int
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRule:
+    """One step of the account ladder: when the active strikes in ``categories`` weigh at least
+    ``min_weight``, the account gets ``action`` for ``duration_days`` (None: until a person lifts it)."""
+
+    id: str
+    description: str
+    categories: tuple[str, ...]
+    min_weight: float
+    action: AccountAction
+    duration_days: int | None = None
+    notice: Mapping[str, str] | None = None  # an optional explanation {"vi", "en"} quoted in the notice
+
+    def rank(self) -> tuple[int, float]:
+        """How severe the rule is: its action first, then its duration (none = longest)."""
+        return (self.action.severity, float("inf") if self.duration_days is None else float(self.duration_days))
+
+
+@dataclass(frozen=True, slots=True)
+class AccountPolicy:
+    """The ``accounts:`` section, compiled: strike weights per category and the action ladder."""
+
+    strikes: Mapping[str, StrikeRule] = field(default_factory=dict)
+    rules: tuple[AccountRule, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Policy:
     name: str
     version: str
@@ -74,6 +111,7 @@ class Policy:
     detectors: Mapping[str, Mapping[str, Any]]
     appeal: Mapping[str, str]
     document: Mapping[str, Any] = field(repr=False, compare=False)
+    accounts: AccountPolicy = field(default_factory=AccountPolicy)
 
     def clauses(self) -> dict[str, str]:
         """Clause number → category name, as published."""
@@ -129,6 +167,35 @@ class RuleConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class StrikeConfig:
+    """One entry of ``accounts.strikes`` (its key is a category of ``categories:``)."""
+
+    weight: float
+    expires_days: int
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRuleConfig:
+    """One entry of ``accounts.actions``."""
+
+    id: str
+    description: str
+    categories: list[str]
+    min_weight: float
+    action: AccountAction
+    duration_days: int | None = None
+    notice: Bilingual | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AccountsConfig:
+    """The ``accounts:`` section. Entries are parsed one by one (their paths name them)."""
+
+    strikes: dict[str, Any]
+    actions: list[Any]
+
+
+@dataclass(frozen=True, slots=True)
 class PolicyDocument:
     """A policy file's top level. Categories and rules are parsed one by one (their paths name them)."""
 
@@ -137,6 +204,7 @@ class PolicyDocument:
     categories: dict[str, Any]
     rules: list[Any]
     detectors: dict[str, dict[str, Any] | None] | None = None
+    accounts: dict[str, Any] | None = None
 
 
 def _texts(value: Bilingual, where: str) -> dict[str, str]:
@@ -242,7 +310,75 @@ def parse_policy(
         detectors={k: dict(v or {}) for k, v in detectors.items()},
         appeal=appeal,
         document=document,
+        accounts=_accounts(top.accounts, categories) if top.accounts is not None else AccountPolicy(),
     )
+
+
+def _unknown_category(name: str, where: str, categories: Mapping[str, Category]) -> PolicyError:
+    guess = nearest(name, categories)
+    return PolicyError(
+        f"{where}: {name!r} is not a category of this policy; "
+        + (f"did you mean `{guess}`? " if guess else "") + f"valid categories: {', '.join(categories)}",
+        field=where,
+    )
+
+
+def _accounts(spec: Mapping[str, Any], categories: Mapping[str, Category]) -> AccountPolicy:
+    """Compile ``accounts:``: every category named exists, weights and windows are positive, ids are
+    unique, ``warn`` and ``ban`` take no duration, and every action names categories that carry strikes."""
+    section = parse(AccountsConfig, spec, "accounts", error=PolicyError)
+    strikes: dict[str, StrikeRule] = {}
+    for cname, entry in section.strikes.items():
+        where = f"accounts.strikes.{cname}"
+        if cname not in categories:
+            raise _unknown_category(cname, where, categories)
+        cfg = parse(StrikeConfig, entry, where, error=PolicyError)
+        if not 0 < cfg.weight < math.inf:
+            raise PolicyError(f"{where}.weight must be a number above 0", field=f"{where}.weight")
+        if cfg.expires_days <= 0:
+            raise PolicyError(f"{where}.expires_days must be a whole number of days above 0",
+                              field=f"{where}.expires_days")
+        strikes[cname] = StrikeRule(cname, float(cfg.weight), cfg.expires_days)
+    rules: list[AccountRule] = []
+    seen: set[str] = set()
+    for i, entry in enumerate(section.actions):
+        where = f"accounts.actions[{i}]"
+        rid = entry.get("id") if isinstance(entry, Mapping) else None
+        try:
+            rules.append(_account_rule(parse(AccountRuleConfig, entry, where, error=PolicyError), where, seen,
+                                       categories, strikes))
+        except PolicyError as exc:
+            raise (_in_rule(exc, rid) if isinstance(rid, str) and rid else exc) from None
+    return AccountPolicy(strikes=strikes, rules=tuple(rules))
+
+
+def _account_rule(cfg: AccountRuleConfig, where: str, seen: set[str], categories: Mapping[str, Category],
+                  strikes: Mapping[str, StrikeRule]) -> AccountRule:
+    rid = _non_empty(cfg.id, f"{where}.id", "a unique text id, e.g. 'account.scam-repeat'")
+    if rid in seen:
+        raise PolicyError(f"{where}.id: duplicate account action id {rid!r}", field=f"{where}.id")
+    seen.add(rid)
+    desc = _non_empty(cfg.description, f"{where}.description", "a text saying when the account is acted on")
+    if not cfg.categories:
+        raise PolicyError(f"{where}.categories must name at least one category", field=f"{where}.categories")
+    for n, cname in enumerate(cfg.categories):
+        if cname not in categories:
+            raise _unknown_category(cname, f"{where}.categories[{n}]", categories)
+        if cname not in strikes:
+            raise PolicyError(f"{where}.categories[{n}]: {cname!r} carries no strikes (add it to accounts.strikes "
+                              f"with a weight and expires_days)", field=f"{where}.categories[{n}]")
+    if not 0 < cfg.min_weight < math.inf:
+        raise PolicyError(f"{where}.min_weight must be a number above 0", field=f"{where}.min_weight")
+    if cfg.duration_days is not None:
+        if cfg.action in (AccountAction.BAN, AccountAction.WARN):
+            raise PolicyError(f"{where}.duration_days: a {cfg.action.value} takes no duration (remove the key)",
+                              field=f"{where}.duration_days")
+        if cfg.duration_days <= 0:
+            raise PolicyError(f"{where}.duration_days must be a whole number of days above 0 (omit it for "
+                              "'until a person lifts it')", field=f"{where}.duration_days")
+    notice = _texts(cfg.notice, f"{where}.notice") if cfg.notice is not None else None
+    return AccountRule(rid, desc.strip(), tuple(dict.fromkeys(cfg.categories)), float(cfg.min_weight), cfg.action,
+                       cfg.duration_days, notice)
 
 
 def _compile_rule(rule: RuleConfig, where: str, seen: set[str], categories: Mapping[str, Category],

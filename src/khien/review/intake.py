@@ -35,6 +35,7 @@ from ..store import review as review_rows
 from ..store.db import StoreError
 from ..store.records import NewCase, StoredItem
 from . import lifecycle, outbox
+from .leases import LeaseKeeper
 from .actor import Actor
 from .decisions import item_subject, new_decision, priority_base
 from .versions import MAX_REACH, Outcome, store_items
@@ -264,8 +265,9 @@ def decide_pending(store: Store, engine: Engine, limit: int = 500, *, max_bytes:
     The batch is first leased to ``owner`` (default: a fresh :func:`worker_id`) for ``lease_s``
     seconds of ``clock`` in its own write transaction, so several workers, in one process or many,
     on one host or many, take disjoint batches; items whose lease expired (their worker was killed)
-    are claimed again. A lease must outlast deciding one batch, or two workers may decide the same
-    items: harmless (the write is idempotent) but wasted work.
+    are claimed again. The lease is renewed every third of ``lease_s`` while the batch is decided
+    (:class:`~khien.review.leases.LeaseKeeper`), so a slow batch is not taken over by another
+    worker while its own is alive.
 
     ``max_bytes`` also bounds the batch by the size of the stored item JSON (the setting
     ``worker_batch_bytes``), so the worker's memory follows the bytes it decides, not the count;
@@ -277,11 +279,17 @@ def decide_pending(store: Store, engine: Engine, limit: int = 500, *, max_bytes:
     quarantined, so one bad item never blocks the others. A database that cannot be reached
     (:class:`StoreError`) quarantines nothing: the error goes up and the worker tries again later.
     """
+    owner = owner or worker_id()
     with store.write() as tx:
-        pending = item_rows.claim_pending(tx, owner or worker_id(), limit, now=clock.now(), lease_s=lease_s,
-                                          max_bytes=max_bytes)
+        pending = item_rows.claim_pending(tx, owner, limit, now=clock.now(), lease_s=lease_s, max_bytes=max_bytes)
     if not pending:
         return 0
+    with LeaseKeeper(store, owner, [stored.pk for stored in pending], lease_s=lease_s, clock=clock):
+        _decide_and_write(store, engine, pending, clock)
+    return len(pending)
+
+
+def _decide_and_write(store: Store, engine: Engine, pending: Sequence[StoredItem], clock: Clock) -> None:
     failures: dict[int, str] = {}
     parsed: list[tuple[StoredItem, Item]] = []
     for stored in pending:
@@ -305,7 +313,6 @@ def decide_pending(store: Store, engine: Engine, limit: int = 500, *, max_bytes:
                 _write(store, engine.policy, [], [(one[0], _describe(exc))], clock)
         for stored, error in failed:
             _write(store, engine.policy, [], [(stored, error)], clock)
-    return len(pending)
 
 
 # ---- reading items, and the admin's retry --------------------------------------------------------

@@ -4,9 +4,9 @@ A source yields ``(line_number, payload)``: the raw JSON text of a line, or a di
 Decoding happens in the workers, so a malformed line is reported with its number and the other
 lines go on.
 
-JSONL lines are read with a bound (:func:`line_bound`): the part of a line past it is skipped in
-chunks, never held in memory, and the line becomes a :class:`LineTooLong` error payload, so a
-200 MB line costs a line error, not the machine's memory.
+JSONL and CSV lines are read with a bound (:func:`line_bound`): the part of a line past it is
+skipped in chunks, never held in memory, and the line becomes a :class:`LineTooLong` error
+payload, so a 200 MB line costs a line error, not the machine's memory.
 """
 
 from __future__ import annotations
@@ -54,15 +54,45 @@ def _bounded_lines(stream: Any, bound: int | None) -> Iterator[tuple[int, Any]]:
         if len(raw) <= bound or raw.endswith(b"\n"):
             yield lineno, raw
             continue
-        size = len(raw)
-        while True:  # skip the rest of the line without keeping it
-            more = stream.readline(_CHUNK)
-            size += len(more)
-            if not more or more.endswith(b"\n"):
-                break
-        yield lineno, LineTooLong(f"the line has {size:,} bytes, over the limit of {bound:,} for an item whose "
-                                  f"text is within the text limit.", field="text",
-                                  hint="Split the text, or raise the limit (setting max_text_chars).")
+        yield lineno, _too_long(len(raw) + _skip_rest(stream, b"\n"), bound, "bytes")
+
+
+def _skip_rest(stream: Any, newline: Any) -> int:
+    """Read the rest of an over-long line in chunks without keeping it; returns its size."""
+    size = 0
+    while True:
+        more = stream.readline(_CHUNK)
+        size += len(more)
+        if not more or more.endswith(newline):
+            return size
+
+
+def _too_long(size: int, bound: int, unit: str) -> LineTooLong:
+    return LineTooLong(f"the line has {size:,} {unit}, over the limit of {bound:,} for an item whose "
+                       f"text is within the text limit.", field="text",
+                       hint="Split the text, or raise the limit (setting max_text_chars).")
+
+
+# A CSV line over the bound is replaced, for the csv module, by a row holding only this marker
+# (a private-use character no real post starts a cell with): the row it ends up in, on its own or
+# inside a quoted cell that spans lines, is dropped and the line error reported in its place.
+_CUT = "\ue000khien:line-too-long\ue000"
+
+
+def _bounded_text_lines(text: Any, bound: int, cut: dict[int, LineTooLong]) -> Iterator[str]:
+    """The lines of a CSV text stream, each at most ``bound`` characters; an over-long line is
+    skipped in chunks, recorded in ``cut`` under its line number, and replaced by the marker."""
+    lineno = 0
+    while True:
+        line = text.readline(bound + 1)
+        if not line:
+            return
+        lineno += 1
+        if len(line) <= bound or line.endswith(("\n", "\r")):
+            yield line
+            continue
+        cut[lineno] = _too_long(len(line) + _skip_rest(text, ("\n", "\r")), bound, "characters")
+        yield _CUT + "\n"
 
 _INT_FIELDS = {"author.followers", "reach.views", "reach.shares", "reach.likes", "reach.comments"}
 
@@ -96,8 +126,10 @@ def _open_binary(path: str):
 def read_records(path: str, fmt: str, *, max_line_bytes: int | None = None) -> Iterator[tuple[int, Any]]:
     """Line-numbered raw records. Undecodable bytes are kept for the worker to reject.
 
-    ``max_line_bytes`` bounds a JSONL line (see :func:`line_bound`); a longer one is yielded as a
-    :class:`LineTooLong` payload that :func:`decode_record` raises.
+    ``max_line_bytes`` bounds a JSONL line in bytes and a CSV line in characters (see
+    :func:`line_bound`); a longer one is yielded as a :class:`LineTooLong` payload that
+    :func:`decode_record` raises. A CSV row is a cell-bounded, line-bounded read too, so a row
+    whose quoted text spans lines cannot grow past the bound either.
     """
     stream = _open_binary(path)
     try:
@@ -107,8 +139,15 @@ def read_records(path: str, fmt: str, *, max_line_bytes: int | None = None) -> I
                     yield lineno, raw
             return
         text = io.TextIOWrapper(stream, encoding="utf-8", errors="strict", newline="")
+        cut: dict[int, LineTooLong] = {}
+        lines: Any = text
+        if max_line_bytes is not None:
+            # the same bound in characters: looser than bytes, still bounded
+            lines = _bounded_text_lines(text, max_line_bytes, cut)
+            if csv.field_size_limit() < max_line_bytes:
+                csv.field_size_limit(max_line_bytes)  # a quoted text may span lines: one cell, bounded
         try:
-            reader = csv.DictReader(text)
+            reader = csv.DictReader(lines)
             if reader.fieldnames is None:
                 return
             missing = [c for c in ("id", "text") if c not in reader.fieldnames]
@@ -124,6 +163,10 @@ def read_records(path: str, fmt: str, *, max_line_bytes: int | None = None) -> I
                     break
                 except (csv.Error, UnicodeDecodeError) as exc:
                     yield reader.line_num, exc
+                    continue
+                if cut and any(isinstance(v, str) and _CUT in v for v in row.values()):
+                    for n in sorted(k for k in cut if k <= reader.line_num):
+                        yield n, cut.pop(n)
                     continue
                 yield reader.line_num, row
         except UnicodeDecodeError as exc:

@@ -11,7 +11,8 @@ Contracts:
 - **One lane per endpoint.** Each endpoint's due deliveries go, in order, to one task on a small
   thread pool (``concurrency`` threads); while an endpoint's task runs, or while it backs off after
   a failure, its deliveries are left out of the next query. A receiver that accepts and never
-  answers therefore holds one thread for ``timeout_s`` and delays only its own events.
+  answers, or trickles its answer a byte at a time, holds one thread for at most ``timeout_s``
+  (a total deadline per request, :mod:`khien.run.deadline`) and delays only its own events.
 - **Checked address, pinned.** Before each lane the URL goes through the
   :class:`~khien.hooks.AddressGuard` again (DNS answers change) and the request is sent to the
   address that was checked, with the name in the Host header and the TLS SNI, so the name cannot be
@@ -37,6 +38,7 @@ from ..clock import SYSTEM, Clock
 from ..hooks import (SIGNATURE_HEADER, AddressGuard, Backoff, Failure, Outcome, RefusedAddress, Target,
                      WebhookDelivery, due, http_status, settle, sign, verify_signature)
 from ..store import Store
+from .deadline import DeadlineTransport
 from .loop import BackgroundLoop
 
 if TYPE_CHECKING:
@@ -195,7 +197,10 @@ class Dispatcher(BackgroundLoop):
         with self._lock:
             client = self._clients.get(webhook_id)
             if client is None:
-                client = self._clients[webhook_id] = httpx.Client(timeout=self.timeout_s, follow_redirects=False)
+                # timeout_s bounds each read and, through the transport, the whole request: a receiver
+                # trickling its answer a byte at a time is cut off at timeout_s all the same.
+                client = self._clients[webhook_id] = httpx.Client(
+                    transport=DeadlineTransport(self.timeout_s), timeout=self.timeout_s, follow_redirects=False)
             return client
 
     def _post(self, webhook_id: int, target: Target, delivery: WebhookDelivery) -> str | None:

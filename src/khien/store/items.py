@@ -192,6 +192,18 @@ def claim_pending(tx: Tx, owner: str, limit: int, *, now: float, lease_s: float,
     return [StoredItem.from_row(r) for r in rows]
 
 
+def renew_leases(tx: Tx, owner: str, pks: Iterable[int], *, until: float) -> int:
+    """Extend ``owner``'s lease on these items to ``until``; items decided, failed or taken over
+    by another worker meanwhile are left alone. Returns how many leases were extended."""
+    pks = list(pks)
+    if not pks:
+        return 0
+    result = tx.conn.execute(update(items).where(items.c.pk.in_(pks), items.c.status == PENDING,
+                                                 items.c.lease_owner == owner[:100])
+                             .values(lease_until=until))
+    return result.rowcount
+
+
 def list_items(tx: Tx, *, status: ItemStatus, limit: int = 50, offset: int = 0) -> list[StoredItem]:
     """Items in ``status``, oldest first."""
     stmt = select(items).where(items.c.status == status.value).order_by(items.c.pk).limit(limit).offset(offset)
