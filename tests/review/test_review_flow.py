@@ -20,8 +20,7 @@ ADMIN = Actor("root", "admin")
 
 def _scam(store, engine, item_id="p1", reach=1000):
     item = Item.from_dict({"id": item_id, "platform": "forum", "text": SCAM, "reach": {"views": reach}})
-    decision, _ = intake.moderate(store, engine, item, APP)
-    return decision
+    return intake.moderate(store, engine, item, APP).decision
 
 
 def _open_case(store, item_id="p1"):
@@ -29,15 +28,16 @@ def _open_case(store, item_id="p1"):
         return next(c for c in cases.list_cases(tx) if c.case.item_id == item_id)
 
 
-def test_moderate_is_idempotent_on_platform_and_id(store, engine):
-    first, created = intake.moderate(store, engine, Item("p1", SCAM, platform="forum"), APP)
-    again, created_again = intake.moderate(store, engine, Item("p1", FINE, platform="forum"), APP)
-    assert created and not created_again
-    assert first.to_dict(dsa=True) == again.to_dict(dsa=True) and first.action == "remove"
-    other, created_other = intake.moderate(store, engine, Item("p1", FINE, platform="shop"), APP)
-    assert created_other and other.action == "allow"
+def test_moderate_is_idempotent_on_platform_id_and_content(store, engine):
+    first = intake.moderate(store, engine, Item("p1", SCAM, platform="forum"), APP)
+    again = intake.moderate(store, engine, Item("p1", SCAM, platform="forum", reach={"views": 50}), APP)
+    assert first.created and not again.created and first.version == again.version == 1  # reach is no edit
+    assert first.decision.to_dict(dsa=True) == again.decision.to_dict(dsa=True) and first.decision.action == "remove"
+    other = intake.moderate(store, engine, Item("p1", FINE, platform="shop"), APP)
+    assert other.created and other.decision.action == "allow" and other.version == 1
     with store.read() as tx:
         assert item_rows.decision_counts(tx) == {("forum", "p1"): 1, ("shop", "p1"): 1}
+        assert item_rows.get_item(tx, "forum", "p1").reach == 50
 
 
 def test_a_batch_is_decided_exactly_once(store, engine):
@@ -45,7 +45,7 @@ def test_a_batch_is_decided_exactly_once(store, engine):
     with store.write() as tx:
         assert intake.ingest(tx, batch, APP) == intake.IngestResult(accepted=30, duplicates=0)
     with store.write() as tx:
-        assert intake.ingest(tx, batch[:5], APP).public() == {"accepted": 0, "duplicates": 5}
+        assert intake.ingest(tx, batch[:5], APP).public() == {"accepted": 0, "duplicates": 5, "edited": 0}
     assert intake.decide_pending(store, engine, limit=20) == 20
     assert intake.decide_pending(store, engine, limit=20) == 10
     assert intake.decide_pending(store, engine, limit=20) == 0

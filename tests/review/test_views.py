@@ -13,7 +13,7 @@ SCAM = "Tuyển CTV việc nhẹ lương cao, hoa hồng 15%, ib Zalo 0912345678
 
 def test_a_case_view_carries_typed_records_and_publishes_the_api_shape(store, engine):
     clock = FakeClock()
-    decision, _ = intake.moderate(store, engine, Item("p1", SCAM, platform="forum"), APP, clock=clock)
+    decision = intake.moderate(store, engine, Item("p1", SCAM, platform="forum"), APP, clock=clock).decision
     with store.write() as tx:
         listed = cases.list_cases(tx, clock=clock)
         claimed = cases.claim(tx, AN, listed[0].id, ttl=60, clock=clock)
@@ -23,7 +23,8 @@ def test_a_case_view_carries_typed_records_and_publishes_the_api_shape(store, en
     assert view.decision.decision.action == decision.action == "remove" and view.outcome is None
     assert view.content["text"] == SCAM
     published = view.public()
-    assert list(published) == list(claimed.public()) + ["decision", "outcome"]
+    assert list(published) == list(claimed.public()) + ["current_item_version", "decision", "outcome"]
+    assert published["item_version"] == published["current_item_version"] == 1
     assert published["item"] == {"id": "p1", "platform": "forum", "content": view.content}
     assert published["decision"] == decision.to_dict(provenance=True) and "signals" in published["decision"]
     assert published["claimed_by"] == "an" and published["claim_expires_at"] == view.claim_expires_at

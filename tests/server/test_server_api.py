@@ -16,9 +16,11 @@ def test_moderate_returns_what_scan_writes_and_is_idempotent(service):
     assert body["id"] == "p1" and body["action"] == "remove" and body["automated"] is True
     assert {"categories", "rules", "policy", "reasons", "detectors"} <= set(body) and "dsa" not in body
     assert "Lừa đảo" in body["reasons"]["vi"]
-    again = service.post("/v1/moderate", "ingest", json=SCAM | {"text": "Hôm nay trời đẹp quá"})
+    assert body["item_version"] == 1 and first.headers["Khien-Item-Version"] == "1"
+    assert "Khien-Replayed" not in first.headers
+    again = service.post("/v1/moderate", "ingest", json=SCAM | {"reach": {"views": 5000}})  # reach is no edit
     assert again.status_code == 200 and again.json() == body
-    assert again.headers["Khien-Replayed"] == "true"
+    assert again.headers["Khien-Replayed"] == "true" and again.headers["Khien-Item-Version"] == "1"
     with_dsa = service.post("/v1/moderate?dsa=true", "ingest", json=SCAM).json()
     assert with_dsa["dsa"]["category"] == "STATEMENT_CATEGORY_SCAMS_AND_FRAUD"
     fine = service.post("/v1/moderate", "ingest", json=FINE).json()
@@ -30,10 +32,11 @@ def test_moderate_returns_what_scan_writes_and_is_idempotent(service):
 def test_batch_is_stored_then_decided_by_the_worker(service):
     items = [{"id": f"b{i}", "platform": "forum", "text": SCAM["text"] if i % 2 else FINE["text"]} for i in range(40)]
     r = service.post("/v1/items", "ingest", json={"items": items})
-    assert r.status_code == 202 and r.json() == {"accepted": 40, "duplicates": 0}
+    assert r.status_code == 202 and r.json() == {"accepted": 40, "duplicates": 0, "edited": 0}
     pending = service.get("/v1/items/b1?platform=forum", "ingest").json()
     assert pending["status"] == "pending" and pending["decision"] is None
-    assert service.post("/v1/items", "ingest", json={"items": items[:3]}).json() == {"accepted": 0, "duplicates": 3}
+    assert service.post("/v1/items", "ingest", json={"items": items[:3]}).json() == {"accepted": 0, "duplicates": 3,
+                                                                                     "edited": 0}
     worker = service.app.state.worker
     while worker.run_once():
         pass

@@ -38,8 +38,8 @@ def test_a_decision_stored_before_fingerprints_and_facts_still_parses_and_round_
     with store.write() as tx:
         ids = item_rows.insert_decisions(tx, [new])
     with store.read() as tx:
-        stored = item_rows.get_decision(tx, ids[("forum", "p1")])
-    assert stored == StoredDecision(id=ids[("forum", "p1")], platform="forum", item_id="p1",
+        stored = item_rows.get_decision(tx, ids[("forum", "p1", 1)])
+    assert stored == StoredDecision(id=ids[("forum", "p1", 1)], platform="forum", item_id="p1",
                                     policy="vn-default-2026.03", source="engine", source_ref="", action="remove",
                                     category="scam", automated=True, actor=None,
                                     created_at="2026-03-01T08:00:00.000Z", decision=decision)
@@ -53,12 +53,13 @@ def test_a_stored_item_keeps_every_column_and_parses_lazily(store):
     body = '{"id":"p1","text":"Hôm nay trời đẹp quá","platform":"forum","reach":{"views":12}}'
     with store.write() as tx:
         item_rows.insert_items(tx, [NewItem(platform="forum", item_id="p1", body=body, status=ItemStatus.PENDING,
-                                            reach=12, received_at="2026-01-01T00:00:00.000Z")])
+                                            reach=12, received_at="2026-01-01T00:00:00.000Z",
+                                            content_hash="ab" * 32)])
     with store.read() as tx:
         stored = item_rows.get_item(tx, "forum", "p1")
     assert dataclasses.replace(stored, pk=0) == StoredItem(
         pk=0, platform="forum", item_id="p1", body=body, status=ItemStatus.PENDING, reach=12,
-        received_at="2026-01-01T00:00:00.000Z", error=None, attempts=0)
+        received_at="2026-01-01T00:00:00.000Z", content_hash="ab" * 32, version=1, error=None, attempts=0)
     assert stored.item().text == "Hôm nay trời đẹp quá" and stored.item().reach_total == 12
     broken = dataclasses.replace(stored, body="{không phải JSON")
     with pytest.raises(Exception, match="not JSON"):
@@ -114,7 +115,7 @@ def test_appeals_and_legal_requests_round_trip(store):
     with store.write() as tx:
         ids = item_rows.insert_decisions(tx, [NewDecision("forum", decision, "engine", "", None,
                                                           "2026-03-01T08:00:00.000Z", "scam")])
-        did = ids[("forum", "p1")]
+        did = ids[("forum", "p1", 1)]
         aid = rows.insert_appeal(tx, platform="forum", item_id="p1", statement="Tôi không lừa ai cả",
                                  submitted_by="forum-app", original_decision_id=did, original_decider=None,
                                  created_at="2026-03-02T08:00:00.000Z")

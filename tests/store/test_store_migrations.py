@@ -35,7 +35,7 @@ def test_an_engine_decision_cannot_be_stored_twice(store):
     with store.write() as tx:
         # the repository skips what is already there...
         added = item_rows.insert_decisions(tx, [_decision("a"), _decision("c")])
-        assert list(added) == [("forum", "c")]
+        assert list(added) == [("forum", "c", 1)]
     # ...and the database itself refuses a plain second insert
     with pytest.raises(IntegrityError):
         with store.engine.begin() as conn:
@@ -53,7 +53,7 @@ def test_human_decisions_are_kept_beside_the_engine_one(store):
 
 def test_items_are_keyed_by_platform_and_id(store):
     row = NewItem(platform="forum", item_id="p1", body='{"id":"p1","text":"Hôm nay trời đẹp quá"}',
-                  status=ItemStatus.PENDING, reach=0, received_at="2026-01-01T00:00:00Z")
+                  status=ItemStatus.PENDING, reach=0, received_at="2026-01-01T00:00:00Z", content_hash="cd" * 32)
     with store.write() as tx:
         assert item_rows.insert_items(tx, [row, replace(row, platform="shop")]) == {("forum", "p1"), ("shop", "p1")}
         assert item_rows.insert_items(tx, [row]) == set()

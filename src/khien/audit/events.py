@@ -21,7 +21,8 @@ from ..strict import parse as parse_config
 
 __all__ = [
     "Event", "EVENTS", "parse", "AuditPayloadError",
-    "ItemsReceived", "ItemFailed", "ItemRetried", "DecisionAutomated", "CaseOpened", "CaseClaimed", "CaseDecided",
+    "ItemsReceived", "ItemFailed", "ItemRetried", "ItemEdited", "DecisionAutomated", "CaseOpened", "CaseClaimed",
+    "CaseDecided",
     "AppealSubmitted", "AppealDecided", "LegalRequestCreated", "LegalRequestAction", "LegalRequestCompleted",
     "KeyCreated", "KeyRevoked", "UserCreated", "UserPasswordSet", "UserPasswordReset", "UserDisabled", "UserEnabled",
     "WebhookCreated", "WebhookDeleted", "WebhookReplayed", "WebhookDeadLetter", "AuditCheckpointed",
@@ -90,6 +91,18 @@ class ItemRetried(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class ItemEdited(Event):
+    """An item was sent again with other content: ``version`` is stored beside ``previous_version``
+    (whose text, decisions and cases are kept), and is decided in its turn."""
+
+    type: ClassVar[str] = "item.edited"
+    stored_only: ClassVar[bool] = True
+    version: int
+    previous_version: int
+    content_hash: str
+
+
+@dataclass(frozen=True, slots=True)
 class DecisionAutomated(Event):
     type: ClassVar[str] = "decision.automated"
     decision: int
@@ -99,6 +112,7 @@ class DecisionAutomated(Event):
     rules: tuple[str, ...]
     policy: str
     automated: bool = True
+    item_version: int = 1  # the version of the item decided; events written before versions are all 1
 
 
 # ---- cases -------------------------------------------------------------------------------------
@@ -134,6 +148,7 @@ class CaseDecided(Event):
     proposed_action: str | None
     automated: bool = False
     legal_request: int | None = None
+    item_version: int = 1  # the version of the item the case judged; events written before versions are all 1
 
 
 # ---- appeals -----------------------------------------------------------------------------------

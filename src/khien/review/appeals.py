@@ -115,9 +115,11 @@ def decide(tx: Tx, policy: Policy, actor: Actor, appeal_id: int, *, outcome: str
             raise InputError(f"a reversal must change the action; the decision under appeal is already '{action}'",
                              field="action")
         decision = restored_decision(policy, appeal.item_id, original.decision, action, clause, note)
-        row = new_decision(policy, decision, appeal.platform, source="appeal", source_ref=str(appeal_id),
+        row = new_decision(policy, decision, appeal.platform, item_version=original.item_version,
+                           source="appeal", source_ref=str(appeal_id),
                            actor=actor.name, created_at=when, actor_id=actor.id)
-        new_decision_id = item_rows.insert_decisions(tx, [row]).get((appeal.platform, appeal.item_id))
+        new_decision_id = item_rows.insert_decisions(tx, [row]).get(
+            (appeal.platform, appeal.item_id, original.item_version))
         new_action = action
     if not rows.close_appeal(tx, appeal_id, outcome=outcome, decided_by=actor.name, note=note, decided_at=when,
                              outcome_decision_id=new_decision_id):

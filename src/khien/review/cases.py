@@ -7,6 +7,8 @@ the same case at once. The moves are the table ``lifecycle.CASE_MOVES``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..audit import AuditEvent, record_many
 from ..audit import events as ev
 from ..clock import SYSTEM, Clock, iso
@@ -49,15 +51,29 @@ def list_cases(tx: Tx, *, state: str | None = "open", category: str | None = Non
     return [CaseSummary(c, now) for c in found]
 
 
+def _judged(tx: Tx, case: Case) -> tuple[dict[str, Any] | None, int | None]:
+    """The content of the version the case judges, and the item's current version (None, None when
+    the item is not stored)."""
+    stored = item_rows.get_item(tx, case.platform, case.item_id)
+    if stored is None:
+        return None, None
+    if stored.version == case.item_version:
+        return stored.content(), stored.version
+    judged = item_rows.get_version(tx, case.platform, case.item_id, case.item_version)
+    return (judged.content() if judged else None), stored.version
+
+
 def get_case(tx: Tx, case_id: int, *, clock: Clock = SYSTEM) -> CaseView:
-    """A case with its item's content, the decision under review and the outcome. 404 unknown case."""
+    """A case with the content of the item's version it judges, the decision under review and the
+    outcome; ``current_version`` tells whether the item was edited since. 404 unknown case."""
     now = clock.now()
     case = _load(tx, case_id, now)
-    stored = item_rows.get_item(tx, case.platform, case.item_id)
+    content, current = _judged(tx, case)
     return CaseView(
-        case=case, at=now, content=stored.content() if stored else None,
+        case=case, at=now, content=content,
         decision=item_rows.get_decision(tx, case.decision_id) if case.decision_id else None,
         outcome=item_rows.get_decision(tx, case.outcome_decision_id) if case.outcome_decision_id else None,
+        current_version=current,
     )
 
 
@@ -93,15 +109,16 @@ def decide(tx: Tx, policy: Policy, actor: Actor, case_id: int, *, action: str, c
             hint=f"POST /v1/cases/{case_id}/claim first.",
         )
     original = item_rows.get_decision(tx, case.decision_id) if case.decision_id else None
-    stored = item_rows.get_item(tx, case.platform, case.item_id)
-    created_at = stored.content().get("created_at") if stored else None
+    content, _current = _judged(tx, case)
+    created_at = content.get("created_at") if content else None
     source_type = "SOURCE_TYPE_OTHER_NOTIFICATION" if case.legal_request_id else "SOURCE_VOLUNTARY"
     decision = human_decision(policy, case.item_id, action, clause, note, original.decision if original else None,
                               created_at=created_at, source_type=source_type)
-    row = new_decision(policy, decision, case.platform, source="case", source_ref=str(case_id), actor=actor.name,
-                       created_at=when, actor_id=actor.id)
+    # the decision is about the text the case judged, even when the item was edited since
+    row = new_decision(policy, decision, case.platform, item_version=case.item_version, source="case",
+                       source_ref=str(case_id), actor=actor.name, created_at=when, actor_id=actor.id)
     new = item_rows.insert_decisions(tx, [row])
-    decision_id = new.get((case.platform, case.item_id))
+    decision_id = new.get((case.platform, case.item_id, case.item_version))
     if decision_id is None or not rows.close_case(tx, case_id, actor.name, now=now, decided_at=when,
                                                   decision_id=decision_id, require_claim=holds):
         raise ConflictError(f"case {case_id} was decided by someone else a moment ago")
@@ -109,6 +126,7 @@ def decide(tx: Tx, policy: Policy, actor: Actor, case_id: int, *, action: str, c
         item=case.item_id, platform=case.platform, subject=item_subject(case.platform, case.item_id),
         decision=decision_id, action=action, clause=decision.clause, category=row.category,
         proposed_action=case.proposed_action, automated=False, legal_request=case.legal_request_id,
+        item_version=case.item_version,
     ))], time=when)
     outbox.publish(tx, "decision", [{"platform": case.platform, "item": case.item_id,
                                      "decision": decision.to_dict()}], clock=clock)

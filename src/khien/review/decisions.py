@@ -107,9 +107,10 @@ def restored_decision(policy: Policy, item_id: str, original: Decision, action: 
     return replace(decision, reasons={"vi": vi, "en": en})
 
 
-def new_decision(policy: Policy, decision: Decision, platform: str, *, source: str, source_ref: str = "",
-                 actor: str | None, created_at: str, actor_id: str | None = None) -> NewDecision:
-    """The ``decisions`` row for a decision; its category is the one its clause names (None for allow)."""
+def new_decision(policy: Policy, decision: Decision, platform: str, *, item_version: int, source: str,
+                 source_ref: str = "", actor: str | None, created_at: str, actor_id: str | None = None) -> NewDecision:
+    """The ``decisions`` row for a decision on version ``item_version`` of the item (the stored text
+    it is about); its category is the one its clause names (None for allow)."""
     category = policy.clauses().get(decision.clause or "") if decision.action != Action.ALLOW else None
     return NewDecision(platform=platform, decision=decision, source=source, source_ref=source_ref, actor=actor,
-                       created_at=created_at, category=category, actor_id=actor_id)
+                       created_at=created_at, category=category, actor_id=actor_id, item_version=item_version)

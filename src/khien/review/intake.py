@@ -1,9 +1,13 @@
 """Items in, engine decisions recorded: the path of ``POST /v1/moderate``, ``POST /v1/items`` and the worker.
 
-An engine decision is recorded at most once per (platform, item id, policy version): the
-``decisions`` table has that uniqueness, and everything that follows a decision (its case, its
+An engine decision is recorded at most once per (platform, item id, item version, policy version):
+the ``decisions`` table has that uniqueness, and everything that follows a decision (its case, its
 audit event, its webhook) is written only for rows that insert actually added, in the same
 transaction. A worker that dies half-way and re-runs a batch therefore changes nothing twice.
+
+Edits are versions (:mod:`khien.review.versions`): an item sent again with other content is stored
+as its next version and decided again; every decision names the stored version whose text it is
+about, so no decision is ever recorded against text that is not stored.
 
 Items the worker cannot decide (the engine raises on them, their stored body no longer parses, or
 writing their decision fails) are quarantined: status ``failed`` with the error, an ``item.failed``
@@ -17,8 +21,6 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-import orjson
-
 from ..audit import AuditEvent, record_many
 from ..audit import events as ev
 from ..clock import SYSTEM, Clock, iso
@@ -31,21 +33,21 @@ from ..store import Store, Tx
 from ..store import items as item_rows
 from ..store import review as review_rows
 from ..store.db import StoreError
-from ..store.records import NewCase, NewItem, StoredItem
+from ..store.records import NewCase, StoredItem
 from . import lifecycle, outbox
 from .leases import LeaseKeeper
 from .actor import Actor
 from .decisions import item_subject, new_decision, priority_base
+from .versions import MAX_REACH, Outcome, store_items
 from .views import ItemState, QuarantinedItem
 
 __all__ = ["key_of", "moderate", "moderate_many", "ingest", "record_engine_decisions", "decide_pending",
-           "item_state", "failed_items", "retry", "IngestResult", "ItemState", "QuarantinedItem", "CASE_ACTIONS",
-           "ENGINE_ACTOR", "MAX_ERROR_CHARS", "worker_id", "DEFAULT_LEASE_S"]
+           "item_state", "failed_items", "retry", "IngestResult", "Moderated", "ItemState", "QuarantinedItem",
+           "CASE_ACTIONS", "ENGINE_ACTOR", "MAX_ERROR_CHARS", "worker_id", "DEFAULT_LEASE_S"]
 
 log = logging.getLogger("khien.worker")
 
 CASE_ACTIONS = (Action.REVIEW, Action.REMOVE)  # what a person must look at (review) or may want to check (remove)
-MAX_REACH = 2**62  # reach is stored as a 64-bit integer; anything larger is "everyone" anyway
 MAX_ERROR_CHARS = 2000  # a quarantined item keeps this much of its error
 ENGINE_ACTOR = "system:engine"
 
@@ -54,21 +56,22 @@ def key_of(item: Item) -> tuple[str, str]:
     return (item.platform or "", item.id)
 
 
-def _new_item(item: Item, status: ItemStatus, when: str) -> NewItem:
-    platform, ident = key_of(item)
-    return NewItem(platform=platform, item_id=ident, body=orjson.dumps(item.to_dict()).decode(), status=status,
-                   reach=min(item.reach_total, MAX_REACH), received_at=when)
-
-
 def record_engine_decisions(tx: Tx, policy: Policy, pairs: Sequence[tuple[Item, Decision]], *,
-                            clock: Clock = SYSTEM) -> set[tuple[str, str]]:
+                            versions: Sequence[int] | None = None,
+                            clock: Clock = SYSTEM) -> set[tuple[str, str, int]]:
     """Record engine decisions (skipping any already recorded), open their cases, audit and announce them.
 
-    Returns the (platform, item id) keys whose decision this call added.
+    ``versions`` gives, for each pair, the stored version of the item whose text was decided; when
+    omitted, each item's current version is read (one query). Returns the (platform, item id,
+    version) keys whose decision this call added.
     """
     now = clock.now()
     when = iso(now)
-    rows = [new_decision(policy, d, key_of(i)[0], source="engine", actor=None, created_at=when) for i, d in pairs]
+    if versions is None:
+        heads = item_rows.item_heads(tx, list(dict.fromkeys(key_of(i) for i, _ in pairs)))
+        versions = [heads[key_of(i)].version if key_of(i) in heads else 1 for i, _ in pairs]
+    rows = [new_decision(policy, d, key_of(i)[0], item_version=v, source="engine", actor=None, created_at=when)
+            for (i, d), v in zip(pairs, versions)]
     new_ids = item_rows.insert_decisions(tx, rows)
     if not new_ids:
         return set()
@@ -78,13 +81,14 @@ def record_engine_decisions(tx: Tx, policy: Policy, pairs: Sequence[tuple[Item, 
     announce = outbox.wants(tx, "decision")
     for (item, decision), row in zip(pairs, rows):
         key = key_of(item)
-        if key not in new_ids:
+        versioned = (*key, row.item_version)
+        if versioned not in new_ids:
             continue
         category = row.category
         events.append(AuditEvent(ENGINE_ACTOR, item_subject(*key), ev.DecisionAutomated(
-            decision=new_ids[key], action=decision.action, category=category,
+            decision=new_ids[versioned], action=decision.action, category=category,
             categories=tuple(c.name for c in decision.categories), rules=tuple(decision.rules),
-            policy=decision.policy,
+            policy=decision.policy, item_version=row.item_version,
         )))
         if announce:
             announced.append({"platform": key[0], "item": key[1], "decision": decision.to_dict()})
@@ -92,9 +96,10 @@ def record_engine_decisions(tx: Tx, policy: Policy, pairs: Sequence[tuple[Item, 
             severity = policy.categories[category].severity if category in policy.categories else 1
             new_cases.append(NewCase(
                 platform=key[0], item_id=key[1], origin=f"{CaseOrigin.ENGINE.value}:{decision.policy}",
-                category=category, proposed_action=decision.action, decision_id=new_ids[key], severity=severity,
-                reach=min(item.reach_total, MAX_REACH), priority_base=priority_base(severity, item.reach_total),
-                created_at=when, created_ts=now,
+                category=category, proposed_action=decision.action, decision_id=new_ids[versioned],
+                severity=severity, reach=min(item.reach_total, MAX_REACH),
+                priority_base=priority_base(severity, item.reach_total), created_at=when, created_ts=now,
+                item_version=row.item_version,
             ))
     for case_id, case in review_rows.insert_cases(tx, new_cases).items():
         events.append(AuditEvent(ENGINE_ACTOR, f"case:{case_id}", ev.CaseOpened(
@@ -106,41 +111,55 @@ def record_engine_decisions(tx: Tx, policy: Policy, pairs: Sequence[tuple[Item, 
     return set(new_ids)
 
 
+@dataclass(frozen=True, slots=True)
+class Moderated:
+    """The answer to one item sent to ``POST /v1/moderate``: the decision in force on the version
+    its content is, whether this call made that decision, and the version (``Khien-Item-Version``)."""
+
+    decision: Decision
+    created: bool
+    version: int
+
+
 def moderate_many(tx: Tx, policy: Policy, pairs: Sequence[tuple[Item, Decision]], *,
-                  clock: Clock = SYSTEM) -> list[tuple[Decision, bool]]:
+                  clock: Clock = SYSTEM) -> list[Moderated]:
     """Record engine decisions made now for items sent to ``POST /v1/moderate``, in one transaction.
 
-    For each pair returns the decision in force and whether this call made it. An item already
-    decided keeps its decision (idempotent on platform and id); an item stored earlier by a batch
-    but not yet decided takes this decision; the same item twice in one call gets one decision.
+    Each item is stored first (:func:`khien.review.versions.store_items`): new (version 1), a new
+    version of a stored item (other content), or a replay of its current version. A new item or a
+    new version takes this decision, against that version, in this transaction. A replay gets the
+    decision in force on that version; when it has none (stored by ``POST /v1/items``, not decided
+    yet) it takes this decision, since the content decided is the content stored. The same content
+    twice in one call gets one decision; the same id with two contents gets two versions.
     """
     when = iso(clock.now())
-    first: dict[tuple[str, str], int] = {}
-    for n, (item, _decision) in enumerate(pairs):
-        first.setdefault(key_of(item), n)
-    unique = [pairs[n] for n in first.values()]
-    new_keys = item_rows.insert_items(tx, [_new_item(item, ItemStatus.DECIDED, when) for item, _ in unique])
-    earlier = [k for k in first if k not in new_keys]
-    current = item_rows.latest_decisions(tx, earlier)
-    to_record = [(i, d) for i, d in unique if key_of(i) not in current]
-    added = record_engine_decisions(tx, policy, to_record, clock=clock)
-    item_rows.mark_decided_keys(tx, [k for k in earlier if k not in current])
-    out: list[tuple[Decision, bool]] = []
-    for n, (item, _decision) in enumerate(pairs):
-        key = key_of(item)
-        if key in current:
-            out.append((current[key].decision, False))
+    stored, edits = store_items(tx, [item for item, _ in pairs], ItemStatus.DECIDED, when)
+    replays = [s.versioned for s in stored if s.outcome == Outcome.REPLAY]
+    current = item_rows.decisions_in_force(tx, list(dict.fromkeys(replays)))
+    first: dict[tuple[str, str, int], int] = {}
+    for n, s in enumerate(stored):
+        if s.versioned not in current:
+            first.setdefault(s.versioned, n)
+    if edits:
+        record_many(tx, edits, time=when)
+    added = record_engine_decisions(tx, policy, [pairs[n] for n in first.values()],
+                                    versions=[stored[n].version for n in first.values()], clock=clock)
+    # replays of items stored by POST /v1/items and still pending: decided now, on the version read
+    item_rows.mark_decided(tx, [(stored[n].pk, stored[n].version) for n in first.values()
+                                if stored[n].outcome == Outcome.REPLAY and stored[n].pk is not None])
+    out: list[Moderated] = []
+    for n, s in enumerate(stored):
+        if s.versioned in current:
+            out.append(Moderated(current[s.versioned].decision, False, s.version))
         else:
-            out.append((pairs[first[key]][1], first[key] == n and key in added))
+            n0 = first[s.versioned]
+            out.append(Moderated(pairs[n0][1], n0 == n and s.versioned in added, s.version))
     return out
 
 
-def moderate(store: Store, engine: Engine, item: Item, actor: Actor, *,
-             clock: Clock = SYSTEM) -> tuple[Decision, bool]:
-    """Decide one item now. The same (platform, id) again returns the decision in force, unchanged.
-
-    Returns the decision and whether it was made by this call.
-    """
+def moderate(store: Store, engine: Engine, item: Item, actor: Actor, *, clock: Clock = SYSTEM) -> Moderated:
+    """Decide one item now. The same (platform, id) and content again returns the decision in force
+    on that version, unchanged; other content is a new version, decided now."""
     decision = engine.decide(item)
     with store.write() as tx:
         return moderate_many(tx, engine.policy, [(item, decision)], clock=clock)[0]
@@ -148,34 +167,34 @@ def moderate(store: Store, engine: Engine, item: Item, actor: Actor, *,
 
 @dataclass(frozen=True, slots=True)
 class IngestResult:
-    """What a batch did: how many items were new, and how many were already stored."""
+    """What a batch did: how many items were new, how many were new versions of stored items
+    (``edited``), and how many repeated the current version of an item (``duplicates``)."""
 
     accepted: int
     duplicates: int
+    edited: int = 0
 
     def public(self) -> dict[str, int]:
-        return {"accepted": self.accepted, "duplicates": self.duplicates}
+        return {"accepted": self.accepted, "duplicates": self.duplicates, "edited": self.edited}
 
 
 def ingest(tx: Tx, items: Sequence[Item], actor: Actor, *, clock: Clock = SYSTEM) -> IngestResult:
-    """Store a batch for the worker. Items already stored (same platform and id) are left as they are.
+    """Store a batch for the worker: new items, and new versions of stored items whose content
+    changed (those go back to ``pending``); the current content again is a duplicate.
 
-    ``public()`` of the result is the API's response body (``{"accepted", "duplicates"}``).
+    ``public()`` of the result is the API's response body (``{"accepted", "duplicates", "edited"}``).
     """
     when = iso(clock.now())
-    rows: list[NewItem] = []
-    seen: set[tuple[str, str]] = set()
-    for item in items:
-        key = key_of(item)
-        if key not in seen:
-            seen.add(key)
-            rows.append(_new_item(item, ItemStatus.PENDING, when))
-    new = item_rows.insert_items(tx, rows)
+    stored, events = store_items(tx, items, ItemStatus.PENDING, when, actor=actor.name)
+    new = [s.key for s in stored if s.outcome == Outcome.NEW]
     if new:
-        record_many(tx, [AuditEvent(actor.name, f"batch:{len(new)}", ev.ItemsReceived(
+        events.insert(0, AuditEvent(actor.name, f"batch:{len(new)}", ev.ItemsReceived(
             count=len(new), items=tuple(sorted(f"{p}:{i}" if p else i for p, i in new)),
-        ))], time=when)
-    return IngestResult(len(new), len(items) - len(new))
+        )))
+    if events:
+        record_many(tx, events, time=when)
+    edited = len(stored) - len(new) - sum(s.outcome == Outcome.REPLAY for s in stored)
+    return IngestResult(len(new), len(items) - len(new) - edited, edited)
 
 
 # ---- the worker's path, with quarantine ----------------------------------------------------------
@@ -206,8 +225,8 @@ def _decide_isolating(engine: Engine, batch: Sequence[tuple[StoredItem, Item]],
 
 def _quarantine(tx: Tx, stored: StoredItem, error: str, when: str) -> None:
     lifecycle.move(lifecycle.ITEM_MOVES, f"item {stored.item_id!r}", stored.status, "fail")
-    attempts = item_rows.mark_failed(tx, stored.pk, error)
-    if attempts is None:  # decided meanwhile (by POST /v1/moderate): nothing to quarantine
+    attempts = item_rows.mark_failed(tx, stored.pk, error, version=stored.version)
+    if attempts is None:  # decided meanwhile (by POST /v1/moderate), or edited: nothing to quarantine
         return
     log.warning("item %s quarantined: %s", item_subject(stored.platform, stored.item_id), error)
     record_many(tx, [AuditEvent(ENGINE_ACTOR, item_subject(stored.platform, stored.item_id),
@@ -217,8 +236,11 @@ def _quarantine(tx: Tx, stored: StoredItem, error: str, when: str) -> None:
 def _write(store: Store, policy: Policy, decided: Sequence[tuple[StoredItem, Item, Decision]],
            failed: Sequence[tuple[StoredItem, str]], clock: Clock) -> None:
     with store.write() as tx:
-        record_engine_decisions(tx, policy, [(item, d) for _, item, d in decided], clock=clock)
-        item_rows.mark_decided(tx, [stored.pk for stored, _, _ in decided])
+        # each decision is about the version the worker read; the item is marked decided only where
+        # that is still its current version (an edit that arrived meanwhile stays pending)
+        record_engine_decisions(tx, policy, [(item, d) for _, item, d in decided],
+                                versions=[stored.version for stored, _, _ in decided], clock=clock)
+        item_rows.mark_decided(tx, [(stored.pk, stored.version) for stored, _, _ in decided])
         when = iso(clock.now())
         for stored, error in failed:
             _quarantine(tx, stored, error, when)
@@ -295,15 +317,26 @@ def _decide_and_write(store: Store, engine: Engine, pending: Sequence[StoredItem
 
 # ---- reading items, and the admin's retry --------------------------------------------------------
 
-def item_state(tx: Tx, platform: str, item_id: str) -> ItemState | None:
-    """An item as stored and the decision in force on it (None when the item is not stored).
+def item_state(tx: Tx, platform: str, item_id: str, version: int | None = None) -> ItemState | None:
+    """An item as stored: its current version (or version ``version``), the decision in force on
+    that version, and the list of its versions, each with its decision (None when the item is not
+    stored; 404 naming the version when the item has no such version).
 
     ``public(dsa=...)`` of the result is what ``GET /v1/items/{id}`` publishes.
     """
     stored = item_rows.get_item(tx, platform, item_id)
     if stored is None:
         return None
-    return ItemState(stored, item_rows.latest_decision(tx, platform, item_id))
+    shown = None
+    if version is not None and version != stored.version:
+        shown = item_rows.get_version(tx, platform, item_id, version)
+        if shown is None:
+            raise NotFoundError(f"item {item_id!r}{' on ' + platform if platform else ''} has no version {version}; "
+                                f"its versions are 1 to {stored.version}")
+    by_version = item_rows.decisions_by_version(tx, platform, item_id)
+    history = tuple((v, by_version.get(v.version)) for v in item_rows.list_versions(tx, platform, item_id))
+    number = shown.version if shown is not None else stored.version
+    return ItemState(stored, by_version.get(number), shown=shown, versions=history)
 
 
 def failed_items(tx: Tx, *, limit: int = 50, offset: int = 0) -> list[QuarantinedItem]:

@@ -54,13 +54,16 @@ def create(tx: Tx, actor: Actor, *, authority: str, legal_basis: str, items: Seq
     new_cases = []
     for key in keys:
         stored = item_rows.get_item(tx, key.platform, key.item_id)
-        current = item_rows.latest_decision(tx, key.platform, key.item_id)
+        version = stored.version if stored else 1  # the request is about the text published now
+        current = item_rows.decisions_in_force(tx, [(key.platform, key.item_id, version)]).get(
+            (key.platform, key.item_id, version))
         reach = stored.reach if stored else 0
         new_cases.append(NewCase(
             platform=key.platform, item_id=key.item_id, origin=f"{CaseOrigin.LEGAL.value}:{request_id}",
             category=None, proposed_action=requested_action, decision_id=current.id if current else None,
             legal_request_id=request_id, severity=LEGAL_SEVERITY, reach=reach,
             priority_base=priority_base(LEGAL_SEVERITY, reach), created_at=when, created_ts=now,
+            item_version=version,
         ))
     opened = rows.insert_cases(tx, new_cases)
     events = [AuditEvent(actor.name, f"legal_request:{request_id}", ev.LegalRequestCreated(

@@ -20,7 +20,7 @@ from typing import Any
 
 from ..clock import iso
 from ..enums import CaseState, ItemStatus
-from ..store.records import Appeal, Case, LegalRequest, StoredDecision, StoredItem, public_item_ref
+from ..store.records import Appeal, Case, ItemVersion, LegalRequest, StoredDecision, StoredItem, public_item_ref
 
 __all__ = ["CaseSummary", "CaseView", "AppealView", "LegalAction", "LegalRequestView", "ItemState",
            "QuarantinedItem", "Appeal", "LegalRequest"]
@@ -56,7 +56,9 @@ class CaseSummary:
 class CaseView:
     """A case with its item's content, the decision under review and the outcome (once decided).
 
-    ``content`` is the item JSON as received (None when the item is not stored); ``decision`` is
+    ``content`` is the item JSON of the version the case judges, as received (None when the item is
+    not stored); ``current_version`` is the item's version now (None when not stored): when it is
+    newer than ``item_version`` the item was edited since the case opened. ``decision`` is
     published with its signal records (a reviewer explains it from them), ``outcome`` without.
     """
 
@@ -65,6 +67,7 @@ class CaseView:
     content: dict[str, Any] | None
     decision: StoredDecision | None
     outcome: StoredDecision | None
+    current_version: int | None = None
 
     # The case's own fields, so a page reads ``view.state`` as it reads ``view.holder``.
     @property
@@ -113,6 +116,17 @@ class CaseView:
         return self.case.live_claimant(self.at)
 
     @property
+    def item_version(self) -> int:
+        """The version of the item the case judges."""
+        return self.case.item_version
+
+    @property
+    def edited_since(self) -> int | None:
+        """The item's current version when it is newer than the one the case judges, else None."""
+        current = self.current_version
+        return current if current is not None and current > self.case.item_version else None
+
+    @property
     def claim_expires_at(self) -> str | None:
         """When the live claim lapses (ISO time), as the API publishes it."""
         expires = self.case.claim_expires_ts
@@ -135,6 +149,7 @@ class CaseView:
     def public(self) -> dict[str, Any]:
         out = self.case.public(self.at)
         out["item"]["content"] = self.content
+        out["current_item_version"] = self.current_version
         out["decision"] = _decision(self.decision, provenance=True)
         out["outcome"] = _decision(self.outcome)
         return out
@@ -197,33 +212,53 @@ class LegalRequestView:
 
 @dataclass(frozen=True, slots=True)
 class ItemState:
-    """An item as stored and the decision in force on it (None while pending or quarantined)."""
+    """An item as stored, one of its versions and the decision in force on that version (None while
+    it is pending or quarantined), and the list of its versions with their decisions.
+
+    ``shown`` is the version asked for when it is not the current one (None: the current one, whose
+    text is ``stored.body``); ``versions`` lists every version, oldest first, with its decision.
+    """
 
     stored: StoredItem
     decision: StoredDecision | None
+    shown: ItemVersion | None = None
+    versions: tuple[tuple[ItemVersion, StoredDecision | None], ...] = ()
 
     @property
     def status(self) -> ItemStatus:
         return self.stored.status
 
     @property
+    def version(self) -> int:
+        """The version whose text and decision this state shows."""
+        return self.shown.version if self.shown is not None else self.stored.version
+
+    @property
     def content(self) -> dict[str, Any] | str:
         """The item JSON; a body that no longer parses is given as the text it is."""
+        source = self.shown if self.shown is not None else self.stored
         try:
-            return self.stored.content()
+            return source.content()
         except Exception:  # noqa: BLE001 - a quarantined body is shown as the text it is
-            return self.stored.body
+            return source.body or ""
 
     def public(self, *, dsa: bool = False) -> dict[str, Any]:
-        """As ``GET /v1/items/{id}`` publishes it; a quarantined item also shows ``error`` and ``attempts``."""
+        """As ``GET /v1/items/{id}`` publishes it; a quarantined item also shows ``error`` and ``attempts``.
+
+        ``received_at``, ``item`` and ``decision`` are those of ``version`` (the current one unless
+        another was asked for); ``versions`` lists them all with a summary of each one's decision.
+        """
         s = self.stored
         out: dict[str, Any] = {
             "id": s.item_id,
             "platform": s.platform or None,
             "status": s.status.value,
-            "received_at": s.received_at,
+            "received_at": self.shown.received_at if self.shown is not None else s.received_at,
+            "version": self.version,
             "item": self.content,
             "decision": self.decision.public(dsa=dsa) if self.decision else None,
+            "versions": [{"version": v.version, "received_at": v.received_at, "content_hash": v.content_hash,
+                          "decision": d.summary() if d else None} for v, d in self.versions],
         }
         if s.status == ItemStatus.FAILED:
             out |= {"error": s.error, "attempts": s.attempts}

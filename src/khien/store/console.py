@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql
 from .db import Tx
 from .review import live_claim, priority
 from ..enums import AppealState, CaseState
-from .schema import appeals, cases, decisions, items
+from .schema import appeals, cases, decisions, item_versions, items
 
 __all__ = ["SOURCES", "QueueRow", "HistoryRow", "Counts", "queue", "author_history", "counts",
            "next_unclaimed"]
@@ -43,7 +43,7 @@ class QueueRow:
     created_at: str
     holder: str | None
     claim_expires_ts: float | None
-    item_body: str | None  # the item's stored JSON, None when the item row is missing
+    item_body: str | None  # the JSON of the version the case judges, None when the item is not stored
 
     @property
     def source(self) -> str:
@@ -95,9 +95,11 @@ def queue(tx: Tx, *, now: float, category: str | None = None, action: str | None
                cases.c.proposed_action, cases.c.severity, cases.c.reach, rank, cases.c.created_at,
                case((held, cases.c.claimed_by), else_=None).label("holder"),
                case((held, cases.c.claim_expires_ts), else_=None).label("claim_expires_ts"),
-               items.c.body.label("item_body"))
-        .select_from(cases.outerjoin(items, and_(items.c.platform == cases.c.platform,
-                                                 items.c.item_id == cases.c.item_id)))
+               item_versions.c.body.label("item_body"))
+        # the text of the version the case judges, not the item's current one
+        .select_from(cases.outerjoin(item_versions, and_(item_versions.c.platform == cases.c.platform,
+                                                         item_versions.c.item_id == cases.c.item_id,
+                                                         item_versions.c.version == cases.c.item_version)))
         .where(cases.c.state == CaseState.OPEN)
     )
     stmt = _filtered(stmt, category=category, action=action, source=source)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 from alembic import command
 from alembic.config import Config
@@ -13,7 +14,7 @@ from alembic.script import ScriptDirectory
 if TYPE_CHECKING:
     from .db import Store
 
-__all__ = ["alembic_config", "upgrade", "current_revision", "head_revision"]
+__all__ = ["alembic_config", "upgrade", "downgrade", "current_revision", "head_revision"]
 
 _HERE = Path(__file__).parent
 
@@ -26,12 +27,44 @@ def alembic_config(store: "Store | None" = None) -> Config:
     return cfg
 
 
+@contextmanager
+def _migrating(store: "Store") -> Iterator[Config]:
+    """One transaction for a migration run, with an Alembic config using its connection.
+
+    On SQLite, foreign-key enforcement is off during the run: batch mode rebuilds a table by
+    creating a copy and dropping the original, and dropping ``decisions`` while cases point at it
+    fails an immediate check (``PRAGMA foreign_keys`` is ignored inside a transaction, so it is set
+    on the bare connection before the transaction begins). The keys are checked before the commit.
+    """
+    cfg = alembic_config(store)
+    with store.engine.connect() as conn:
+        raw = conn.connection.dbapi_connection if conn.dialect.name == "sqlite" else None
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                yield cfg
+                if raw is not None:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"the migration left rows pointing nowhere: {broken[:5]}")
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys=ON")
+
+
 def upgrade(store: "Store", revision: str = "head") -> str:
     """Bring the schema to ``revision``; returns the revision the database is at afterwards."""
-    cfg = alembic_config(store)
-    with store.engine.begin() as conn:
-        cfg.attributes["connection"] = conn
+    with _migrating(store) as cfg:
         command.upgrade(cfg, revision)
+    return current_revision(store) or ""
+
+
+def downgrade(store: "Store", revision: str) -> str:
+    """Take the schema back to ``revision``; returns the revision the database is at afterwards."""
+    with _migrating(store) as cfg:
+        command.downgrade(cfg, revision)
     return current_revision(store) or ""
 
 

@@ -21,8 +21,8 @@ from ..errors import InputError
 from ..model import Decision, Item
 
 __all__ = [
-    "ItemKey", "NewItem", "StoredItem", "StoredDecision", "NewDecision", "Case", "NewCase", "Appeal", "LegalRequest",
-    "claim_is_live", "public_item_ref",
+    "ItemKey", "NewItem", "StoredItem", "ItemHead", "ItemVersion", "StoredDecision", "NewDecision", "Case", "NewCase",
+    "Appeal", "LegalRequest", "claim_is_live", "public_item_ref",
 ]
 
 
@@ -49,9 +49,21 @@ class ItemKey:
 
 # ---- items and decisions -------------------------------------------------------------------------
 
+def _parse_body(body: str, item_id: str) -> dict[str, Any]:
+    """A stored item JSON; :class:`InputError` when it no longer parses."""
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise InputError(f"the stored body of item {item_id!r} is not JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise InputError(f"the stored body of item {item_id!r} is not an object")
+    return data
+
+
 @dataclass(frozen=True, slots=True)
 class NewItem:
-    """An item to insert: its key, the item JSON as text, and the status it starts in."""
+    """An item to insert: its key, the item JSON as text, its content hash (``khien.review.versions``)
+    and the status it starts in. ``version`` is the version this text is (1 for a new item)."""
 
     platform: str
     item_id: str
@@ -59,9 +71,18 @@ class NewItem:
     status: ItemStatus
     reach: int
     received_at: str
+    content_hash: str
+    version: int = 1
 
     def row(self) -> dict[str, Any]:
-        return asdict(self) | {"status": self.status.value}
+        return {"platform": self.platform, "item_id": self.item_id, "body": self.body, "status": self.status.value,
+                "reach": self.reach, "received_at": self.received_at, "content_hash": self.content_hash,
+                "version": self.version}
+
+    def version_row(self) -> dict[str, Any]:
+        """The ``item_versions`` row that keeps this text for ever."""
+        return {"platform": self.platform, "item_id": self.item_id, "version": self.version, "body": self.body,
+                "content_hash": self.content_hash, "received_at": self.received_at}
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,20 +100,60 @@ class StoredItem(NewItem):
         m = _m(row)
         return cls(pk=m["pk"], platform=m["platform"], item_id=m["item_id"], body=m["body"],
                    status=ItemStatus(m["status"]), reach=int(m["reach"] or 0), received_at=m["received_at"],
+                   content_hash=m.get("content_hash") or "", version=int(m.get("version") or 1),
                    error=m.get("error"), attempts=int(m.get("attempts") or 0))
 
     def content(self) -> dict[str, Any]:
         """The item JSON as stored; :class:`InputError` when it no longer parses."""
-        try:
-            data = orjson.loads(self.body)
-        except orjson.JSONDecodeError as exc:
-            raise InputError(f"the stored body of item {self.item_id!r} is not JSON: {exc}") from exc
-        if not isinstance(data, dict):
-            raise InputError(f"the stored body of item {self.item_id!r} is not an object")
-        return data
+        return _parse_body(self.body, self.item_id)
 
     def item(self) -> Item:
         return Item.from_dict(self.content())
+
+
+@dataclass(frozen=True, slots=True)
+class ItemHead:
+    """What storing a resent item needs to know of the stored one, without its body: its row, its
+    current version and that version's content hash, its status and reach."""
+
+    pk: int
+    platform: str
+    item_id: str
+    version: int
+    content_hash: str
+    status: ItemStatus
+    reach: int
+
+    @classmethod
+    def from_row(cls, row: Any) -> "ItemHead":
+        m = _m(row)
+        return cls(pk=m["pk"], platform=m["platform"], item_id=m["item_id"], version=int(m["version"]),
+                   content_hash=m["content_hash"], status=ItemStatus(m["status"]), reach=int(m["reach"] or 0))
+
+
+@dataclass(frozen=True, slots=True)
+class ItemVersion:
+    """A row of ``item_versions``: one text an item had. ``body`` is None when it was not read
+    (listing an item's versions reads only their hashes and times)."""
+
+    platform: str
+    item_id: str
+    version: int
+    content_hash: str
+    received_at: str
+    body: str | None = None
+
+    @classmethod
+    def from_row(cls, row: Any) -> "ItemVersion":
+        m = _m(row)
+        return cls(platform=m["platform"], item_id=m["item_id"], version=int(m["version"]),
+                   content_hash=m["content_hash"], received_at=m["received_at"], body=m.get("body"))
+
+    def content(self) -> dict[str, Any]:
+        """The item JSON of this version; :class:`InputError` when it was not read or no longer parses."""
+        if self.body is None:
+            raise InputError(f"version {self.version} of item {self.item_id!r} was read without its text")
+        return _parse_body(self.body, self.item_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +173,7 @@ class StoredDecision:
     created_at: str
     decision: Decision
     actor_id: str | None = None  # the decider's stable id (``user:3``); None for the engine and older rows
+    item_version: int = 1  # the version of the item whose text was decided
 
     @classmethod
     def from_row(cls, row: Any) -> "StoredDecision":
@@ -119,7 +181,8 @@ class StoredDecision:
         return cls(id=m["id"], platform=m["platform"], item_id=m["item_id"], policy=m["policy"],
                    source=m["source"], source_ref=m["source_ref"], action=m["action"], category=m["category"],
                    automated=bool(m["automated"]), actor=m["actor"], created_at=m["created_at"],
-                   decision=Decision.from_dict(orjson.loads(m["body"])), actor_id=m.get("actor_id"))
+                   decision=Decision.from_dict(orjson.loads(m["body"])), actor_id=m.get("actor_id"),
+                   item_version=int(m.get("item_version") or 1))
 
     @property
     def decider(self) -> str | None:
@@ -129,6 +192,11 @@ class StoredDecision:
     def public(self, *, dsa: bool = False, provenance: bool = False) -> dict[str, Any]:
         """The decision as ``khien scan`` writes it (DSA fields and signal records only on request)."""
         return self.decision.to_dict(dsa=dsa, provenance=provenance)
+
+    def summary(self) -> dict[str, Any]:
+        """The decision in a line of an item's version history (``GET /v1/items/{id}``)."""
+        return {"id": self.id, "action": self.action, "category": self.category, "source": self.source,
+                "automated": self.automated, "policy": self.policy, "created_at": self.created_at}
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,10 +211,12 @@ class NewDecision:
     created_at: str
     category: str | None
     actor_id: str | None = None  # the stable id of ``actor`` (``khien.review.actor.Actor.id``)
+    item_version: int = 1  # the stored version of the item whose text this decision is about
 
     def row(self) -> dict[str, Any]:
         d = self.decision
-        return {"platform": self.platform, "item_id": d.id, "policy": d.policy, "source": self.source,
+        return {"platform": self.platform, "item_id": d.id, "item_version": self.item_version, "policy": d.policy,
+                "source": self.source,
                 "source_ref": self.source_ref, "action": d.action, "category": self.category,
                 "automated": d.automated, "actor": self.actor, "actor_id": self.actor_id,
                 "body": orjson.dumps(d.to_dict(dsa=True, provenance=True)).decode(), "created_at": self.created_at}
@@ -168,6 +238,7 @@ class NewCase:
     created_at: str
     created_ts: float
     legal_request_id: int | None = None
+    item_version: int = 1  # the version of the item the case judges
 
     def row(self) -> dict[str, Any]:
         return asdict(self) | {"state": CaseState.OPEN.value}
@@ -195,6 +266,7 @@ class Case:
     decided_at: str | None
     outcome_decision_id: int | None
     priority: float | None = None  # severity × log(reach) × age factor at the time of the query
+    item_version: int = 1  # the version of the item the case judges
 
     @classmethod
     def from_row(cls, row: Any) -> "Case":
@@ -206,7 +278,7 @@ class Case:
             priority_base=m["priority_base"], state=CaseState(m["state"]), created_at=m["created_at"],
             created_ts=m["created_ts"], claimed_by=m["claimed_by"], claim_expires_ts=m["claim_expires_ts"],
             decided_by=m["decided_by"], decided_at=m["decided_at"], outcome_decision_id=m["outcome_decision_id"],
-            priority=m.get("priority"),
+            priority=m.get("priority"), item_version=int(m.get("item_version") or 1),
         )
 
     def live_claimant(self, now: float) -> str | None:
@@ -219,6 +291,7 @@ class Case:
         return {
             "id": self.id,
             "item": public_item_ref(self.platform, self.item_id),
+            "item_version": self.item_version,
             "state": self.state.value,
             "origin": self.origin.split(":", 1)[0],
             "category": self.category,

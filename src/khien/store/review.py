@@ -64,17 +64,20 @@ def claimable_by(actor: str, now: float) -> ColumnElement[bool]:
 # ---- cases -------------------------------------------------------------------------------------
 
 def insert_cases(tx: Tx, new: Sequence[NewCase]) -> dict[int, NewCase]:
-    """Open cases; an item already queued for the same origin is skipped.
+    """Open cases; a version of an item already queued for the same origin is skipped (another
+    version of it is not: an edit may be judged apart from the text it replaced).
 
     Returns the new cases by id (insertion order).
     """
     if not new:
         return {}
-    stmt = tx.insert(cases).on_conflict_do_nothing(index_elements=["platform", "item_id", "origin"])
-    result = tx.conn.execute(stmt.returning(cases.c.id, cases.c.platform, cases.c.item_id, cases.c.origin),
+    stmt = tx.insert(cases).on_conflict_do_nothing(index_elements=["platform", "item_id", "item_version", "origin"])
+    result = tx.conn.execute(stmt.returning(cases.c.id, cases.c.platform, cases.c.item_id, cases.c.item_version,
+                                            cases.c.origin),
                              [n.row() for n in new])
-    by_key = {(n.platform, n.item_id, n.origin): n for n in new}
-    return {r.id: by_key[(r.platform, r.item_id, r.origin)] for r in sorted(result, key=lambda r: r.id)}
+    by_key = {(n.platform, n.item_id, n.item_version, n.origin): n for n in new}
+    return {r.id: by_key[(r.platform, r.item_id, int(r.item_version), r.origin)]
+            for r in sorted(result, key=lambda r: r.id)}
 
 
 def list_cases(

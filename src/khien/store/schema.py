@@ -26,6 +26,7 @@ __all__ = [
     "metadata",
     "api_keys",
     "items",
+    "item_versions",
     "decisions",
     "cases",
     "appeals",
@@ -80,19 +81,41 @@ items = Table(
     # it until it expires, so a killed worker's items come back after ``worker_lease_s``.
     Column("lease_owner", String(100)),
     Column("lease_until", Float),
+    # The current version (1 for an item never edited) and its content hash: an item sent again
+    # with the same hash is a replay, with another one a new version (khien.review.versions).
+    Column("version", Integer, nullable=False, default=1, server_default="1"),
+    Column("content_hash", String(64), nullable=False),
     UniqueConstraint("platform", "item_id", name="uq_items_platform_item"),
 )
 Index("ix_items_pending", items.c.status, items.c.pk)
 
-# One row per decision ever made on an item. The engine decides an item once per policy version:
-# (platform, item_id, policy, source, source_ref) is unique and source_ref is '' for the engine,
-# so a worker that re-runs a batch after a crash cannot add a second automated decision.
+# Every version of every item, the current one included, kept for ever: a decision or a case names
+# the version it judged, so the text it judged can always be shown. ``body`` and ``received_at``
+# are as in ``items``; ``content_hash`` is sha256 of the canonical item JSON without its reach.
+item_versions = Table(
+    "item_versions",
+    metadata,
+    Column("pk", Integer, primary_key=True),
+    Column("platform", String(100), nullable=False),
+    Column("item_id", String(300), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("received_at", String(40), nullable=False),
+    UniqueConstraint("platform", "item_id", "version", name="uq_item_versions_once"),
+)
+
+# One row per decision ever made on an item. The engine decides each version of an item once per
+# policy version: (platform, item_id, item_version, policy, source, source_ref) is unique and
+# source_ref is '' for the engine, so a worker that re-runs a batch after a crash cannot add a
+# second automated decision. ``item_version`` is the version whose text was decided.
 decisions = Table(
     "decisions",
     metadata,
     Column("id", Integer, primary_key=True),
     Column("platform", String(100), nullable=False),
     Column("item_id", String(300), nullable=False),
+    Column("item_version", Integer, nullable=False, default=1, server_default="1"),
     Column("policy", String(64), nullable=False),
     Column("source", String(10), nullable=False),  # engine | case | appeal
     Column("source_ref", String(40), nullable=False, default=""),
@@ -103,7 +126,8 @@ decisions = Table(
     Column("actor_id", String(60)),  # the stable id of ``actor`` (``user:3``, ``key:7``): the appeal rule compares it
     Column("body", Text, nullable=False),  # Decision.to_dict(dsa=True)
     Column("created_at", String(40), nullable=False),
-    UniqueConstraint("platform", "item_id", "policy", "source", "source_ref", name="uq_decisions_once"),
+    UniqueConstraint("platform", "item_id", "item_version", "policy", "source", "source_ref",
+                     name="uq_decisions_once"),
 )
 Index("ix_decisions_item", decisions.c.platform, decisions.c.item_id, decisions.c.id)
 
@@ -113,6 +137,9 @@ cases = Table(
     Column("id", Integer, primary_key=True),
     Column("platform", String(100), nullable=False),
     Column("item_id", String(300), nullable=False),
+    # The version of the item the case judges; one case per (item, version, origin), so an edit
+    # may open a second engine case while the first stays on the text it was opened for.
+    Column("item_version", Integer, nullable=False, default=1, server_default="1"),
     Column("origin", String(60), nullable=False),  # 'engine:<policy>' | 'legal:<id>'
     Column("category", String(40)),
     Column("proposed_action", String(10)),
@@ -129,7 +156,7 @@ cases = Table(
     Column("decided_by", String(200)),
     Column("decided_at", String(40)),
     Column("outcome_decision_id", Integer, ForeignKey("decisions.id")),
-    UniqueConstraint("platform", "item_id", "origin", name="uq_cases_once"),
+    UniqueConstraint("platform", "item_id", "item_version", "origin", name="uq_cases_once"),
 )
 Index("ix_cases_state", cases.c.state, cases.c.priority_base)
 

@@ -38,17 +38,23 @@ def _item(request: Request, data: Any, where: str | None = None) -> Item:
     return item
 
 
-def _commit(store: Any, policy: Any, item: Item, decision: Decision, clock: Any) -> tuple[Decision, bool]:
+def _commit(store: Any, policy: Any, item: Item, decision: Decision, clock: Any) -> intake.Moderated:
     """Write one decision made outside the group committer (the app is not in its lifespan)."""
     with store.write() as tx:
         return intake.moderate_many(tx, policy, [(item, decision)], clock=clock)[0]
 
 
 @router.post("/v1/moderate", summary="Decide one item now",
-             openapi_extra=body_schema(ITEM_SCHEMA) | {"responses": {"200": {"description": "The decision, as `khien scan` writes it."}}})
+             openapi_extra=body_schema(ITEM_SCHEMA) | {"responses": {"200": {
+                 "description": "The decision, as `khien scan` writes it, with `item_version`: the version of "
+                                "the item it is about (also in the `Khien-Item-Version` header). "
+                                "`Khien-Replayed: true` when the same content was decided before."}}})
 async def moderate(request: Request, actor: Actor = Depends(require("ingest")), raw: bytes = Depends(raw_body),
                    dsa: bool = Query(False, description="Add the DSA statement-of-reasons fields.")) -> Response:
-    """Decide one item. Idempotent on (platform, id): the same item again returns the same decision.
+    """Decide one item. Idempotent on (platform, id) and content: the same item again returns the
+    decision in force on its version (``Khien-Replayed: true``); the same id with other content is
+    a new version of the item, stored and decided now. The answer names the version
+    (``Khien-Item-Version`` and the body's ``item_version``).
 
     The engine runs in the app's decide pool, never on the event loop, so a long text does not
     hold up other requests; when the pool's queue is full the answer is 503 with Retry-After.
@@ -58,21 +64,26 @@ async def moderate(request: Request, actor: Actor = Depends(require("ingest")), 
     decision = await request.app.state.decider.decide(item)
     committer = request.app.state.committer
     if committer is not None and committer.running:
-        decision, created = await committer.submit_async(item, decision)
+        result: intake.Moderated = await committer.submit_async(item, decision)
     else:
         state = request.app.state
-        decision, created = await run_in_threadpool(_commit, state.store, state.engine.policy, item, decision,
-                                                    state.clock)
-    return json_response(decision.to_dict(dsa=dsa),
-                         headers=None if created else {"Khien-Replayed": "true"})
+        result = await run_in_threadpool(_commit, state.store, state.engine.policy, item, decision, state.clock)
+    headers = {"Khien-Item-Version": str(result.version)}
+    if not result.created:
+        headers["Khien-Replayed"] = "true"
+    return json_response(result.decision.to_dict(dsa=dsa) | {"item_version": result.version}, headers=headers)
 
 
 @router.post("/v1/items", status_code=202, summary="Store a batch for the worker",
-             openapi_extra=body_schema(BATCH_SCHEMA) | {"responses": {"202": {"description": "Stored durably."}}})
+             openapi_extra=body_schema(BATCH_SCHEMA) | {"responses": {"202": {
+                 "description": "Stored durably: `{\"accepted\", \"duplicates\", \"edited\"}`, the counts of new "
+                                "items, repeats of an item's current content, and new versions of stored items."}}})
 def submit_items(request: Request, actor: Actor = Depends(require("ingest")),
                  raw: bytes = Depends(raw_body)) -> Response:
     """Store items durably (committed before the 202) for the worker to decide. All or nothing:
-    one bad item rejects the batch, naming it (``items[3].text``)."""
+    one bad item rejects the batch, naming it (``items[3].text``). An item already stored with the
+    same content is a duplicate; with other content it is a new version (``edited``), decided
+    again by the worker."""
     data = parse_json(raw)
     if not isinstance(data, dict):
         raise InputError(f"the body must be an object {{\"items\": [...]}}, found {type(data).__name__}", field="body")
@@ -96,9 +107,13 @@ def submit_items(request: Request, actor: Actor = Depends(require("ingest")),
 @router.get("/v1/items/{item_id}", summary="An item's state and decision")
 def get_item(request: Request, item_id: str, actor: Actor = Depends(require("ingest", "moderator")),
              platform: str | None = Query(None, max_length=MAX_PLATFORM),
+             version: int | None = Query(None, ge=1, le=2**31 - 1,
+                                         description="Show this version's text and decision (default: current)."),
              dsa: bool = Query(False)) -> Response:
+    """The item's current version (or ``version``), its text and the decision in force on it, and
+    ``versions``: every version, oldest first, with its content hash and a summary of its decision."""
     with request.app.state.store.read() as tx:
-        state = intake.item_state(tx, platform or "", item_id)
+        state = intake.item_state(tx, platform or "", item_id, version)
     if state is None:
         raise NotFoundError(f"item {item_id!r}{' on ' + platform if platform else ''} is not stored")
     return json_response(state.public(dsa=dsa))
