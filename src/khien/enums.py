@@ -10,7 +10,8 @@ from __future__ import annotations
 from enum import StrEnum
 
 __all__ = ["Action", "Role", "Mode", "ItemStatus", "CaseState", "CaseOrigin", "AppealState", "AppealOutcome",
-           "LegalStatus", "Stance", "WebhookEvent", "AccountAction", "values"]
+           "LegalStatus", "Stance", "WebhookEvent", "AccountAction", "SubjectKind", "ReportSource", "ReportState",
+           "AccountStatus", "Appellant", "values"]
 
 
 class Action(StrEnum):
@@ -95,6 +96,48 @@ class WebhookEvent(StrEnum):
 
     DECISION = "decision"
     APPEAL = "appeal"
+    REPORT = "report"  # a report's outcome, for the reporter's notice
+
+
+class SubjectKind(StrEnum):
+    """What a decision, case or report is about: one item, or an account on a platform."""
+
+    ITEM = "item"
+    ACCOUNT = "account"
+
+
+class ReportSource(StrEnum):
+    """Who sent a report: a platform user, or a trusted flagger (an organisation an admin registered).
+    Requests from authorities are legal requests, kept in their own ledger."""
+
+    USER = "user"
+    FLAGGER = "flagger"
+
+
+class ReportState(StrEnum):
+    """open → upheld (the report led to action) | rejected (no action was taken on it)."""
+
+    OPEN = "open"
+    UPHELD = "upheld"
+    REJECTED = "rejected"
+
+
+class AccountStatus(StrEnum):
+    """Where an account stands on its platform: ``active`` or under the account action in force."""
+
+    ACTIVE = "active"
+    WARNED = "warned"
+    RESTRICTED = "restricted"
+    SUSPENDED = "suspended"
+    BANNED = "banned"
+
+
+class Appellant(StrEnum):
+    """Who appeals a decision: the author of what was decided, or a reporter contesting a decision
+    not to act on their report."""
+
+    AUTHOR = "author"
+    REPORTER = "reporter"
 
 
 class AccountAction(StrEnum):
@@ -111,6 +154,12 @@ class AccountAction(StrEnum):
     @property
     def severity(self) -> int:
         return list(AccountAction).index(self)
+
+    @property
+    def status(self) -> "AccountStatus":
+        """The account status this action leaves in force."""
+        return AccountStatus({"warn": "warned", "restrict": "restricted", "suspend": "suspended",
+                              "ban": "banned"}[self.value])
 
 
 def values(enum: type[StrEnum]) -> tuple[str, ...]:

@@ -130,7 +130,8 @@ def author_history(tx: Tx, *, platform: str, author_id: str, exclude_item: str,
         select(decisions.c.id, decisions.c.item_id, decisions.c.action, decisions.c.category,
                decisions.c.automated, decisions.c.actor, decisions.c.source, decisions.c.created_at)
         .select_from(decisions.join(items, and_(items.c.platform == decisions.c.platform,
-                                                items.c.item_id == decisions.c.item_id)))
+                                                items.c.item_id == decisions.c.item_id,
+                                                decisions.c.subject_kind == "item")))
         .where(items.c.platform == platform, items.c.item_id != exclude_item,
                _author_id(tx) == literal(author_id))
         .order_by(decisions.c.id.desc())

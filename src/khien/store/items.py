@@ -40,6 +40,9 @@ __all__ = [
     "decision_counts",
 ]
 
+# Item queries read item decisions only: an account decision names an author id in ``item_id``.
+_ITEM = decisions.c.subject_kind == "item"
+
 PENDING, DECIDED, FAILED = ItemStatus.PENDING.value, ItemStatus.DECIDED.value, ItemStatus.FAILED.value
 
 
@@ -255,7 +258,7 @@ def insert_decisions(tx: Tx, new: Sequence[NewDecision]) -> dict[tuple[str, str,
     if not new:
         return {}
     stmt = tx.insert(decisions).on_conflict_do_nothing(
-        index_elements=["platform", "item_id", "item_version", "policy", "source", "source_ref"]
+        index_elements=["subject_kind", "platform", "item_id", "item_version", "policy", "source", "source_ref"]
     )
     result = tx.conn.execute(
         stmt.returning(decisions.c.id, decisions.c.platform, decisions.c.item_id, decisions.c.item_version),
@@ -268,7 +271,7 @@ def latest_decision(tx: Tx, platform: str, item_id: str) -> StoredDecision | Non
     """The most recent decision on an item, whichever version it judged."""
     row = tx.conn.execute(
         select(decisions)
-        .where(decisions.c.platform == platform, decisions.c.item_id == item_id)
+        .where(decisions.c.platform == platform, decisions.c.item_id == item_id, _ITEM)
         .order_by(decisions.c.id.desc())
         .limit(1)
     ).first()
@@ -282,7 +285,7 @@ def decisions_in_force(tx: Tx, keys: Sequence[tuple[str, str, int]]) -> dict[tup
         return {}
     rows = tx.conn.execute(
         select(decisions).where(tuple_(decisions.c.platform, decisions.c.item_id, decisions.c.item_version)
-                                .in_(list(keys)))
+                                .in_(list(keys)), _ITEM)
         .order_by(decisions.c.id)
     )
     latest: dict[tuple[str, str, int], Any] = {}
@@ -294,7 +297,7 @@ def decisions_in_force(tx: Tx, keys: Sequence[tuple[str, str, int]]) -> dict[tup
 def decisions_by_version(tx: Tx, platform: str, item_id: str) -> dict[int, StoredDecision]:
     """The decision in force on each version of an item that has one, by version."""
     rows = tx.conn.execute(
-        select(decisions).where(decisions.c.platform == platform, decisions.c.item_id == item_id)
+        select(decisions).where(decisions.c.platform == platform, decisions.c.item_id == item_id, _ITEM)
         .order_by(decisions.c.id)
     )
     latest: dict[int, Any] = {}
@@ -318,6 +321,7 @@ def decision_counts(tx: Tx, source: str = "engine") -> dict[tuple[str, str], int
     rows = tx.conn.execute(
         select(decisions.c.platform, decisions.c.item_id, func.count())
         .where(decisions.c.source == source)
+        .where(_ITEM)
         .group_by(decisions.c.platform, decisions.c.item_id)
     )
     return {(p, i): n for p, i, n in rows}

@@ -16,7 +16,7 @@ from typing import Any, Mapping
 import orjson
 
 from ..clock import iso
-from ..enums import AppealOutcome, AppealState, CaseState, ItemStatus, LegalStatus
+from ..enums import AppealOutcome, AppealState, CaseState, ItemStatus, LegalStatus, SubjectKind
 from ..errors import InputError
 from ..model import Decision, Item
 
@@ -173,7 +173,8 @@ class StoredDecision:
     created_at: str
     decision: Decision
     actor_id: str | None = None  # the decider's stable id (``user:3``); None for the engine and older rows
-    item_version: int = 1  # the version of the item whose text was decided
+    item_version: int = 1  # the version of the item whose text was decided (0 for an account)
+    subject_kind: SubjectKind = SubjectKind.ITEM  # an account decision names the author id in item_id
 
     @classmethod
     def from_row(cls, row: Any) -> "StoredDecision":
@@ -182,7 +183,8 @@ class StoredDecision:
                    source=m["source"], source_ref=m["source_ref"], action=m["action"], category=m["category"],
                    automated=bool(m["automated"]), actor=m["actor"], created_at=m["created_at"],
                    decision=Decision.from_dict(orjson.loads(m["body"])), actor_id=m.get("actor_id"),
-                   item_version=int(m.get("item_version") or 1))
+                   item_version=int(m["item_version"] if m.get("item_version") is not None else 1),
+                   subject_kind=SubjectKind(m.get("subject_kind") or SubjectKind.ITEM))
 
     @property
     def decider(self) -> str | None:
@@ -212,10 +214,12 @@ class NewDecision:
     category: str | None
     actor_id: str | None = None  # the stable id of ``actor`` (``khien.review.actor.Actor.id``)
     item_version: int = 1  # the stored version of the item whose text this decision is about
+    subject_kind: SubjectKind = SubjectKind.ITEM  # account: ``decision.id`` is the author id, version 0
 
     def row(self) -> dict[str, Any]:
         d = self.decision
         return {"platform": self.platform, "item_id": d.id, "item_version": self.item_version, "policy": d.policy,
+                "subject_kind": self.subject_kind.value,
                 "source": self.source,
                 "source_ref": self.source_ref, "action": d.action, "category": self.category,
                 "automated": d.automated, "actor": self.actor, "actor_id": self.actor_id,
@@ -238,10 +242,12 @@ class NewCase:
     created_at: str
     created_ts: float
     legal_request_id: int | None = None
-    item_version: int = 1  # the version of the item the case judges
+    item_version: int = 1  # the version of the item the case judges (0 for an account case)
+    subject_kind: SubjectKind = SubjectKind.ITEM  # account: ``item_id`` is the author id
+    reporters: int = 0  # distinct reporters grouped in a report case
 
     def row(self) -> dict[str, Any]:
-        return asdict(self) | {"state": CaseState.OPEN.value}
+        return asdict(self) | {"state": CaseState.OPEN.value, "subject_kind": self.subject_kind.value}
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,7 +272,9 @@ class Case:
     decided_at: str | None
     outcome_decision_id: int | None
     priority: float | None = None  # severity × log(reach) × age factor at the time of the query
-    item_version: int = 1  # the version of the item the case judges
+    item_version: int = 1  # the version of the item the case judges (0 for an account case)
+    subject_kind: SubjectKind = SubjectKind.ITEM
+    reporters: int = 0  # distinct reporters grouped in a report case
 
     @classmethod
     def from_row(cls, row: Any) -> "Case":
@@ -278,7 +286,9 @@ class Case:
             priority_base=m["priority_base"], state=CaseState(m["state"]), created_at=m["created_at"],
             created_ts=m["created_ts"], claimed_by=m["claimed_by"], claim_expires_ts=m["claim_expires_ts"],
             decided_by=m["decided_by"], decided_at=m["decided_at"], outcome_decision_id=m["outcome_decision_id"],
-            priority=m.get("priority"), item_version=int(m.get("item_version") or 1),
+            priority=m.get("priority"),
+            item_version=int(m["item_version"] if m.get("item_version") is not None else 1),
+            subject_kind=SubjectKind(m.get("subject_kind") or SubjectKind.ITEM), reporters=int(m.get("reporters") or 0),
         )
 
     def live_claimant(self, now: float) -> str | None:

@@ -71,7 +71,8 @@ def insert_cases(tx: Tx, new: Sequence[NewCase]) -> dict[int, NewCase]:
     """
     if not new:
         return {}
-    stmt = tx.insert(cases).on_conflict_do_nothing(index_elements=["platform", "item_id", "item_version", "origin"])
+    stmt = tx.insert(cases).on_conflict_do_nothing(
+        index_elements=["subject_kind", "platform", "item_id", "item_version", "origin"])
     result = tx.conn.execute(stmt.returning(cases.c.id, cases.c.platform, cases.c.item_id, cases.c.item_version,
                                             cases.c.origin),
                              [n.row() for n in new])

@@ -30,6 +30,11 @@ __all__ = [
     "decisions",
     "cases",
     "appeals",
+    "flaggers",
+    "reporters",
+    "reports",
+    "accounts",
+    "strikes",
     "legal_requests",
     "audit_events",
     "audit_head",
@@ -116,6 +121,9 @@ decisions = Table(
     Column("platform", String(100), nullable=False),
     Column("item_id", String(300), nullable=False),
     Column("item_version", Integer, nullable=False, default=1, server_default="1"),
+    # item | account: an account decision (warn, restrict, suspend, ban) names the account's author
+    # id in ``item_id`` and version 0; item queries read only subject_kind 'item'.
+    Column("subject_kind", String(10), nullable=False, default="item", server_default="item"),
     Column("policy", String(64), nullable=False),
     Column("source", String(10), nullable=False),  # engine | case | appeal
     Column("source_ref", String(40), nullable=False, default=""),
@@ -126,7 +134,7 @@ decisions = Table(
     Column("actor_id", String(60)),  # the stable id of ``actor`` (``user:3``, ``key:7``): the appeal rule compares it
     Column("body", Text, nullable=False),  # Decision.to_dict(dsa=True)
     Column("created_at", String(40), nullable=False),
-    UniqueConstraint("platform", "item_id", "item_version", "policy", "source", "source_ref",
+    UniqueConstraint("subject_kind", "platform", "item_id", "item_version", "policy", "source", "source_ref",
                      name="uq_decisions_once"),
 )
 Index("ix_decisions_item", decisions.c.platform, decisions.c.item_id, decisions.c.id)
@@ -140,7 +148,10 @@ cases = Table(
     # The version of the item the case judges; one case per (item, version, origin), so an edit
     # may open a second engine case while the first stays on the text it was opened for.
     Column("item_version", Integer, nullable=False, default=1, server_default="1"),
-    Column("origin", String(60), nullable=False),  # 'engine:<policy>' | 'legal:<id>'
+    # item | account; an account case names the author id in ``item_id`` and version 0
+    Column("subject_kind", String(10), nullable=False, default="item", server_default="item"),
+    # 'engine:<policy>' | 'legal:<id>' | 'reports:<first report id>' | 'account:<how>'
+    Column("origin", String(60), nullable=False),
     Column("category", String(40)),
     Column("proposed_action", String(10)),
     Column("decision_id", Integer, ForeignKey("decisions.id")),  # the decision under review
@@ -156,7 +167,9 @@ cases = Table(
     Column("decided_by", String(200)),
     Column("decided_at", String(40)),
     Column("outcome_decision_id", Integer, ForeignKey("decisions.id")),
-    UniqueConstraint("platform", "item_id", "item_version", "origin", name="uq_cases_once"),
+    # distinct reporters whose reports are grouped here (suspicious ones not counted)
+    Column("reporters", Integer, nullable=False, default=0, server_default="0"),
+    UniqueConstraint("subject_kind", "platform", "item_id", "item_version", "origin", name="uq_cases_once"),
 )
 Index("ix_cases_state", cases.c.state, cases.c.priority_base)
 
@@ -177,8 +190,120 @@ appeals = Table(
     Column("note", Text),
     Column("decided_at", String(40)),
     Column("outcome_decision_id", Integer, ForeignKey("decisions.id")),
+    # author (of what was decided) | reporter (contesting a decision not to act on their report)
+    Column("appellant", String(10), nullable=False, default="author", server_default="author"),
+    Column("report_id", Integer, ForeignKey("reports.id")),
 )
 Index("ix_appeals_item", appeals.c.platform, appeals.c.item_id)
+
+# Trusted flaggers: organisations whose notices go first and are answered within ``respond_hours``
+# (DSA Art. 22). Removing one keeps its row (its past reports still name it).
+flaggers = Table(
+    "flaggers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("name_key", String(100), nullable=False),  # normalised for uniqueness (khien.access.names)
+    Column("organisation", String(300), nullable=False),
+    Column("contact", String(300)),
+    Column("respond_hours", Integer, nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("removed_at", String(40)),
+)
+Index("uq_flaggers_live_name", flaggers.c.name_key, unique=True,
+      sqlite_where=flaggers.c.removed_at.is_(None), postgresql_where=flaggers.c.removed_at.is_(None))
+
+# A reporter's track record on one platform: the share of their reports that were upheld sets the
+# weight of their next ones; ``limited_until`` is set when too many were rejected (DSA Art. 23).
+reporters = Table(
+    "reporters",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("platform", String(100), nullable=False),
+    Column("reporter_id", String(300), nullable=False),
+    Column("first_ts", Float, nullable=False),
+    Column("reports", Integer, nullable=False, default=0),
+    Column("upheld", Integer, nullable=False, default=0),
+    Column("rejected", Integer, nullable=False, default=0),
+    Column("suspicious", Integer, nullable=False, default=0),
+    Column("limited_until", Float),
+    UniqueConstraint("platform", "reporter_id", name="uq_reporters_once"),
+)
+
+# One row per report. A report is about an item (``subject_kind`` item, ``subject_id`` its id,
+# ``item_version`` the version in force when reported) or an account (the author id). Reports on one
+# subject are grouped into one open case (``case_id``); ``suspicious`` marks a report the mass-
+# reporting detector placed in a ring (``ring``): it is kept and counted, but raises no priority.
+reports = Table(
+    "reports",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("platform", String(100), nullable=False),
+    Column("source", String(10), nullable=False),  # ReportSource: user | flagger
+    Column("reporter_id", String(300)),  # the platform user id (source user)
+    Column("flagger_id", Integer, ForeignKey("flaggers.id")),  # source flagger
+    Column("subject_kind", String(10), nullable=False),  # SubjectKind: item | account
+    Column("subject_id", String(300), nullable=False),
+    Column("item_version", Integer),
+    Column("category", String(40), nullable=False),
+    Column("statement", Text, nullable=False),
+    Column("evidence", Text, nullable=False),  # JSON list of URLs
+    Column("created_at", String(40), nullable=False),
+    Column("created_ts", Float, nullable=False),
+    Column("case_id", Integer, ForeignKey("cases.id")),
+    Column("state", String(10), nullable=False),  # ReportState: open | upheld | rejected
+    Column("suspicious", Boolean, nullable=False, default=False),
+    Column("ring", String(100)),
+    Column("answered_at", String(40)),
+    Column("answered_ts", Float),
+    Column("outcome_decision_id", Integer, ForeignKey("decisions.id")),
+    Column("reasons", Text),  # JSON {vi, en}: the notice the reporter gets
+)
+Index("ix_reports_subject", reports.c.platform, reports.c.subject_kind, reports.c.subject_id, reports.c.id)
+Index("ix_reports_reporter", reports.c.platform, reports.c.reporter_id, reports.c.id)
+Index("ix_reports_case", reports.c.case_id)
+
+# An account per (platform, author id), created when an item, report or scan first names it. Its
+# status is the account action in force (``status_until`` None: until lifted); it has a history on
+# its platform only: decisions, strikes, reports, appeals.
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("platform", String(100), nullable=False),
+    Column("author_id", String(300), nullable=False),
+    Column("name", String(300)),
+    Column("followers", BigInteger, nullable=False, default=0),
+    Column("verified", Boolean, nullable=False, default=False),
+    Column("first_seen", String(40), nullable=False),
+    Column("status", String(10), nullable=False, default="active"),  # AccountStatus
+    Column("status_until", Float),
+    Column("status_decision_id", Integer, ForeignKey("decisions.id")),
+    Column("last_action_ts", Float),
+    UniqueConstraint("platform", "author_id", name="uq_accounts_once"),
+)
+
+# A strike: one upheld violation counted against an account (khien.policy.accounts). A strike
+# removed on appeal keeps its row, with who removed it and why.
+strikes = Table(
+    "strikes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", Integer, ForeignKey("accounts.id"), nullable=False),
+    Column("category", String(40), nullable=False),
+    Column("weight", Float, nullable=False),
+    Column("item_id", String(300), nullable=False),
+    Column("item_version", Integer, nullable=False),
+    Column("decision_id", Integer, ForeignKey("decisions.id")),
+    Column("created_at", String(40), nullable=False),
+    Column("created_ts", Float, nullable=False),
+    Column("removed_at", String(40)),
+    Column("removed_by", String(200)),
+    Column("removal_reason", Text),
+    UniqueConstraint("account_id", "decision_id", name="uq_strikes_once"),
+)
+Index("ix_strikes_account", strikes.c.account_id, strikes.c.created_ts)
 
 legal_requests = Table(
     "legal_requests",
