@@ -1,0 +1,74 @@
+"""The co-report graph: which reporters reported the same targets together, with decay.
+
+An edge ``(a, b)`` counts the distinct targets ``a`` and ``b`` reported within one window of each
+other, halved every ``half_life_s`` and forgotten ``memory_s`` after it was last touched. Rings
+attack many targets with largely the same members, so their edges gather weight from several
+targets; two honest strangers who happened to report one viral scam share one target and stop
+there. The edge remembers its last target so the co-report that is happening now is not counted as
+*history* for itself.
+
+Bounded: at most ``max_pairs`` edges (the least recently touched go first), and touches are
+amortised O(1) (an insertion-ordered dict, swept from the old end).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+__all__ = ["CoReportGraph"]
+
+
+class CoReportGraph:
+    """Decayed co-report edges between reporters. Times are the caller's event times."""
+
+    __slots__ = ("_edges", "half_life_s", "memory_s", "max_pairs", "evicted")
+
+    def __init__(self, *, half_life_s: float, memory_s: float, max_pairs: int) -> None:
+        # key (a, b) with a < b -> [weight at last touch, last touch ts, last target]
+        self._edges: OrderedDict[tuple[str, str], list] = OrderedDict()
+        self.half_life_s = half_life_s
+        self.memory_s = memory_s
+        self.max_pairs = max_pairs
+        self.evicted = 0  # edges dropped by the size cap (not by age): a sign the cap is too small
+
+    def __len__(self) -> int:
+        return len(self._edges)
+
+    @staticmethod
+    def _key(a: str, b: str) -> tuple[str, str]:
+        return (a, b) if a < b else (b, a)
+
+    def history(self, a: str, b: str, target: str, now: float) -> float:
+        """Decayed number of targets, other than ``target``, that ``a`` and ``b`` co-reported."""
+        edge = self._edges.get(self._key(a, b))
+        if edge is None:
+            return 0.0
+        weight = edge[0] * 0.5 ** ((now - edge[1]) / self.half_life_s)
+        return weight - 1.0 if edge[2] == target else weight  # the current target is not history
+
+    def touch(self, a: str, b: str, target: str, now: float) -> None:
+        """Record that ``a`` and ``b`` reported ``target`` together at ``now``."""
+        key = self._key(a, b)
+        edge = self._edges.get(key)
+        if edge is None:
+            self._edges[key] = [1.0, now, target]
+            if len(self._edges) > self.max_pairs:
+                self._edges.popitem(last=False)
+                self.evicted += 1
+            return
+        decayed = edge[0] * 0.5 ** ((now - edge[1]) / self.half_life_s)
+        if edge[2] != target:  # one more distinct target; repeats on one target add nothing
+            edge[0], edge[2] = decayed + 1.0, target
+        else:
+            edge[0] = decayed
+        edge[1] = now
+        self._edges.move_to_end(key)
+
+    def forget_before(self, cutoff: float) -> None:
+        """Drop edges last touched before ``cutoff`` (they are the oldest, at the front)."""
+        edges = self._edges
+        while edges:
+            key, edge = next(iter(edges.items()))
+            if edge[1] >= cutoff:
+                break
+            del edges[key]

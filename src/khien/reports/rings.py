@@ -1,0 +1,445 @@
+"""Detecting coordinated mass reporting ("report rings") from reporting behaviour alone.
+
+**The line Khiên does not cross.** This detector looks only at reporting *behaviour*: who reports
+what, when, together with whom, with what track record and account age, and how alike their
+statements are in shape. It never reads what the reported person says, and it never profiles
+anyone for their opinions: a report on an activist and a report on a scam page are the same kind
+of event to it. Its verdicts mark reports so they do not raise a case's priority; they decide
+nothing about the reported person.
+
+**Signals, and why they are combined.** A burst of many distinct reporters on one target is what a
+ring looks like, but it is also what honest reporting of a viral scam looks like. What separates
+them is everything around the burst, measured as shares of the distinct reporters in the target's
+sliding window (``RingConfig.window_s``):
+
+- ``co-reporters``: the reporter has reported *other* targets together with reporters in this
+  window before (the decayed co-report graph, :mod:`khien.reports.graph`). Rings attack many
+  targets with largely the same members; honest strangers rarely meet twice. This is the strongest
+  signal and, once a ring is known, makes a small burst enough (``min_linked``).
+- ``new-accounts``: accounts younger than ``new_account_s``.
+- ``poor-record``: most of the reporter's past reports were rejected.
+- ``same-statement``: the statement, folded, equals another reporter's in the window
+  (:mod:`khien.reports.statements`).
+
+A window is a ring attack when it is a burst (``min_reporters`` distinct reporters, or
+``min_linked`` of them with co-report history) and the weighted sum of those shares reaches
+``threshold``. In a window judged a ring, a report is marked when its reporter carries at least one
+of the signals (or is already a known member of the ring): an honest old account with a clean
+record and its own words that happens to report the same target is not marked.
+
+**Re-labelling.** The first reports of a burst come before the burst is recognisable, and a careful
+ring (aged accounts, varied statements) may only be recognisable on its second target, by its
+co-report history. So earlier reports can be re-labelled: reports of the current window when it is
+recognised, and reports a member made in earlier bursts together with at least ``relabel_min``
+other members of the same ring. :meth:`RingDetector.relabelled` drains them.
+
+**Bounded.** Windows of targets with no report for ``window_s``, co-report edges, suspect reports
+and rings untouched for ``memory_s`` are forgotten; edges are also capped at ``max_pairs``. Each
+report costs O(``max_links``) plus amortised O(1) sweeping, never a scan of history.
+Events must arrive in time order; a late one is treated as arriving at the latest time seen.
+Trusted flaggers (reporter ``flagger:<id>``) are never ring members and are not counted.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, OrderedDict, deque
+from dataclasses import dataclass, field
+
+from .graph import CoReportGraph
+from .statements import statement_key
+
+__all__ = ["ReportEvent", "RingVerdict", "RingConfig", "Ring", "RingDetector"]
+
+DAY = 86_400.0
+
+
+@dataclass(frozen=True, slots=True)
+class ReportEvent:
+    """One report as the detector sees it: behaviour, never the reported content."""
+
+    report_id: int
+    reporter: str  # "platform:user-id" or "flagger:<id>" (trusted flaggers are never ring members)
+    target: str  # "item:<platform>:<id>" or "account:<platform>:<author-id>"
+    category: str
+    ts: float  # epoch seconds
+    reporter_age_s: float | None = None  # how old the reporting account is, when the platform says
+    upheld: int = 0  # the reporter's past reports that were upheld / rejected (track record)
+    rejected: int = 0
+    statement: str = ""  # free text: near-identical statements are a coordination signal
+
+
+@dataclass(frozen=True, slots=True)
+class RingVerdict:
+    """The judgement of one report. ``ring`` is set exactly when ``suspicious`` is true."""
+
+    report_id: int
+    suspicious: bool
+    ring: str | None
+    score: float  # the window's weighted share of signals (see RingConfig.threshold)
+    reasons: tuple[str, ...]  # "burst", "co-reporters", "new-accounts", "poor-record", "same-statement"
+
+
+@dataclass(frozen=True, slots=True)
+class RingConfig:
+    """Tunables of :class:`RingDetector`. Defaults were tuned on bench seeds 1-3 (bench/rings.py)."""
+
+    window_s: float = 3600.0  # reports on one target within this span form its window
+    min_reporters: int = 8  # distinct reporters in a window that make a burst
+    min_linked: int = 4  # ... or this many reporters with co-report history between them
+    memory_s: float = 14 * DAY  # co-report edges, suspects and rings are forgotten after this
+    half_life_s: float = 7 * DAY  # co-report edge weight halves over this span
+    co_min_history: float = 0.5  # decayed shared targets that make two reporters "co-reporters"
+    max_links: int = 48  # a new reporter is compared with at most this many recent ones in window
+    max_pairs: int = 400_000  # hard cap on co-report edges (least recently touched go first)
+    new_account_s: float = 30 * DAY  # younger accounts are "new"
+    poor_min_reports: int = 3  # a track record needs this many decided reports ...
+    poor_reject_share: float = 0.6  # ... and this share rejected to be "poor"
+    w_co: float = 1.0  # weights of the shares in the window score
+    w_same: float = 0.8
+    w_new: float = 0.6
+    w_poor: float = 0.6
+    threshold: float = 0.4  # a burst whose score reaches this is a ring attack
+    relabel_min: int = 4  # members of a ring in one earlier burst that re-label their reports there
+    suspects_per_reporter: int = 8  # earlier burst reports kept per reporter for re-labelling
+    max_relabelled: int = 100_000  # undrained re-labels kept (the oldest are dropped beyond this)
+    trusted_prefix: str = "flagger:"
+
+
+@dataclass(frozen=True, slots=True)
+class Ring:
+    """A detected ring: its members and the targets it attacked, as seen so far."""
+
+    ring_id: str
+    members: frozenset[str]
+    targets: tuple[str, ...]
+    first_ts: float
+    last_ts: float
+    reports: int
+
+
+class _Entry:
+    """One report kept in a target's window (and, if in a burst, in its reporter's suspects)."""
+
+    __slots__ = ("ts", "report_id", "reporter", "target", "flagged", "suspect")
+
+    def __init__(self, ts: float, report_id: int, reporter: str, target: str) -> None:
+        self.ts, self.report_id, self.reporter, self.target = ts, report_id, reporter, target
+        self.flagged = False
+        self.suspect = False
+
+
+@dataclass(slots=True)
+class _Window:
+    """A target's sliding window with counters kept incrementally (O(1) per report)."""
+
+    entries: deque = field(default_factory=deque)
+    count: dict = field(default_factory=dict)  # reporter -> entries in window
+    props: dict = field(default_factory=dict)  # reporter -> (new, poor, statement key)
+    keys: Counter = field(default_factory=Counter)  # statement key -> distinct reporters
+    partners: dict = field(default_factory=dict)  # reporter -> set of co-reporters in window
+    n_new: int = 0
+    n_poor: int = 0
+    n_dup: int = 0  # distinct reporters whose statement another reporter shares
+    n_linked: int = 0  # distinct reporters with at least one co-reporter in window
+    ring: str | None = None
+    last_ts: float = 0.0
+
+
+@dataclass(slots=True)
+class _RingState:
+    ring_id: str
+    first_ts: float
+    last_ts: float
+    members: set = field(default_factory=set)
+    targets: dict = field(default_factory=dict)  # insertion-ordered set
+    reports: int = 0
+    candidates: dict = field(default_factory=dict)  # target -> {member: [entries]} not yet re-labelled
+    relabelled_targets: set = field(default_factory=set)
+
+
+class RingDetector:
+    """Online detector of report rings. Pure: no clock, no I/O; time is the events' ``ts``.
+
+    Feed every report in time order to :meth:`observe`; after each call (or in batches), drain
+    :meth:`relabelled` for earlier reports now judged part of a ring. Not thread-safe: one detector
+    per stream (the store serialises reports of one platform).
+    """
+
+    def __init__(self, config: RingConfig = RingConfig()) -> None:
+        self.config = config
+        self._now = float("-inf")
+        self._windows: OrderedDict[str, _Window] = OrderedDict()  # least recently reported first
+        self._graph = CoReportGraph(
+            half_life_s=config.half_life_s, memory_s=config.memory_s, max_pairs=config.max_pairs
+        )
+        self._suspects: OrderedDict[str, deque] = OrderedDict()  # reporter -> burst entries
+        self._rings: OrderedDict[str, _RingState] = OrderedDict()
+        self._member_ring: dict[str, str] = {}
+        self._relabelled: deque[RingVerdict] = deque(maxlen=config.max_relabelled)
+
+    # -- public ------------------------------------------------------------------------------
+
+    def observe(self, event: ReportEvent) -> RingVerdict:
+        """Judge one report, update the state, queue re-labels of earlier reports."""
+        cfg = self.config
+        now = self._now = max(self._now, event.ts)
+        self._forget(now)
+        if event.reporter.startswith(cfg.trusted_prefix):
+            return RingVerdict(event.report_id, False, None, 0.0, ())
+        window = self._window(event.target, now)
+        entry = _Entry(now, event.report_id, event.reporter, event.target)
+        self._add(window, entry, event, now)
+        score = self._score(window)
+        burst = self._burst(window)
+        if window.ring is None and burst and score >= cfg.threshold:
+            self._recognise(window, event.target, now, score)  # marks this entry too
+        elif window.ring is not None and self._member(window, event.reporter):
+            self._flag(window, entry, score, relabel=False)
+        if burst and window.ring is None:
+            self._mark_suspects(window)
+        if entry.flagged:
+            return RingVerdict(event.report_id, True, window.ring, score, self._reasons(window, event.reporter))
+        return RingVerdict(event.report_id, False, None, score, ())
+
+    def relabelled(self) -> list[RingVerdict]:
+        """Drain the earlier reports judged part of a ring since the last call (oldest first)."""
+        out = list(self._relabelled)
+        self._relabelled.clear()
+        return out
+
+    def rings(self) -> list[Ring]:
+        """The rings detected and still remembered (active within ``memory_s``), oldest first."""
+        return [
+            Ring(r.ring_id, frozenset(r.members), tuple(r.targets), r.first_ts, r.last_ts, r.reports)
+            for r in self._rings.values()
+        ]
+
+    def sizes(self) -> dict[str, int]:
+        """Sizes of the kept structures, to check that state stays bounded."""
+        return {
+            "windows": len(self._windows),
+            "window_entries": sum(len(w.entries) for w in self._windows.values()),
+            "pairs": len(self._graph),
+            "pairs_evicted": self._graph.evicted,
+            "suspect_reporters": len(self._suspects),
+            "rings": len(self._rings),
+            "ring_members": len(self._member_ring),
+            "relabelled_pending": len(self._relabelled),
+        }
+
+    # -- windows -----------------------------------------------------------------------------
+
+    def _window(self, target: str, now: float) -> _Window:
+        window = self._windows.get(target)
+        if window is None:
+            window = self._windows[target] = _Window()
+        else:
+            self._windows.move_to_end(target)
+            cutoff = now - self.config.window_s
+            while window.entries and window.entries[0].ts < cutoff:
+                self._remove(window, window.entries.popleft())
+            if not window.entries:
+                window.ring = None  # a quiet window ends the attack; a new one is judged afresh
+        window.last_ts = now
+        return window
+
+    def _add(self, window: _Window, entry: _Entry, event: ReportEvent, now: float) -> None:
+        cfg, reporter = self.config, event.reporter
+        window.entries.append(entry)
+        seen = window.count.get(reporter, 0)
+        window.count[reporter] = seen + 1
+        if seen:
+            return  # a repeat report by one reporter adds no reporter-level signal
+        new = event.reporter_age_s is not None and event.reporter_age_s < cfg.new_account_s
+        decided = event.upheld + event.rejected
+        poor = decided >= cfg.poor_min_reports and event.rejected >= cfg.poor_reject_share * decided
+        key = statement_key(event.statement)
+        window.props[reporter] = (new, poor, key)
+        window.n_new += new
+        window.n_poor += poor
+        if key is not None:
+            n = window.keys[key] = window.keys[key] + 1
+            window.n_dup += 2 if n == 2 else (1 if n > 2 else 0)
+        partners: set[str] = set()
+        window.partners[reporter] = partners
+        graph, target = self._graph, event.target
+        for i, other in enumerate(reversed(window.count)):
+            if other == reporter:
+                continue
+            if i > cfg.max_links:
+                break
+            if graph.history(reporter, other, target, now) >= cfg.co_min_history:
+                others = window.partners[other]
+                if not others:
+                    window.n_linked += 1
+                others.add(reporter)
+                partners.add(other)
+            graph.touch(reporter, other, target, now)
+        if partners:
+            window.n_linked += 1
+
+    def _remove(self, window: _Window, entry: _Entry) -> None:
+        reporter = entry.reporter
+        left = window.count[reporter] - 1
+        if left:
+            window.count[reporter] = left
+            return
+        del window.count[reporter]
+        new, poor, key = window.props.pop(reporter)
+        window.n_new -= new
+        window.n_poor -= poor
+        if key is not None:
+            n = window.keys[key] = window.keys[key] - 1
+            window.n_dup -= 2 if n == 1 else (1 if n > 1 else 0)
+            if not n:
+                del window.keys[key]
+        partners = window.partners.pop(reporter)
+        if partners:
+            window.n_linked -= 1
+        for other in partners:
+            others = window.partners.get(other)
+            if others is not None and reporter in others:
+                others.discard(reporter)
+                if not others:
+                    window.n_linked -= 1
+
+    def _burst(self, window: _Window) -> bool:
+        cfg = self.config
+        return len(window.count) >= cfg.min_reporters or window.n_linked >= cfg.min_linked
+
+    def _score(self, window: _Window) -> float:
+        cfg = self.config
+        n = len(window.count)
+        raw = cfg.w_co * window.n_linked + cfg.w_same * window.n_dup + cfg.w_new * window.n_new
+        return round((raw + cfg.w_poor * window.n_poor) / n, 4)
+
+    def _member(self, window: _Window, reporter: str) -> bool:
+        """Whether a reporter in a ring window carries a ring signal of its own."""
+        new, poor, key = window.props[reporter]
+        ring = self._rings.get(window.ring) if window.ring else None
+        return bool(
+            new
+            or poor
+            or window.partners[reporter]
+            or (key is not None and window.keys[key] > 1)
+            or (ring is not None and reporter in ring.members)
+        )
+
+    def _reasons(self, window: _Window, reporter: str) -> tuple[str, ...]:
+        new, poor, key = window.props[reporter]
+        reasons = ["burst"]
+        if window.partners[reporter]:
+            reasons.append("co-reporters")
+        if new:
+            reasons.append("new-accounts")
+        if poor:
+            reasons.append("poor-record")
+        if key is not None and window.keys[key] > 1:
+            reasons.append("same-statement")
+        return tuple(reasons)
+
+    # -- rings and re-labelling ----------------------------------------------------------------
+
+    def _recognise(self, window: _Window, target: str, now: float, score: float) -> None:
+        """A window just became a ring attack: name the ring, flag its members' reports."""
+        votes = Counter(self._member_ring[r] for r in window.count if r in self._member_ring)
+        ring_id = None
+        if votes:
+            best, n = votes.most_common(1)[0]
+            if n >= min(self.config.min_linked, len(window.count)) and best in self._rings:
+                ring_id = best
+        if ring_id is None:
+            ring_id = f"ring:{target}:{int(window.entries[0].ts)}"
+            if ring_id not in self._rings:
+                self._rings[ring_id] = _RingState(ring_id, window.entries[0].ts, now)
+        window.ring = ring_id
+        last = window.entries[-1]
+        for entry in window.entries:
+            if not entry.flagged and self._member(window, entry.reporter):
+                self._flag(window, entry, score, relabel=entry is not last)
+
+    def _flag(self, window: _Window, entry: _Entry, score: float, *, relabel: bool) -> None:
+        ring = self._rings[window.ring]
+        self._rings.move_to_end(ring.ring_id)
+        entry.flagged = True
+        ring.last_ts = max(ring.last_ts, entry.ts)
+        ring.reports += 1
+        ring.targets[entry.target] = None
+        if relabel:
+            reasons = self._reasons(window, entry.reporter)
+            self._relabelled.append(RingVerdict(entry.report_id, True, ring.ring_id, score, reasons))
+        reporter = entry.reporter
+        if reporter not in ring.members:
+            ring.members.add(reporter)
+            self._member_ring[reporter] = ring.ring_id
+            self._claim_suspects(ring, reporter, score)
+
+    def _mark_suspects(self, window: _Window) -> None:
+        """Keep the burst's unflagged reports per reporter, for a ring recognised later."""
+        cfg = self.config
+        for entry in reversed(window.entries):
+            if entry.suspect:
+                break  # older entries were marked when this burst was first seen
+            entry.suspect = True
+            queue = self._suspects.get(entry.reporter)
+            if queue is None:
+                queue = self._suspects[entry.reporter] = deque(maxlen=cfg.suspects_per_reporter)
+            else:
+                self._suspects.move_to_end(entry.reporter)
+            queue.append(entry)
+
+    def _claim_suspects(self, ring: _RingState, member: str, score: float) -> None:
+        """A new member's earlier burst reports join the ring once enough members share a burst."""
+        queue = self._suspects.get(member)
+        if not queue:
+            return
+        cutoff = self._now - self.config.memory_s
+        for entry in queue:
+            if entry.flagged or entry.ts < cutoff:
+                continue
+            if entry.target in ring.relabelled_targets:
+                self._relabel(ring, entry, score)
+                continue
+            members = ring.candidates.setdefault(entry.target, {})
+            members.setdefault(member, []).append(entry)
+            if len(members) >= self.config.relabel_min:
+                ring.relabelled_targets.add(entry.target)
+                for entries in ring.candidates.pop(entry.target).values():
+                    for old in entries:
+                        if not old.flagged:
+                            self._relabel(ring, old, score)
+
+    def _relabel(self, ring: _RingState, entry: _Entry, score: float) -> None:
+        entry.flagged = True
+        ring.reports += 1
+        ring.targets[entry.target] = None
+        self._relabelled.append(RingVerdict(entry.report_id, True, ring.ring_id, score, ("co-reporters",)))
+
+    # -- forgetting --------------------------------------------------------------------------
+
+    def _forget(self, now: float) -> None:
+        cfg = self.config
+        cutoff = now - cfg.window_s
+        windows = self._windows
+        while windows:
+            target, window = next(iter(windows.items()))
+            if window.last_ts >= cutoff:
+                break
+            del windows[target]
+        memory = now - cfg.memory_s
+        self._graph.forget_before(memory)
+        suspects = self._suspects
+        while suspects:
+            reporter, queue = next(iter(suspects.items()))
+            if queue and queue[-1].ts >= memory:
+                break
+            del suspects[reporter]
+        rings = self._rings
+        while rings:
+            ring_id, ring = next(iter(rings.items()))
+            if ring.last_ts >= memory:
+                break
+            del rings[ring_id]
+            for member in ring.members:
+                if self._member_ring.get(member) == ring_id:
+                    del self._member_ring[member]
