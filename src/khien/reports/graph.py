@@ -7,6 +7,11 @@ targets; two honest strangers who happened to report one viral scam share one ta
 there. The edge remembers its last target so the co-report that is happening now is not counted as
 *history* for itself.
 
+Busy honest reporters meet everybody: someone who reports fifty popular scams a week shares
+targets with many strangers by chance. So the graph also keeps each reporter's decayed activity
+(targets reported), and :meth:`CoReportGraph.share` relates the shared targets to the busier
+reporter's activity: ring members report little besides their attacks, and share most of it.
+
 Bounded: at most ``max_pairs`` edges (the least recently touched go first), and touches are
 amortised O(1) (an insertion-ordered dict, swept from the old end).
 """
@@ -21,11 +26,13 @@ __all__ = ["CoReportGraph"]
 class CoReportGraph:
     """Decayed co-report edges between reporters. Times are the caller's event times."""
 
-    __slots__ = ("_edges", "half_life_s", "memory_s", "max_pairs", "evicted")
+    __slots__ = ("_edges", "_activity", "half_life_s", "memory_s", "max_pairs", "evicted")
 
     def __init__(self, *, half_life_s: float, memory_s: float, max_pairs: int) -> None:
         # key (a, b) with a < b -> [weight at last touch, last touch ts, last target]
         self._edges: OrderedDict[tuple[str, str], list] = OrderedDict()
+        # reporter -> [decayed targets reported before the current one, last report ts]
+        self._activity: OrderedDict[str, list] = OrderedDict()
         self.half_life_s = half_life_s
         self.memory_s = memory_s
         self.max_pairs = max_pairs
@@ -33,6 +40,34 @@ class CoReportGraph:
 
     def __len__(self) -> int:
         return len(self._edges)
+
+    @property
+    def reporters(self) -> int:
+        """Reporters whose activity is remembered."""
+        return len(self._activity)
+
+    def activity(self, reporter: str, now: float) -> float:
+        """Decayed number of targets ``reporter`` reported before (0 for a stranger)."""
+        act = self._activity.get(reporter)
+        return 0.0 if act is None else act[0] * 0.5 ** ((now - act[1]) / self.half_life_s)
+
+    def note(self, reporter: str, now: float) -> None:
+        """Count one more target reported by ``reporter`` (call after judging the report)."""
+        act = self._activity.get(reporter)
+        if act is None:
+            self._activity[reporter] = [1.0, now]
+            return
+        act[0] = act[0] * 0.5 ** ((now - act[1]) / self.half_life_s) + 1.0
+        act[1] = now
+        self._activity.move_to_end(reporter)
+
+    def share(self, a: str, b: str, target: str, now: float) -> tuple[float, float]:
+        """Shared earlier targets of ``a`` and ``b``, and that as a share of the busier one's activity."""
+        shared = self.history(a, b, target, now)
+        if shared <= 0.0:
+            return 0.0, 0.0
+        busier = max(self.activity(a, now), self.activity(b, now), 1.0)
+        return shared, shared / busier
 
     @staticmethod
     def _key(a: str, b: str) -> tuple[str, str]:
@@ -72,3 +107,9 @@ class CoReportGraph:
             if edge[1] >= cutoff:
                 break
             del edges[key]
+        activity = self._activity
+        while activity:
+            reporter, act = next(iter(activity.items()))
+            if act[1] >= cutoff:
+                break
+            del activity[reporter]

@@ -88,7 +88,8 @@ class RingConfig:
     min_linked: int = 4  # ... or this many reporters with co-report history between them
     memory_s: float = 14 * DAY  # co-report edges, suspects and rings are forgotten after this
     half_life_s: float = 7 * DAY  # co-report edge weight halves over this span
-    co_min_history: float = 0.5  # decayed shared targets that make two reporters "co-reporters"
+    co_min_history: float = 0.5  # decayed shared targets that make two reporters "co-reporters" ...
+    co_min_share: float = 0.4  # ... when they are this share of the busier reporter's activity
     max_links: int = 48  # a new reporter is compared with at most this many recent ones in window
     max_pairs: int = 400_000  # hard cap on co-report edges (least recently touched go first)
     new_account_s: float = 30 * DAY  # younger accounts are "new"
@@ -98,7 +99,7 @@ class RingConfig:
     w_same: float = 0.8
     w_new: float = 0.6
     w_poor: float = 0.6
-    threshold: float = 0.4  # a burst whose score reaches this is a ring attack
+    threshold: float = 0.6  # a burst whose score reaches this is a ring attack
     relabel_min: int = 4  # members of a ring in one earlier burst that re-label their reports there
     suspects_per_reporter: int = 8  # earlier burst reports kept per reporter for re-labelling
     max_relabelled: int = 100_000  # undrained re-labels kept (the oldest are dropped beyond this)
@@ -221,6 +222,7 @@ class RingDetector:
             "window_entries": sum(len(w.entries) for w in self._windows.values()),
             "pairs": len(self._graph),
             "pairs_evicted": self._graph.evicted,
+            "reporters": self._graph.reporters,
             "suspect_reporters": len(self._suspects),
             "rings": len(self._rings),
             "ring_members": len(self._member_ring),
@@ -268,7 +270,8 @@ class RingDetector:
                 continue
             if i > cfg.max_links:
                 break
-            if graph.history(reporter, other, target, now) >= cfg.co_min_history:
+            shared, share = graph.share(reporter, other, target, now)
+            if shared >= cfg.co_min_history and share >= cfg.co_min_share:
                 others = window.partners[other]
                 if not others:
                     window.n_linked += 1
@@ -277,6 +280,7 @@ class RingDetector:
             graph.touch(reporter, other, target, now)
         if partners:
             window.n_linked += 1
+        graph.note(reporter, now)
 
     def _remove(self, window: _Window, entry: _Entry) -> None:
         reporter = entry.reporter
@@ -346,7 +350,7 @@ class RingDetector:
         ring_id = None
         if votes:
             best, n = votes.most_common(1)[0]
-            if n >= min(self.config.min_linked, len(window.count)) and best in self._rings:
+            if n >= 2 and best in self._rings:  # known members are back: the same ring
                 ring_id = best
         if ring_id is None:
             ring_id = f"ring:{target}:{int(window.entries[0].ts)}"
