@@ -90,7 +90,8 @@ class RingConfig:
     half_life_s: float = 7 * DAY  # co-report edge weight halves over this span
     co_min_history: float = 0.5  # decayed shared targets that make two reporters "co-reporters" ...
     co_min_share: float = 0.4  # ... when they are this share of the busier reporter's activity
-    max_links: int = 48  # a new reporter is compared with at most this many recent ones in window
+    co_link_s: float = 300.0  # two reports on one target this close in time are a co-report
+    max_links: int = 32  # a new reporter is compared with at most this many recent ones in window
     max_pairs: int = 400_000  # hard cap on co-report edges (least recently touched go first)
     new_account_s: float = 30 * DAY  # younger accounts are "new"
     poor_min_reports: int = 3  # a track record needs this many decided reports ...
@@ -99,7 +100,8 @@ class RingConfig:
     w_same: float = 0.8
     w_new: float = 0.6
     w_poor: float = 0.6
-    threshold: float = 0.6  # a burst whose score reaches this is a ring attack
+    threshold: float = 0.6  # a burst whose score reaches this is a ring attack ...
+    keep_ratio: float = 0.75  # ... that lasts while the score stays above threshold * keep_ratio
     relabel_min: int = 4  # members of a ring in one earlier burst that re-label their reports there
     suspects_per_reporter: int = 8  # earlier burst reports kept per reporter for re-labelling
     max_relabelled: int = 100_000  # undrained re-labels kept (the oldest are dropped beyond this)
@@ -192,6 +194,8 @@ class RingDetector:
         self._add(window, entry, event, now)
         score = self._score(window)
         burst = self._burst(window)
+        if window.ring is not None and not (burst and score >= cfg.threshold * cfg.keep_ratio):
+            window.ring = None  # the attack is over (a busy target's window may never empty)
         if window.ring is None and burst and score >= cfg.threshold:
             self._recognise(window, event.target, now, score)  # marks this entry too
         elif window.ring is not None and self._member(window, event.reporter):
@@ -265,11 +269,16 @@ class RingDetector:
         partners: set[str] = set()
         window.partners[reporter] = partners
         graph, target = self._graph, event.target
-        for i, other in enumerate(reversed(window.count)):
-            if other == reporter:
-                continue
-            if i > cfg.max_links:
+        # Co-reports are reports close in time (``co_link_s``): a ring reports within minutes, and
+        # linking everyone in a busy hour would fill the graph with strangers.
+        cutoff, compared = now - cfg.co_link_s, {reporter}
+        for earlier in reversed(window.entries):
+            if earlier.ts < cutoff or len(compared) > cfg.max_links:
                 break
+            other = earlier.reporter
+            if other in compared:
+                continue
+            compared.add(other)
             shared, share = graph.share(reporter, other, target, now)
             if shared >= cfg.co_min_history and share >= cfg.co_min_share:
                 others = window.partners[other]
