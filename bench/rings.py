@@ -28,6 +28,7 @@ import argparse
 import resource
 import sys
 import time
+import tracemalloc
 from collections import Counter, defaultdict, deque
 
 import numpy as np
@@ -203,19 +204,25 @@ class Stream:
 
     def events(self):
         """ReportEvents in time order, built on the fly (the stream is not held as objects)."""
+        for lo in range(0, len(self.ts), 50_000):  # chunks, so the stream is not held as Python objects
+            hi = lo + 50_000
+            yield from self._events(lo, self.ts[lo:hi].tolist(), self.reporter[lo:hi].tolist(),
+                                    self.target[lo:hi].tolist(), self.stmt[lo:hi].tolist())
+
+    def _events(self, lo, ts, reporter, target, stmt):
         age, upheld, rejected, statements = self.age, self.upheld, self.rejected, self.statements
         nan = np.isnan(age)
-        ts, reporter, target, stmt = self.ts.tolist(), self.reporter.tolist(), self.target.tolist(), self.stmt.tolist()
-        for i in range(len(ts)):
-            who = reporter[i]
-            tgt = target[i]
+        for j in range(len(ts)):
+            i = lo + j
+            who = reporter[j]
+            tgt = target[j]
             kind = "account" if tgt % 3 == 0 else "item"
             if who < 0:
-                yield ReportEvent(i, f"flagger:{-who}", f"{kind}:fb:{tgt}", "scam", ts[i], None, 0, 0, statements[stmt[i]])
+                yield ReportEvent(i, f"flagger:{-who}", f"{kind}:fb:{tgt}", "scam", ts[j], None, 0, 0, statements[stmt[j]])
                 continue
             yield ReportEvent(
-                i, f"fb:{who}", f"{kind}:fb:{tgt}", "scam", ts[i],
-                None if nan[who] else float(age[who]), int(upheld[who]), int(rejected[who]), statements[stmt[i]],
+                i, f"fb:{who}", f"{kind}:fb:{tgt}", "scam", ts[j],
+                None if nan[who] else float(age[who]), int(upheld[who]), int(rejected[who]), statements[stmt[j]],
             )
 
 
@@ -255,6 +262,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--rings", type=int, default=50)
     ap.add_argument("--seed", type=int, default=HELD_OUT_SEED)
     ap.add_argument("--quick", action="store_true", help="50,000 reports and 10 rings (smoke run)")
+    ap.add_argument("--tracemalloc", action="store_true",
+                    help="also trace Python allocations during the run (the detector's own peak; 2-3x slower)")
     args = ap.parse_args(argv)
     if args.quick:
         args.reports, args.rings = 50_000, 10
@@ -270,6 +279,8 @@ def main(argv: list[str] | None = None) -> None:
     config = RingConfig()
     detector = RingDetector(config)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if args.tracemalloc:
+        tracemalloc.start()
     at_observe = np.zeros(len(stream), dtype=bool)
     marked = np.zeros(len(stream), dtype=bool)
     groups: dict[str, list[int]] = defaultdict(list)
@@ -293,6 +304,8 @@ def main(argv: list[str] | None = None) -> None:
         marked[late.report_id] = True
         groups[late.ring].append(late.report_id)
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    traced = tracemalloc.get_traced_memory()[1] if args.tracemalloc else None
+    tracemalloc.stop()
     peak |= Counter(detector.sizes())
 
     p, r, f = prf(marked, truth)
@@ -309,6 +322,9 @@ def main(argv: list[str] | None = None) -> None:
     print(f"  observe: {len(stream) / spent:,.0f} reports/s ({spent:.1f} s, one core)")
     print(f"  peak RSS {rss_after / 1024:.0f} MB (before the run {rss_before / 1024:.0f} MB, stream columns included); "
           f"largest structures: " + ", ".join(f"{k} {v:,}" for k, v in sorted(peak.items())))
+    if traced is not None:
+        print(f"  peak traced Python allocations during the run (detector state + one chunk of events): "
+              f"{traced / 2**20:.0f} MB (observe timed under tracemalloc)")
 
     t = time.perf_counter()
     base = naive(stream, config.window_s, config.min_reporters)

@@ -31,7 +31,7 @@ class CoReportGraph:
     def __init__(self, *, half_life_s: float, memory_s: float, max_pairs: int) -> None:
         # key (a, b) with a < b -> [weight at last touch, last touch ts, last target]
         self._edges: OrderedDict[tuple[str, str], list] = OrderedDict()
-        # reporter -> [decayed targets reported before the current one, last report ts]
+        # reporter -> [decayed targets reported before the current one, last report ts, the name]
         self._activity: OrderedDict[str, list] = OrderedDict()
         self.half_life_s = half_life_s
         self.memory_s = memory_s
@@ -51,11 +51,16 @@ class CoReportGraph:
         act = self._activity.get(reporter)
         return 0.0 if act is None else act[0] * 0.5 ** ((now - act[1]) / self.half_life_s)
 
+    def name(self, reporter: str) -> str:
+        """The string object already kept for ``reporter`` (so that one copy is held), or itself."""
+        act = self._activity.get(reporter)
+        return reporter if act is None else act[2]
+
     def note(self, reporter: str, now: float) -> None:
         """Count one more target reported by ``reporter`` (call after judging the report)."""
         act = self._activity.get(reporter)
         if act is None:
-            self._activity[reporter] = [1.0, now]
+            self._activity[reporter] = [1.0, now, reporter]
             return
         act[0] = act[0] * 0.5 ** ((now - act[1]) / self.half_life_s) + 1.0
         act[1] = now

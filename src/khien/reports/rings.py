@@ -175,7 +175,7 @@ class RingDetector:
         self._graph = CoReportGraph(
             half_life_s=config.half_life_s, memory_s=config.memory_s, max_pairs=config.max_pairs
         )
-        self._suspects: OrderedDict[str, deque] = OrderedDict()  # reporter -> burst entries
+        self._suspects: OrderedDict[str, list[_Entry]] = OrderedDict()  # reporter -> burst entries
         self._rings: OrderedDict[str, _RingState] = OrderedDict()
         self._member_ring: dict[str, str] = {}
         self._relabelled: deque[RingVerdict] = deque(maxlen=config.max_relabelled)
@@ -189,21 +189,25 @@ class RingDetector:
         self._forget(now)
         if event.reporter.startswith(cfg.trusted_prefix):
             return RingVerdict(event.report_id, False, None, 0.0, ())
-        window = self._window(event.target, now)
-        entry = _Entry(now, event.report_id, event.reporter, event.target)
+        # One string object per remembered reporter however many reports name it (the window, the
+        # graph's edges and the suspects all hold it). Not sys.intern: interned strings are
+        # immortal on Python 3.12, and state must stay bounded.
+        reporter, target = self._graph.name(event.reporter), event.target
+        window = self._window(target, now)
+        entry = _Entry(now, event.report_id, reporter, target)
         self._add(window, entry, event, now)
         score = self._score(window)
         burst = self._burst(window)
         if window.ring is not None and not (burst and score >= cfg.threshold * cfg.keep_ratio):
             window.ring = None  # the attack is over (a busy target's window may never empty)
         if window.ring is None and burst and score >= cfg.threshold:
-            self._recognise(window, event.target, now, score)  # marks this entry too
-        elif window.ring is not None and self._member(window, event.reporter):
+            self._recognise(window, target, now, score)  # marks this entry too
+        elif window.ring is not None and self._member(window, reporter):
             self._flag(window, entry, score, relabel=False)
         if burst and window.ring is None:
             self._mark_suspects(window)
         if entry.flagged:
-            return RingVerdict(event.report_id, True, window.ring, score, self._reasons(window, event.reporter))
+            return RingVerdict(event.report_id, True, window.ring, score, self._reasons(window, reporter))
         return RingVerdict(event.report_id, False, None, score, ())
 
     def relabelled(self) -> list[RingVerdict]:
@@ -250,7 +254,7 @@ class RingDetector:
         return window
 
     def _add(self, window: _Window, entry: _Entry, event: ReportEvent, now: float) -> None:
-        cfg, reporter = self.config, event.reporter
+        cfg, reporter = self.config, entry.reporter
         window.entries.append(entry)
         seen = window.count.get(reporter, 0)
         window.count[reporter] = seen + 1
@@ -268,7 +272,7 @@ class RingDetector:
             window.n_dup += 2 if n == 2 else (1 if n > 2 else 0)
         partners: set[str] = set()
         window.partners[reporter] = partners
-        graph, target = self._graph, event.target
+        graph, target = self._graph, entry.target
         # Co-reports are reports close in time (``co_link_s``): a ring reports within minutes, and
         # linking everyone in a busy hour would fill the graph with strangers.
         cutoff, compared = now - cfg.co_link_s, {reporter}
@@ -396,10 +400,12 @@ class RingDetector:
             entry.suspect = True
             queue = self._suspects.get(entry.reporter)
             if queue is None:
-                queue = self._suspects[entry.reporter] = deque(maxlen=cfg.suspects_per_reporter)
-            else:
-                self._suspects.move_to_end(entry.reporter)
+                self._suspects[entry.reporter] = [entry]  # a short list: far smaller than a deque
+                continue
+            self._suspects.move_to_end(entry.reporter)
             queue.append(entry)
+            if len(queue) > cfg.suspects_per_reporter:
+                del queue[0]
 
     def _claim_suspects(self, ring: _RingState, member: str, score: float) -> None:
         """A new member's earlier burst reports join the ring once enough members share a burst."""
