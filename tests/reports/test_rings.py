@@ -198,13 +198,13 @@ def test_state_stays_bounded_over_many_windows():
                             start + 3600 * (2 + burst) + i * 60,
                             statement=f"{HONEST[i % len(HONEST)]} {DETAIL[i // len(HONEST)]}")
         sizes = feed.detector.sizes()
-        assert sizes["windows"] <= 4  # only targets reported within the last hour
-        assert sizes["pairs"] <= config.max_pairs
-        assert sizes["rings"] <= 3  # rings untouched for two days are forgotten
-        assert sizes["ring_members"] <= 3 * 25
-        assert sizes["reporters"] <= 3 * (25 + 45)  # activity of the last two days only
-        assert sizes["suspect_reporters"] <= 3 * (25 + 45)
-        assert sizes["relabelled_pending"] == 0  # Feed drains after every report
+        assert sizes.windows <= 4  # only targets reported within the last hour
+        assert sizes.pairs <= config.max_pairs
+        assert sizes.rings <= 3  # rings untouched for two days are forgotten
+        assert sizes.ring_members <= 3 * 25
+        assert sizes.reporters <= 3 * (25 + 45)  # activity of the last two days only
+        assert sizes.suspect_reporters <= 3 * (25 + 45)
+        assert sizes.relabelled_pending == 0  # Feed drains after every report
     assert len(feed.detector.rings()) <= 3
 
 
@@ -213,7 +213,7 @@ def test_late_events_are_judged_at_the_latest_time_seen():
     feed.report("fb:1", "item:fb:a", T0 + 100)
     verdict = feed.report("fb:2", "item:fb:a", T0)  # out of order: no exception, still counted
     assert not verdict.suspicious
-    assert feed.detector.sizes()["window_entries"] == 2
+    assert feed.detector.sizes().window_entries == 2
 
 
 def test_statement_key_folds_copy_paste_variations_and_ignores_short_statements():

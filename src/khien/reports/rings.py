@@ -47,8 +47,9 @@ from dataclasses import dataclass, field
 
 from .graph import CoReportGraph
 from .statements import statement_key
+from .windows import TargetWindow, WindowEntry
 
-__all__ = ["ReportEvent", "RingVerdict", "RingConfig", "Ring", "RingDetector"]
+__all__ = ["ReportEvent", "RingVerdict", "RingConfig", "Ring", "RingDetector", "StateSizes"]
 
 DAY = 86_400.0
 
@@ -120,32 +121,19 @@ class Ring:
     reports: int
 
 
-class _Entry:
-    """One report kept in a target's window (and, if in a burst, in its reporter's suspects)."""
+@dataclass(frozen=True, slots=True)
+class StateSizes:
+    """How much the detector holds: each is bounded by the config (see the module docstring)."""
 
-    __slots__ = ("ts", "report_id", "reporter", "target", "flagged", "suspect")
-
-    def __init__(self, ts: float, report_id: int, reporter: str, target: str) -> None:
-        self.ts, self.report_id, self.reporter, self.target = ts, report_id, reporter, target
-        self.flagged = False
-        self.suspect = False
-
-
-@dataclass(slots=True)
-class _Window:
-    """A target's sliding window with counters kept incrementally (O(1) per report)."""
-
-    entries: deque = field(default_factory=deque)
-    count: dict = field(default_factory=dict)  # reporter -> entries in window
-    props: dict = field(default_factory=dict)  # reporter -> (new, poor, statement key)
-    keys: Counter = field(default_factory=Counter)  # statement key -> distinct reporters
-    partners: dict = field(default_factory=dict)  # reporter -> set of co-reporters in window
-    n_new: int = 0
-    n_poor: int = 0
-    n_dup: int = 0  # distinct reporters whose statement another reporter shares
-    n_linked: int = 0  # distinct reporters with at least one co-reporter in window
-    ring: str | None = None
-    last_ts: float = 0.0
+    windows: int  # targets reported within window_s
+    window_entries: int
+    pairs: int  # co-report edges, at most max_pairs
+    pairs_evicted: int  # edges dropped by the cap rather than by age (0 when max_pairs is ample)
+    reporters: int  # reporters whose activity is remembered (reported within memory_s)
+    suspect_reporters: int
+    rings: int  # rings active within memory_s
+    ring_members: int
+    relabelled_pending: int  # not yet drained by relabelled(), at most max_relabelled
 
 
 @dataclass(slots=True)
@@ -171,11 +159,11 @@ class RingDetector:
     def __init__(self, config: RingConfig = RingConfig()) -> None:
         self.config = config
         self._now = float("-inf")
-        self._windows: OrderedDict[str, _Window] = OrderedDict()  # least recently reported first
+        self._windows: OrderedDict[str, TargetWindow] = OrderedDict()  # least recently reported first
         self._graph = CoReportGraph(
             half_life_s=config.half_life_s, memory_s=config.memory_s, max_pairs=config.max_pairs
         )
-        self._suspects: OrderedDict[str, list[_Entry]] = OrderedDict()  # reporter -> burst entries
+        self._suspects: OrderedDict[str, list[WindowEntry]] = OrderedDict()  # reporter -> burst entries
         self._rings: OrderedDict[str, _RingState] = OrderedDict()
         self._member_ring: dict[str, str] = {}
         self._relabelled: deque[RingVerdict] = deque(maxlen=config.max_relabelled)
@@ -194,7 +182,7 @@ class RingDetector:
         # immortal on Python 3.12, and state must stay bounded.
         reporter, target = self._graph.name(event.reporter), event.target
         window = self._window(target, now)
-        entry = _Entry(now, event.report_id, reporter, target)
+        entry = WindowEntry(now, event.report_id, reporter, target)
         self._add(window, entry, event, now)
         score = self._score(window)
         burst = self._burst(window)
@@ -223,56 +211,41 @@ class RingDetector:
             for r in self._rings.values()
         ]
 
-    def sizes(self) -> dict[str, int]:
+    def sizes(self) -> StateSizes:
         """Sizes of the kept structures, to check that state stays bounded."""
-        return {
-            "windows": len(self._windows),
-            "window_entries": sum(len(w.entries) for w in self._windows.values()),
-            "pairs": len(self._graph),
-            "pairs_evicted": self._graph.evicted,
-            "reporters": self._graph.reporters,
-            "suspect_reporters": len(self._suspects),
-            "rings": len(self._rings),
-            "ring_members": len(self._member_ring),
-            "relabelled_pending": len(self._relabelled),
-        }
+        return StateSizes(
+            windows=len(self._windows),
+            window_entries=sum(len(w.entries) for w in self._windows.values()),
+            pairs=len(self._graph),
+            pairs_evicted=self._graph.evicted,
+            reporters=self._graph.reporters,
+            suspect_reporters=len(self._suspects),
+            rings=len(self._rings),
+            ring_members=len(self._member_ring),
+            relabelled_pending=len(self._relabelled),
+        )
 
     # -- windows -----------------------------------------------------------------------------
 
-    def _window(self, target: str, now: float) -> _Window:
+    def _window(self, target: str, now: float) -> TargetWindow:
         window = self._windows.get(target)
         if window is None:
-            window = self._windows[target] = _Window()
+            window = self._windows[target] = TargetWindow()
         else:
             self._windows.move_to_end(target)
-            cutoff = now - self.config.window_s
-            while window.entries and window.entries[0].ts < cutoff:
-                self._remove(window, window.entries.popleft())
-            if not window.entries:
-                window.ring = None  # a quiet window ends the attack; a new one is judged afresh
+            window.expire(now - self.config.window_s)
         window.last_ts = now
         return window
 
-    def _add(self, window: _Window, entry: _Entry, event: ReportEvent, now: float) -> None:
-        cfg, reporter = self.config, entry.reporter
-        window.entries.append(entry)
-        seen = window.count.get(reporter, 0)
-        window.count[reporter] = seen + 1
-        if seen:
-            return  # a repeat report by one reporter adds no reporter-level signal
+    def _add(self, window: TargetWindow, entry: WindowEntry, event: ReportEvent, now: float) -> None:
+        """Count the report in its window; link its reporter to earlier co-reporters there."""
+        cfg, reporter, target = self.config, entry.reporter, entry.target
         new = event.reporter_age_s is not None and event.reporter_age_s < cfg.new_account_s
         decided = event.upheld + event.rejected
         poor = decided >= cfg.poor_min_reports and event.rejected >= cfg.poor_reject_share * decided
-        key = statement_key(event.statement)
-        window.props[reporter] = (new, poor, key)
-        window.n_new += new
-        window.n_poor += poor
-        if key is not None:
-            n = window.keys[key] = window.keys[key] + 1
-            window.n_dup += 2 if n == 2 else (1 if n > 2 else 0)
-        partners: set[str] = set()
-        window.partners[reporter] = partners
-        graph, target = self._graph, entry.target
+        if not window.add(entry, new, poor, statement_key(event.statement)):
+            return  # a repeat report by one reporter adds no reporter-level signal
+        graph = self._graph
         # Co-reports are reports close in time (``co_link_s``): a ring reports within minutes, and
         # linking everyone in a busy hour would fill the graph with strangers.
         cutoff, compared = now - cfg.co_link_s, {reporter}
@@ -285,65 +258,34 @@ class RingDetector:
             compared.add(other)
             shared, share = graph.share(reporter, other, target, now)
             if shared >= cfg.co_min_history and share >= cfg.co_min_share:
-                others = window.partners[other]
-                if not others:
-                    window.n_linked += 1
-                others.add(reporter)
-                partners.add(other)
+                window.link(reporter, other)
             graph.touch(reporter, other, target, now)
-        if partners:
-            window.n_linked += 1
         graph.note(reporter, now)
 
-    def _remove(self, window: _Window, entry: _Entry) -> None:
-        reporter = entry.reporter
-        left = window.count[reporter] - 1
-        if left:
-            window.count[reporter] = left
-            return
-        del window.count[reporter]
-        new, poor, key = window.props.pop(reporter)
-        window.n_new -= new
-        window.n_poor -= poor
-        if key is not None:
-            n = window.keys[key] = window.keys[key] - 1
-            window.n_dup -= 2 if n == 1 else (1 if n > 1 else 0)
-            if not n:
-                del window.keys[key]
-        partners = window.partners.pop(reporter)
-        if partners:
-            window.n_linked -= 1
-        for other in partners:
-            others = window.partners.get(other)
-            if others is not None and reporter in others:
-                others.discard(reporter)
-                if not others:
-                    window.n_linked -= 1
-
-    def _burst(self, window: _Window) -> bool:
+    def _burst(self, window: TargetWindow) -> bool:
         cfg = self.config
-        return len(window.count) >= cfg.min_reporters or window.n_linked >= cfg.min_linked
+        return window.reporters >= cfg.min_reporters or window.n_linked >= cfg.min_linked
 
-    def _score(self, window: _Window) -> float:
+    def _score(self, window: TargetWindow) -> float:
         cfg = self.config
-        n = len(window.count)
+        n = window.reporters
         raw = cfg.w_co * window.n_linked + cfg.w_same * window.n_dup + cfg.w_new * window.n_new
         return round((raw + cfg.w_poor * window.n_poor) / n, 4)
 
-    def _member(self, window: _Window, reporter: str) -> bool:
+    def _member(self, window: TargetWindow, reporter: str) -> bool:
         """Whether a reporter in a ring window carries a ring signal of its own."""
-        new, poor, key = window.props[reporter]
+        new, poor, _ = window.props[reporter]
         ring = self._rings.get(window.ring) if window.ring else None
         return bool(
             new
             or poor
             or window.partners[reporter]
-            or (key is not None and window.keys[key] > 1)
+            or window.shares_statement(reporter)
             or (ring is not None and reporter in ring.members)
         )
 
-    def _reasons(self, window: _Window, reporter: str) -> tuple[str, ...]:
-        new, poor, key = window.props[reporter]
+    def _reasons(self, window: TargetWindow, reporter: str) -> tuple[str, ...]:
+        new, poor, _ = window.props[reporter]
         reasons = ["burst"]
         if window.partners[reporter]:
             reasons.append("co-reporters")
@@ -351,13 +293,13 @@ class RingDetector:
             reasons.append("new-accounts")
         if poor:
             reasons.append("poor-record")
-        if key is not None and window.keys[key] > 1:
+        if window.shares_statement(reporter):
             reasons.append("same-statement")
         return tuple(reasons)
 
     # -- rings and re-labelling ----------------------------------------------------------------
 
-    def _recognise(self, window: _Window, target: str, now: float, score: float) -> None:
+    def _recognise(self, window: TargetWindow, target: str, now: float, score: float) -> None:
         """A window just became a ring attack: name the ring, flag its members' reports."""
         votes = Counter(self._member_ring[r] for r in window.count if r in self._member_ring)
         ring_id = None
@@ -375,7 +317,7 @@ class RingDetector:
             if not entry.flagged and self._member(window, entry.reporter):
                 self._flag(window, entry, score, relabel=entry is not last)
 
-    def _flag(self, window: _Window, entry: _Entry, score: float, *, relabel: bool) -> None:
+    def _flag(self, window: TargetWindow, entry: WindowEntry, score: float, *, relabel: bool) -> None:
         ring = self._rings[window.ring]
         self._rings.move_to_end(ring.ring_id)
         entry.flagged = True
@@ -391,7 +333,7 @@ class RingDetector:
             self._member_ring[reporter] = ring.ring_id
             self._claim_suspects(ring, reporter, score)
 
-    def _mark_suspects(self, window: _Window) -> None:
+    def _mark_suspects(self, window: TargetWindow) -> None:
         """Keep the burst's unflagged reports per reporter, for a ring recognised later."""
         cfg = self.config
         for entry in reversed(window.entries):
@@ -428,7 +370,7 @@ class RingDetector:
                         if not old.flagged:
                             self._relabel(ring, old, score)
 
-    def _relabel(self, ring: _RingState, entry: _Entry, score: float) -> None:
+    def _relabel(self, ring: _RingState, entry: WindowEntry, score: float) -> None:
         entry.flagged = True
         ring.reports += 1
         ring.targets[entry.target] = None
