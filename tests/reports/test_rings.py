@@ -253,3 +253,14 @@ def test_config_is_frozen_and_documented():
     with pytest.raises(dataclasses.FrozenInstanceError):
         config.window_s = 1.0  # type: ignore[misc]
     assert config.min_linked < config.min_reporters  # co-report history must make recognition faster
+
+
+def test_new_accounts_with_poor_records_in_their_own_words_are_not_a_ring_by_themselves():
+    """Who reports is not coordination: eight new accounts reporting a busy scam page in one hour,
+    each in their own words and with no shared history, are not marked."""
+    feed = Feed()
+    ids = [feed.report(f"zalo:moi{i}", "item:zalo:trang-vay-nhanh", T0 + i * 400, age_days=3 + i, upheld=0,
+                       rejected=4, statement=f"{HONEST[i]} {DETAIL[i % len(DETAIL)]}") for i in range(8)]
+    assert not any(v.suspicious for v in ids)
+    assert ids[-1].score >= RingConfig().threshold  # the score alone would have called it a ring
+    assert feed.detector.rings() == []

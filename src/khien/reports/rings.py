@@ -22,8 +22,10 @@ sliding window (``RingConfig.window_s``):
   (:mod:`khien.reports.statements`).
 
 A window is a ring attack when it is a burst (``min_reporters`` distinct reporters, or
-``min_linked`` of them with co-report history) and the weighted sum of those shares reaches
-``threshold``. In a window judged a ring, a report is marked when its reporter carries at least one
+``min_linked`` of them with co-report history), the weighted sum of those shares reaches
+``threshold``, and at least ``min_coordination`` of its reporters show coordination (co-report
+history or a shared statement): new accounts with poor records, alone, describe who reports, and a
+busy target collects a handful of them by chance. In a window judged a ring, a report is marked when its reporter carries at least one
 of the signals (or is already a known member of the ring): an honest old account with a clean
 record and its own words that happens to report the same target is not marked.
 
@@ -102,6 +104,7 @@ class RingConfig:
     w_new: float = 0.6
     w_poor: float = 0.6
     threshold: float = 0.6  # a burst whose score reaches this is a ring attack ...
+    min_coordination: float = 0.3  # ... if this share of its reporters co-reported before or pasted
     keep_ratio: float = 0.75  # ... that lasts while the score stays above threshold * keep_ratio
     relabel_min: int = 4  # members of a ring in one earlier burst that re-label their reports there
     suspects_per_reporter: int = 8  # earlier burst reports kept per reporter for re-labelling
@@ -188,7 +191,7 @@ class RingDetector:
         burst = self._burst(window)
         if window.ring is not None and not (burst and score >= cfg.threshold * cfg.keep_ratio):
             window.ring = None  # the attack is over (a busy target's window may never empty)
-        if window.ring is None and burst and score >= cfg.threshold:
+        if window.ring is None and burst and score >= cfg.threshold and self._coordinated(window):
             self._recognise(window, target, now, score)  # marks this entry too
         elif window.ring is not None and self._member(window, reporter):
             self._flag(window, entry, score, relabel=False)
@@ -271,6 +274,16 @@ class RingDetector:
         n = window.reporters
         raw = cfg.w_co * window.n_linked + cfg.w_same * window.n_dup + cfg.w_new * window.n_new
         return round((raw + cfg.w_poor * window.n_poor) / n, 4)
+
+    def _coordinated(self, window: TargetWindow) -> bool:
+        """Whether enough of the window shows coordination, not just who the reporters are.
+
+        New accounts and poor records describe the reporters; by chance a handful of them can
+        report one busy target within the hour. A ring is coordination: shared history or a shared
+        statement. (The larger of the two counts stands in for their union: cheap, and never more.)
+        """
+        coordinated = max(window.n_linked, window.n_dup)
+        return coordinated >= self.config.min_coordination * window.reporters
 
     def _member(self, window: TargetWindow, reporter: str) -> bool:
         """Whether a reporter in a ring window carries a ring signal of its own."""
