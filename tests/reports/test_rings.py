@@ -199,7 +199,7 @@ def test_state_stays_bounded_over_many_windows():
                             statement=f"{HONEST[i % len(HONEST)]} {DETAIL[i // len(HONEST)]}")
         sizes = feed.detector.sizes()
         assert sizes.windows <= 4  # only targets reported within the last hour
-        assert sizes.pairs <= config.max_pairs
+        assert sizes.pairs <= 1600 and sizes.pairs_evicted == 0  # forgotten by age, not by the cap
         assert sizes.rings <= 3  # rings untouched for two days are forgotten
         assert sizes.ring_members <= 3 * 25
         assert sizes.reporters <= 3 * (25 + 45)  # activity of the last two days only
@@ -264,3 +264,14 @@ def test_new_accounts_with_poor_records_in_their_own_words_are_not_a_ring_by_the
     assert not any(v.suspicious for v in ids)
     assert ids[-1].score >= RingConfig().threshold  # the score alone would have called it a ring
     assert feed.detector.rings() == []
+
+
+def test_relabelled_drains_and_is_capped():
+    detector = RingDetector(RingConfig(max_relabelled=5))
+    for i in range(30):
+        detector.observe(ReportEvent(i, f"fb:7000{i}", "account:fb:x", "harassment", T0 + i * 5, 3 * DAY, 0, 5,
+                                     RING_PASTE[i % 3]))
+    late = detector.relabelled()
+    assert 0 < len(late) <= 5 and all(v.suspicious and v.ring for v in late)
+    assert late == sorted(late, key=lambda v: v.report_id)  # oldest first
+    assert detector.relabelled() == []
