@@ -19,7 +19,7 @@ or a later ``relabelled()`` did, and also at observe time alone), ring-level pre
 "at least N reports on one target within the window is a ring" measured on the same stream.
 Defaults of RingConfig were tuned on seeds 1-3; seed 7 is held out and reported.
 
-    python bench/rings.py [--reports 1000000] [--rings 50] [--seed 7] [--quick]
+    python bench/rings.py [--reports 1000000] [--rings 50] [--seed 7] [--quick] [--tracemalloc]
 """
 
 from __future__ import annotations
@@ -219,7 +219,8 @@ class Stream:
             tgt = target[j]
             kind = "account" if tgt % 3 == 0 else "item"
             if who < 0:
-                yield ReportEvent(i, f"flagger:{-who}", f"{kind}:fb:{tgt}", "scam", ts[j], None, 0, 0, statements[stmt[j]])
+                yield ReportEvent(i, f"flagger:{-who}", f"{kind}:fb:{tgt}", "scam", ts[j], None, 0, 0,
+                                  statements[stmt[j]])
                 continue
             yield ReportEvent(
                 i, f"fb:{who}", f"{kind}:fb:{tgt}", "scam", ts[j],
@@ -248,7 +249,9 @@ def prf(marked: np.ndarray, truth: np.ndarray) -> tuple[float, float, float]:
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
-def ring_level(groups: dict[str, list[int]], label: np.ndarray, marked: np.ndarray, rings: int) -> tuple[float, float, int]:
+def ring_level(
+    groups: dict[str, list[int]], label: np.ndarray, marked: np.ndarray, rings: int
+) -> tuple[float, float, int]:
     """Precision of detected groups (majority planted), recall of planted rings (half their reports marked)."""
     good = sum(1 for ids in groups.values() if Counter(label[ids].tolist()).most_common(1)[0][0] >= 0)
     per_ring = Counter(label[marked & (label >= 0)].tolist())
@@ -337,7 +340,8 @@ def main(argv: list[str] | None = None) -> None:
     for i in np.flatnonzero(base).tolist():
         base_groups[str(stream.target[i])].append(i)
     brp, brr, bnr = ring_level(base_groups, stream.label, base, args.rings)
-    print(f"\nnaive baseline (>= {config.min_reporters} reports on one target within {config.window_s:.0f} s, whole window marked)")
+    print(f"\nnaive baseline (>= {config.min_reporters} reports on one target within {config.window_s:.0f} s, "
+          "whole window marked)")
     print(f"  reports: precision {bp:.4f}  recall {br:.4f}  F1 {bf:.4f}")
     print(f"  rings (one per marked target): precision {brp:.4f}  recall {brr:.4f}  ({bnr} groups); "
           f"{time.perf_counter() - t:.1f} s")

@@ -12,10 +12,13 @@ ring looks like, but it is also what honest reporting of a viral scam looks like
 them is everything around the burst, measured as shares of the distinct reporters in the target's
 sliding window (``RingConfig.window_s``):
 
-- ``co-reporters``: the reporter has reported *other* targets together with reporters in this
-  window before (the decayed co-report graph, :mod:`khien.reports.graph`). Rings attack many
-  targets with largely the same members; honest strangers rarely meet twice. This is the strongest
-  signal and, once a ring is known, makes a small burst enough (``min_linked``).
+- ``co-reporters``: the reporter has reported *other* targets together (within ``co_link_s`` of
+  each other) with reporters in this window before, and those shared targets are a good part
+  (``co_min_share``) of the busier one's reporting (the decayed co-report graph,
+  :mod:`khien.reports.graph`). Rings attack many targets with largely the same members; honest
+  strangers rarely meet twice, and busy honest reporters, who meet many, share little of what they
+  report with any one of them. This is the strongest signal and, once a ring is known, makes a
+  small burst enough (``min_linked``), so a ring is recognised sooner on each new target.
 - ``new-accounts``: accounts younger than ``new_account_s``.
 - ``poor-record``: most of the reporter's past reports were rejected.
 - ``same-statement``: the statement, folded, equals another reporter's in the window
@@ -24,10 +27,15 @@ sliding window (``RingConfig.window_s``):
 A window is a ring attack when it is a burst (``min_reporters`` distinct reporters, or
 ``min_linked`` of them with co-report history), the weighted sum of those shares reaches
 ``threshold``, and at least ``min_coordination`` of its reporters show coordination (co-report
-history or a shared statement): new accounts with poor records, alone, describe who reports, and a
-busy target collects a handful of them by chance. In a window judged a ring, a report is marked when its reporter carries at least one
-of the signals (or is already a known member of the ring): an honest old account with a clean
-record and its own words that happens to report the same target is not marked.
+history or a shared statement): new accounts and poor records describe who reports, not
+coordination, and a busy target collects a handful of them by chance. The attack lasts while the
+score stays above ``threshold * keep_ratio``. In a window judged a ring, a report is marked when its
+reporter carries at least one of the signals (or is already a known member of the ring): an
+honest old account with a clean record and its own words that happens to report the same target
+is not marked.
+
+Known limit, by design: a careful ring (aged accounts, clean records, own words) that attacks only
+once looks like honest reporting of a viral scam; only its next attack gives it away.
 
 **Re-labelling.** The first reports of a burst come before the burst is recognisable, and a careful
 ring (aged accounts, varied statements) may only be recognisable on its second target, by its
