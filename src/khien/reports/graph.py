@@ -29,10 +29,12 @@ class CoReportGraph:
     __slots__ = ("_edges", "_activity", "half_life_s", "memory_s", "max_pairs", "evicted")
 
     def __init__(self, *, half_life_s: float, memory_s: float, max_pairs: int) -> None:
-        # key (a, b) with a < b -> [weight at last touch, last touch ts, last target]
-        self._edges: OrderedDict[tuple[str, str], list] = OrderedDict()
-        # reporter -> [decayed targets reported before the current one, last report ts, the name]
-        self._activity: OrderedDict[str, list] = OrderedDict()
+        # Values are tuples of atoms, replaced on update rather than mutated: the garbage collector
+        # stops tracking such tuples, so hundreds of thousands of edges do not lengthen its pauses.
+        # key (a, b) with a < b -> (weight at last touch, last touch ts, last target)
+        self._edges: OrderedDict[tuple[str, str], tuple[float, float, str]] = OrderedDict()
+        # reporter -> (decayed targets reported before the current one, last report ts, the name)
+        self._activity: OrderedDict[str, tuple[float, float, str]] = OrderedDict()
         self.half_life_s = half_life_s
         self.memory_s = memory_s
         self.max_pairs = max_pairs
@@ -60,10 +62,9 @@ class CoReportGraph:
         """Count one more target reported by ``reporter`` (call after judging the report)."""
         act = self._activity.get(reporter)
         if act is None:
-            self._activity[reporter] = [1.0, now, reporter]
+            self._activity[reporter] = (1.0, now, reporter)
             return
-        act[0] = act[0] * 0.5 ** ((now - act[1]) / self.half_life_s) + 1.0
-        act[1] = now
+        self._activity[reporter] = (act[0] * 0.5 ** ((now - act[1]) / self.half_life_s) + 1.0, now, act[2])
         self._activity.move_to_end(reporter)
 
     def share(self, a: str, b: str, target: str, now: float) -> tuple[float, float]:
@@ -91,17 +92,14 @@ class CoReportGraph:
         key = self._key(a, b)
         edge = self._edges.get(key)
         if edge is None:
-            self._edges[key] = [1.0, now, target]
+            self._edges[key] = (1.0, now, target)
             if len(self._edges) > self.max_pairs:
                 self._edges.popitem(last=False)
                 self.evicted += 1
             return
         decayed = edge[0] * 0.5 ** ((now - edge[1]) / self.half_life_s)
-        if edge[2] != target:  # one more distinct target; repeats on one target add nothing
-            edge[0], edge[2] = decayed + 1.0, target
-        else:
-            edge[0] = decayed
-        edge[1] = now
+        # one more distinct target; repeats on one target add nothing
+        self._edges[key] = (decayed + 1.0, now, target) if edge[2] != target else (decayed, now, target)
         self._edges.move_to_end(key)
 
     def forget_before(self, cutoff: float) -> None:

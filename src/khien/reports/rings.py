@@ -142,6 +142,7 @@ class StateSizes:
     pairs_evicted: int  # edges dropped by the cap rather than by age (0 when max_pairs is ample)
     reporters: int  # reporters whose activity is remembered (reported within memory_s)
     suspect_reporters: int
+    flagged_remembered: int  # ids of marked reports kept so a report is marked once
     rings: int  # rings active within memory_s
     ring_members: int
     relabelled_pending: int  # not yet drained by relabelled(), at most max_relabelled
@@ -155,7 +156,7 @@ class _RingState:
     members: set = field(default_factory=set)
     targets: dict = field(default_factory=dict)  # insertion-ordered set
     reports: int = 0
-    candidates: dict = field(default_factory=dict)  # target -> {member: [entries]} not yet re-labelled
+    candidates: dict = field(default_factory=dict)  # target -> {member: [suspects]} not yet re-labelled
     relabelled_targets: set = field(default_factory=set)
 
 
@@ -174,7 +175,12 @@ class RingDetector:
         self._graph = CoReportGraph(
             half_life_s=config.half_life_s, memory_s=config.memory_s, max_pairs=config.max_pairs
         )
-        self._suspects: OrderedDict[str, list[WindowEntry]] = OrderedDict()  # reporter -> burst entries
+        # reporter -> their last reports in unrecognised bursts, as (ts, report id, target): tuples
+        # of atoms, replaced rather than mutated, which the garbage collector stops tracking (tens
+        # of thousands of objects it would otherwise walk at every full collection)
+        self._suspects: OrderedDict[str, tuple[tuple[float, int, str], ...]] = OrderedDict()
+        self._flagged: set[int] = set()  # report ids judged part of a ring within memory_s ...
+        self._flagged_log: deque[tuple[float, int]] = deque()  # ... and when, to forget them
         self._rings: OrderedDict[str, _RingState] = OrderedDict()
         self._member_ring: dict[str, str] = {}
         self._relabelled: deque[RingVerdict] = deque(maxlen=config.max_relabelled)
@@ -231,6 +237,7 @@ class RingDetector:
             pairs_evicted=self._graph.evicted,
             reporters=self._graph.reporters,
             suspect_reporters=len(self._suspects),
+            flagged_remembered=len(self._flagged),
             rings=len(self._rings),
             ring_members=len(self._member_ring),
             relabelled_pending=len(self._relabelled),
@@ -335,13 +342,14 @@ class RingDetector:
         window.ring = ring_id
         last = window.entries[-1]
         for entry in window.entries:
-            if not entry.flagged and self._member(window, entry.reporter):
+            if entry.report_id not in self._flagged and self._member(window, entry.reporter):
                 self._flag(window, entry, score, relabel=entry is not last)
 
     def _flag(self, window: TargetWindow, entry: WindowEntry, score: float, *, relabel: bool) -> None:
         ring = self._rings[window.ring]
         self._rings.move_to_end(ring.ring_id)
         entry.flagged = True
+        self._remember_flagged(entry.ts, entry.report_id)
         ring.last_ts = max(ring.last_ts, entry.ts)
         ring.reports += 1
         ring.targets[entry.target] = None
@@ -361,14 +369,13 @@ class RingDetector:
             if entry.suspect:
                 break  # older entries were marked when this burst was first seen
             entry.suspect = True
+            suspect = (entry.ts, entry.report_id, entry.target)
             queue = self._suspects.get(entry.reporter)
             if queue is None:
-                self._suspects[entry.reporter] = [entry]  # a short list: far smaller than a deque
+                self._suspects[entry.reporter] = (suspect,)
                 continue
+            self._suspects[entry.reporter] = (*queue[1 - cfg.suspects_per_reporter:], suspect)
             self._suspects.move_to_end(entry.reporter)
-            queue.append(entry)
-            if len(queue) > cfg.suspects_per_reporter:
-                del queue[0]
 
     def _claim_suspects(self, ring: _RingState, member: str, score: float) -> None:
         """A new member's earlier burst reports join the ring once enough members share a burst."""
@@ -376,26 +383,32 @@ class RingDetector:
         if not queue:
             return
         cutoff = self._now - self.config.memory_s
-        for entry in queue:
-            if entry.flagged or entry.ts < cutoff:
+        for suspect in queue:
+            ts, report_id, target = suspect
+            if report_id in self._flagged or ts < cutoff:
                 continue
-            if entry.target in ring.relabelled_targets:
-                self._relabel(ring, entry, score)
+            if target in ring.relabelled_targets:
+                self._relabel(ring, suspect, score)
                 continue
-            members = ring.candidates.setdefault(entry.target, {})
-            members.setdefault(member, []).append(entry)
+            members = ring.candidates.setdefault(target, {})
+            members.setdefault(member, []).append(suspect)
             if len(members) >= self.config.relabel_min:
-                ring.relabelled_targets.add(entry.target)
-                for entries in ring.candidates.pop(entry.target).values():
-                    for old in entries:
-                        if not old.flagged:
+                ring.relabelled_targets.add(target)
+                for suspects in ring.candidates.pop(target).values():
+                    for old in suspects:
+                        if old[1] not in self._flagged:
                             self._relabel(ring, old, score)
 
-    def _relabel(self, ring: _RingState, entry: WindowEntry, score: float) -> None:
-        entry.flagged = True
+    def _relabel(self, ring: _RingState, suspect: tuple[float, int, str], score: float) -> None:
+        ts, report_id, target = suspect
+        self._remember_flagged(ts, report_id)
         ring.reports += 1
-        ring.targets[entry.target] = None
-        self._relabelled.append(RingVerdict(entry.report_id, True, ring.ring_id, score, ("co-reporters",)))
+        ring.targets[target] = None
+        self._relabelled.append(RingVerdict(report_id, True, ring.ring_id, score, ("co-reporters",)))
+
+    def _remember_flagged(self, ts: float, report_id: int) -> None:
+        self._flagged.add(report_id)
+        self._flagged_log.append((ts, report_id))
 
     # -- forgetting --------------------------------------------------------------------------
 
@@ -413,9 +426,12 @@ class RingDetector:
         suspects = self._suspects
         while suspects:
             reporter, queue = next(iter(suspects.items()))
-            if queue and queue[-1].ts >= memory:
+            if queue and queue[-1][0] >= memory:
                 break
             del suspects[reporter]
+        log = self._flagged_log
+        while log and log[0][0] < memory:  # relabelled entries are logged late: a few linger, bounded
+            self._flagged.discard(log.popleft()[1])
         rings = self._rings
         while rings:
             ring_id, ring = next(iter(rings.items()))
