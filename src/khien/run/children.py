@@ -164,8 +164,11 @@ class _Child:
         return self.process.is_alive()
 
     def stop(self) -> None:
-        """Terminate now (SIGTERM, then SIGKILL after a short grace); never waits for a decision."""
-        self.conn.close()
+        """Terminate now (SIGTERM, then SIGKILL after a short grace); never waits for a decision.
+
+        The pipe is left open: a thread waiting on it sees the child's death (EOF, broken pipe)
+        instead of a handle closed under it; it is closed when the child is forgotten or collected.
+        """
         if self.process.is_alive():
             self.process.terminate()
             self.process.join(_TERMINATE_GRACE_S)
@@ -246,6 +249,7 @@ class ChildPool:
         with self._lock:
             self._live.discard(child)
         child.stop()
+        child.conn.close()  # by the thread that used it, now that nobody waits on it
 
     def close(self) -> None:
         """Terminate every child (also one mid-decision: its request gets :class:`DecideFailed`)."""
