@@ -66,6 +66,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         try:
             yield
         finally:
+            # First: engine children still deciding long texts are terminated (their requests get
+            # a 503 at once), so nothing below waits for them.
+            app.state.decider.close()
             committer.stop()
             if app.state.committer is committer:
                 app.state.committer = None
@@ -73,7 +76,6 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                 worker.stop()
             if settings.webhooks:
                 dispatcher.stop()
-            app.state.decider.close()
 
     # FastAPI's own OpenTelemetry hooks are off: /metrics is the service's instrumentation, and
     # per-request spans cost latency on the moderation hot path. No Swagger UI or ReDoc: both load
