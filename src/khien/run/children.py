@@ -5,7 +5,8 @@ The engine holds the GIL for long stretches (a regex over a long text does not r
 process. :class:`ChildPool` decides such items in separate processes instead:
 
 - started lazily with the ``spawn`` context (never ``fork`` from a threaded server); each child
-  builds the engine once from an :class:`EngineRecipe` (the policy path), never a pickled engine;
+  builds the engine once from an :class:`EngineRecipe` (the policy path), never a pickled engine,
+  and runs at a lower CPU priority (``CHILD_NICE``) than the server it serves;
 - a child whose engine fingerprint differs from the server's answers :class:`EngineMismatch`, so a
   server with an engine of its own (tests, embedding) never gets decisions from another engine;
 - a child that dies (killed, out of memory) fails only the item it held, with
