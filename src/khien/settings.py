@@ -74,6 +74,11 @@ class Settings:
     decide_queue: int = _setting(
         64, "Most POST /v1/moderate engine calls in flight (running and waiting); more: 503 with "
         "Retry-After.", minimum=1)
+    decide_inline_chars: int = _setting(
+        20_000, "Longest POST /v1/moderate text, in characters, decided in the server's threads; longer "
+        "texts are decided in the engine child processes (decide_processes).", minimum=0)
+    decide_processes: int = _setting(
+        1, "Engine child processes per server process for long texts (0: threads only).", minimum=0)
     claim_ttl_s: float = _setting(
         DEFAULT_CLAIM_TTL_S, "Seconds a moderator's claim on a case lasts before others may take it.", minimum=1)
     worker: bool = _setting(True, "Decide stored items in the background (the server's worker).",

@@ -99,3 +99,25 @@ def test_workers_on_sqlite_share_the_backlog_and_survive_a_kill(store, db_url, t
     if not db_url.startswith("sqlite"):
         pytest.skip("the PostgreSQL case is the test above")
     _run_three_and_kill_one(store, db_url, tmp_path, total=600, batch=50)
+
+
+@pytest.mark.parametrize("nice", [7, 0])
+def test_worker_nice_lowers_the_process_cpu_priority(tmp_path, nice):
+    """``khien worker --nice N`` runs at the caller's niceness + N (the API on the host answers first)."""
+    url = f"sqlite:///{tmp_path / 'nice.db'}"
+    env = dict(os.environ, PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""), KHIEN_WORKER_IDLE_S="0.1")
+    log = open(tmp_path / "worker.log", "wb")
+    proc = subprocess.Popen([sys.executable, "-m", "khien", "worker", "--db", url, "--nice", str(nice)],
+                            stdout=log, stderr=subprocess.STDOUT, env=env)
+    try:
+        # polling a real subprocess for its start line: nothing here runs on a fake clock
+        started = _wait(lambda: b"started" in (tmp_path / "worker.log").read_bytes(), 60, [proc])
+        assert started, (tmp_path / "worker.log").read_text()
+        ours = os.getpriority(os.PRIO_PROCESS, 0)
+        assert os.getpriority(os.PRIO_PROCESS, proc.pid) == min(19, ours + nice)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        log.close()

@@ -3,6 +3,9 @@ and security headers on every HTML response (issue 11)."""
 
 from __future__ import annotations
 
+import json
+import os
+import signal
 import threading
 import time
 
@@ -91,42 +94,116 @@ def test_a_full_decide_queue_answers_503_with_retry_after(store, engine):
         assert app.state.decider.in_flight == 0
 
 
-def test_a_long_real_text_does_not_hold_up_healthz(store, engine):
-    """A long text (raised limit) takes the engine seconds; /healthz keeps answering meanwhile,
-    each answer taking a small part of the long request's time (relative, not a wall-clock bound)."""
-    text = (SCAM + FINE) * 1200  # ~190,000 characters, ~270 KB of UTF-8
-    app, keys = make_service(store, engine, max_text_chars=len(text))
+def _pid_gone(pid):
+    return not os.path.exists(f"/proc/{pid}")
+
+
+def _healthz_times(client, seconds):
+    """Each /healthz answer's time (s) over ``seconds``, one call every 10 ms."""
+    waits = []
+    until = time.perf_counter() + seconds
+    while time.perf_counter() < until:
+        started = time.perf_counter()
+        assert client.get("/healthz").status_code == 200
+        waits.append(time.perf_counter() - started)
+        time.sleep(0.01)  # a client's polling interval, not a wait for the server
+    return waits
+
+
+def test_a_one_megabyte_text_does_not_delay_healthz_by_50_ms(store, engine):
+    """A 1,000,000-character text goes to the engine child process: every /healthz while it is
+    decided answers within 50 ms (in a server thread the engine held the GIL for a second at a time).
+    The test watches a few seconds, never waits for the decision, and checks that stopping the
+    server terminates the child still deciding."""
+    text = ((SCAM + FINE) * 6000)[:1_000_000]
+    app, keys = make_service(store, engine, max_text_chars=len(text), max_body_bytes=4 * 1024 * 1024)
+    answer = {}
     with TestClient(app) as client:
         service = Service(client, keys)
-        done = threading.Event()
-        answer = {}
+        decider = app.state.decider
+        body = json.dumps({"id": "dai", "text": text}).encode()  # encoded here, not while we watch
+        assert client.get("/healthz").status_code == 200  # its first call compiles its query: not timed
+        control = _healthz_times(client, 5.0)  # the same calls, as long, with no long text anywhere
 
         def send():
-            started = time.perf_counter()
-            answer["r"] = service.post("/v1/moderate", "ingest", json={"id": "dai", "text": text})
-            answer["took"] = time.perf_counter() - started
-            done.set()
+            answer["r"] = service.post("/v1/moderate", "ingest", content=body,
+                                       headers={"content-type": "application/json"})
 
         sender = threading.Thread(target=send)
         sender.start()
-        time.sleep(0.05)  # let the long request reach the engine first
-        waits = []
-        while not done.is_set():
-            started = time.perf_counter()
-            assert client.get("/healthz").status_code == 200
-            waits.append(time.perf_counter() - started)
-            done.wait(0.02)
-        sender.join()
-    assert answer["r"].status_code == 200 and answer["r"].json()["action"] == "remove"
-    assert len(waits) >= 3, "healthz answered fewer than three times while the long text was decided"
-    # The engine runs in a thread, so healthz never waits for the whole decision; but the engine holds
-    # the GIL in long stretches, so single answers can still take a large part of it (seen: 1.1 s of
-    # 2.1 s on a busy machine). The typical answer is quick; the process model of issue 11 removes the
-    # spikes.
-    assert max(waits) < answer["took"]
-    assert sorted(waits)[len(waits) // 2] < answer["took"] / 10
-    scam = answer["r"].json()["categories"][0]
-    assert scam["name"] == "scam" and len(scam["evidence"]) <= 12
+        deadline = time.perf_counter() + 30
+        # Watched from the moment the child process runs (its start, once per child, is not part of it).
+        while not decider.children.pids and time.perf_counter() < deadline:
+            time.sleep(0.005)
+        waits = _healthz_times(client, 5.0)  # the child's engine build, then the decision itself
+        pids = decider.children.pids
+        assert sender.is_alive() and len(pids) == 1, "the long text must still be in its child process"
+        assert decider.in_flight == 1
+        # What the app's shutdown does first (done here: the TestClient cannot stop with a request in
+        # flight): the child still deciding is terminated, its request answers 503 at once.
+        decider.close()
+        sender.join(10)
+        assert not sender.is_alive(), "stopping the server must not wait for the child's decision"
+        assert all(_pid_gone(pid) for pid in pids)
+        r = answer["r"]
+        assert r.status_code == 503 and r.headers["content-type"] == "application/problem+json"
+        assert r.json()["code"] == "khien.decide_failed"
+    assert decider.children.pids == []
+    slow = [(i, round(w * 1000, 1)) for i, w in sorted(enumerate(waits), key=lambda p: p[1])[-3:]]
+    # Every answer within 50 ms, the issue's bound, or within what /healthz alone took just before.
+    # On a host whose run queue is longer than its cores (seen: load 7 on 2 shared cores, /healthz
+    # alone up to 270 ms), the scheduler, not this process, delays single answers: there the bound
+    # on each answer is 250 ms (in a server thread the engine stalled answers for a second), and
+    # 99% of them must still be within 50 ms.
+    busy = os.getloadavg()[0] > (os.cpu_count() or 1)
+    bound = max(0.250 if busy else 0.050, max(control))
+    assert len(waits) >= 50 and max(waits) < bound, \
+        f"slowest /healthz answers (index, ms): {slow}; without the long text: {max(control) * 1000:.1f} ms"
+    assert sorted(waits)[int(len(waits) * 0.99)] < max(0.050, max(control)), f"slowest answers (ms): {slow}"
+    # Stalls also show as fewer answers: in a server thread the engine let through about a quarter
+    # of the calls the same client made without it.
+    assert len(waits) >= 0.5 * len(control), f"{len(waits)} answers in 5 s, {len(control)} without the long text"
+
+
+def test_a_killed_child_fails_its_item_only_and_the_next_gets_a_fresh_child(store, engine):
+    text = (SCAM + FINE) * 250  # ~37,000 characters: over decide_inline_chars, decided in a child
+    app, keys = make_service(store, engine, max_text_chars=len(text), decide_inline_chars=20_000)
+    with TestClient(app) as client:
+        service = Service(client, keys)
+        decider = app.state.decider
+        answer = {}
+        sender = threading.Thread(target=lambda: answer.setdefault(
+            "r", service.post("/v1/moderate", "ingest", json={"id": "mot", "text": text})))
+        sender.start()
+        deadline = time.perf_counter() + 30
+        while not decider.children.pids and time.perf_counter() < deadline:
+            time.sleep(0.01)
+        (killed,) = decider.children.pids
+        os.kill(killed, signal.SIGKILL)
+        sender.join(30)
+        r = answer["r"]
+        assert r.status_code == 503 and r.headers["content-type"] == "application/problem+json"
+        assert r.json()["code"] == "khien.decide_failed" and r.headers["Retry-After"] == "1"
+        again = service.post("/v1/moderate", "ingest", json={"id": "hai", "text": text})
+        assert again.status_code == 200 and again.json()["action"] == "remove"
+        assert decider.children.pids and killed not in decider.children.pids
+        short = service.post("/v1/moderate", "ingest", json={"id": "ba", "text": FINE})
+        assert short.status_code == 200 and short.json()["action"] == "allow"
+        assert decider.in_flight == 0
+
+
+def test_a_child_decides_as_the_server_does(store, engine):
+    """The child's engine is the server's (same fingerprint): same decision as in-process."""
+    text = (SCAM + FINE) * 250
+    app, keys = make_service(store, engine, max_text_chars=len(text))
+    with TestClient(app) as client:
+        r = Service(client, keys).post("/v1/moderate", "ingest", json={"id": "mot", "text": text})
+        assert app.state.decider.children.pids  # it did go through a child
+    from khien.model import Item
+
+    local = engine.decide(Item(id="mot", text=text))
+    assert r.status_code == 200 and r.json()["action"] == local.action
+    assert [c["name"] for c in r.json()["categories"]] == [c.name for c in local.categories]
 
 
 def test_no_third_party_docs_page_and_openapi_stays(service):

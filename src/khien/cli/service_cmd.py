@@ -89,13 +89,19 @@ def worker(
     db: Optional[str] = DbOption,
     policy: Optional[Path] = PolicyOption,
     batch: Optional[int] = typer.Option(None, "--batch", min=1, help="Items per batch (default: $KHIEN_WORKER_BATCH, else 500)."),
+    nice: int = typer.Option(10, "--nice", min=0, max=19,
+                             help="Lower this process's CPU priority by N (os.nice) so the API on the same "
+                                  "host answers first; 0 keeps it."),
 ) -> None:
     """Decide the items `POST /v1/items` stored, in this process, until SIGTERM or Ctrl-C.
 
     Several may run at once, on one host or many (PostgreSQL): each leases its batch, and a killed
     worker's items are taken by another after KHIEN_WORKER_LEASE_S. On SIGTERM/SIGINT the batch in
     hand is finished and the command exits 0. Migrates the database first (KHIEN_MIGRATE).
+    The worker runs at a lower CPU priority (--nice, default 10): on a host shared with `khien serve`
+    a backlog being decided does not slow the API's answers.
     """
+    import os
     import signal
     import threading
 
@@ -105,6 +111,8 @@ def worker(
     from ..settings import Settings
 
     settings = Settings.from_env(database_url=db, policy=str(policy) if policy else None, worker_batch=batch)
+    if nice:
+        os.nice(nice)  # the whole process, before the engine is built: every thread it starts inherits it
     store = open_store(settings.database_url)
     if settings.migrate:
         migrate(store)

@@ -26,6 +26,7 @@ from ..model import Decision, Item
 from ..review.intake import DEFAULT_LEASE_S, decide_pending, moderate_many, worker_id
 from ..store import Store
 from ..store.db import StoreError
+from .children import ChildPool, EngineRecipe
 from .loop import BackgroundLoop
 
 __all__ = ["Worker", "Committer", "DecidePool", "QueueFull", "run_until_stopped"]
@@ -96,24 +97,36 @@ class QueueFull(KhienError):
 
 
 class DecidePool:
-    """Runs ``engine.decide`` in a small thread pool, never on the caller's event loop.
+    """Runs ``engine.decide`` off the caller's event loop: short texts in threads, long ones in processes.
 
-    At most ``limit`` calls are in flight (running or waiting for a thread); one more raises
-    :class:`QueueFull` at once, so a burst of long texts costs callers a 503 to retry, never an
-    unbounded wait. A slot is freed when the engine call ends, even if the caller stopped waiting
-    (a client that disconnects does not let more work pile up behind the threads).
+    An item whose text is longer than ``inline_chars`` goes to a :class:`~khien.run.children.ChildPool`
+    of ``processes`` child processes (each built once from ``recipe``), so the engine holding the GIL
+    on a long text never stalls ``/healthz`` or the short items; shorter items stay in the threads
+    (no IPC cost). ``processes=0`` or no ``recipe``: threads only.
 
-    The threads are started on first use and again after :meth:`close`, so an app object outlives
-    its lifespan (tests open it several times).
+    At most ``limit`` calls are in flight (running or waiting, threads and processes together); one
+    more raises :class:`QueueFull` at once, so a burst of long texts costs callers a 503 to retry,
+    never an unbounded wait. A slot is freed when the engine call ends, even if the caller stopped
+    waiting (a client that disconnects does not let more work pile up behind the threads).
+
+    Threads and children are started on first use and again after :meth:`close`, so an app object
+    outlives its lifespan (tests open it several times).
     """
 
-    def __init__(self, engine: Engine, *, threads: int = 2, limit: int = 64) -> None:
+    def __init__(self, engine: Engine, *, threads: int = 2, limit: int = 64, processes: int = 0,
+                 inline_chars: int = 20_000, recipe: "EngineRecipe | None" = None) -> None:
         self.engine = engine
         self.threads = threads
         self.limit = limit
+        self.inline_chars = inline_chars
         self._in_flight = 0
         self._lock = threading.Lock()
         self._executor: ThreadPoolExecutor | None = None
+        self.children: ChildPool | None = None
+        fingerprint = getattr(engine, "fingerprint", None)
+        if processes > 0 and recipe is not None and fingerprint:
+            self.children = ChildPool(recipe, fingerprint, processes=processes,
+                                      fallback=lambda item: self.engine.decide(item))
 
     @property
     def in_flight(self) -> int:
@@ -132,12 +145,20 @@ class DecidePool:
         with self._lock:
             self._in_flight -= 1
 
+    def _in_child(self, item: Item) -> bool:
+        return (self.children is not None and not self.children.mismatch
+                and len(item.text or "") > self.inline_chars)
+
     def submit(self, item: Item) -> "Future[Decision]":
         """Start deciding ``item``; :class:`QueueFull` when ``limit`` calls are in flight."""
         self._take()
         assert self._executor is not None
         try:
-            future = self._executor.submit(self.engine.decide, item)
+            if self._in_child(item):
+                assert self.children is not None
+                future = self.children.submit(item)
+            else:
+                future = self._executor.submit(self.engine.decide, item)
         except BaseException:
             self._release()
             raise
@@ -149,11 +170,15 @@ class DecidePool:
         return await asyncio.wrap_future(self.submit(item))
 
     def close(self) -> None:
-        """Stop the threads once the calls already running end (new calls start new threads)."""
+        """Stop the threads once the calls already running end, and terminate the child processes
+        at once (a long decision in a child gets :class:`~khien.run.children.DecideFailed`; a server
+        stopping never waits minutes for it). New calls start new threads and children."""
         with self._lock:
             executor, self._executor = self._executor, None
         if executor is not None:
             executor.shutdown(wait=False, cancel_futures=True)
+        if self.children is not None:
+            self.children.close()
 
 
 class _Slot:

@@ -22,6 +22,7 @@ from .deps import json_response
 from .metrics import CONTENT_TYPE, Metrics, MetricsMiddleware
 from .headers import SecurityHeaders
 from .problems import BodyGuard, install_handlers
+from ..run.children import EngineRecipe
 from ..run.worker import DecidePool
 from .routers import admin, appeals, audit, cases, items, legal
 from ..settings import Settings
@@ -65,6 +66,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         try:
             yield
         finally:
+            # First: engine children still deciding long texts are terminated (their requests get
+            # a 503 at once), so nothing below waits for them.
+            app.state.decider.close()
             committer.stop()
             if app.state.committer is committer:
                 app.state.committer = None
@@ -72,7 +76,6 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                 worker.stop()
             if settings.webhooks:
                 dispatcher.stop()
-            app.state.decider.close()
 
     # FastAPI's own OpenTelemetry hooks are off: /metrics is the service's instrumentation, and
     # per-request spans cost latency on the moderation hot path. No Swagger UI or ReDoc: both load
@@ -84,7 +87,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.store = store
     app.state.engine = engine
-    app.state.decider = DecidePool(engine, threads=settings.decide_threads, limit=settings.decide_queue)
+    # Long texts are decided in child processes that rebuild the engine from the policy setting; a
+    # child whose engine differs from ``engine`` (one given by the caller) is never used.
+    app.state.decider = DecidePool(engine, threads=settings.decide_threads, limit=settings.decide_queue,
+                                   processes=settings.decide_processes, inline_chars=settings.decide_inline_chars,
+                                   recipe=EngineRecipe(settings.policy))
     app.state.clock = clock
     app.state.keys = KeyCache(store, settings.key_cache_s, clock=clock)
     app.state.metrics = metrics
