@@ -23,7 +23,7 @@ from ..clock import SYSTEM, Clock
 from ..engine import Engine
 from ..errors import KhienError
 from ..model import Decision, Item
-from ..review.intake import DEFAULT_LEASE_S, decide_pending, moderate_many, worker_id
+from ..review.intake import DEFAULT_LEASE_S, Moderated, decide_pending, moderate_many, worker_id
 from ..store import Store
 from ..store.db import StoreError
 from .children import ChildPool, EngineRecipe
@@ -240,7 +240,7 @@ class Committer:
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive() and not self._stop.is_set()
 
-    def submit(self, item: Any, decision: Any, timeout: float = 30.0) -> tuple[Decision, bool]:
+    def submit(self, item: Any, decision: Any, timeout: float = 30.0) -> Moderated:
         slot = _Slot(item, decision)
         self._queue.put(slot)
         if not slot.done.wait(timeout):
@@ -249,7 +249,7 @@ class Committer:
             raise slot.error
         return slot.result
 
-    async def submit_async(self, item: Any, decision: Any, timeout: float = 30.0) -> tuple[Decision, bool]:
+    async def submit_async(self, item: Any, decision: Any, timeout: float = 30.0) -> Moderated:
         """:meth:`submit` for an event loop: awaits the commit without holding a thread."""
         import asyncio
 
