@@ -38,6 +38,9 @@ MATRIX = [
     ("DELETE", "/v1/webhooks/{webhook_id}", set(), None),
     ("GET", "/v1/webhooks/dead-letters", set(), None),
     ("POST", "/v1/webhooks/dead-letters/{dead_id}/replay", set(), None),
+    ("GET", "/v1/accounts", {"moderator", "auditor"}, None),
+    ("GET", "/v1/accounts/{platform}/{author_id}", {"moderator", "auditor"}, None),
+    ("POST", "/v1/accounts/{platform}/{author_id}/cases", {"moderator"}, {"note": "Tài khoản giả danh ngân hàng"}),
 ]
 
 
@@ -54,7 +57,7 @@ def test_roles_by_endpoint(service):
     appeal_id = service.post("/v1/appeals", "ingest", json={"item": "r1", "platform": "forum",
                                                             "statement": "Tôi không lừa đảo"}).json()["id"]
     ids = {"item_id": "r1", "case_id": case_id, "appeal_id": appeal_id, "request_id": 1, "key_id": 999,
-           "webhook_id": 999, "dead_id": 999}
+           "webhook_id": 999, "dead_id": 999, "platform": "forum", "author_id": "u-r1"}
     for method, template, allowed, body in MATRIX:
         path = template.format(**ids)
         anonymous = service.client.request(method, path, json=body)

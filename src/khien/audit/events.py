@@ -317,3 +317,87 @@ class AuditCheckpointed(Event):
     digest: str
     public_key: str
     signature: str
+
+
+# ---- accounts: strikes, account decisions and account cases (issue 12) -------------------------
+# Read by nobody yet: the transparency report's "accounts actioned by type" is the lead's to add.
+
+__all__ += ["AccountCreated", "StrikeAdded", "StrikeRemoved", "AccountDecided", "AccountCaseOpened"]
+
+
+@dataclass(frozen=True, slots=True)
+class AccountCreated(Event):
+    """An account record was created because something needed it (a strike, a case, a finding)."""
+
+    type: ClassVar[str] = "account.created"
+    stored_only: ClassVar[bool] = True
+    platform: str
+    account: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class StrikeAdded(Event):
+    """A person upheld a removal: the author's account gets a strike (``decision`` upheld the removal)."""
+
+    type: ClassVar[str] = "strike.added"
+    stored_only: ClassVar[bool] = True
+    platform: str
+    account: str
+    strike: int
+    category: str
+    weight: float
+    item: str
+    item_version: int
+    decision: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class StrikeRemoved(Event):
+    """A strike stopped counting: its removal or the account action it led to was reversed."""
+
+    type: ClassVar[str] = "strike.removed"
+    stored_only: ClassVar[bool] = True
+    platform: str
+    account: str
+    strike: int
+    category: str
+    item: str
+    reason: str
+    appeal: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AccountDecided(Event):
+    """An account decision: ``action`` (warn, restrict, suspend, ban, or allow = none / lifted),
+    the ladder ``rule`` or the ``clause`` it rests on, until when, and where it came from
+    (``source`` strikes | case | appeal, with ``case`` or ``appeal``)."""
+
+    type: ClassVar[str] = "account.decided"
+    stored_only: ClassVar[bool] = True
+    platform: str
+    account: str
+    decision: int
+    action: str
+    source: str
+    rule: str | None = None
+    clause: str | None = None
+    until: str | None = None
+    items: tuple[str, ...] = ()
+    case: int | None = None
+    appeal: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AccountCaseOpened(Event):
+    """An account case was opened: by hand (``account:manual``) or from an impersonation finding."""
+
+    type: ClassVar[str] = "account.case_opened"
+    stored_only: ClassVar[bool] = True
+    platform: str
+    account: str
+    origin: str
+    category: str | None
+    entity: str | None = None
+    decision: int | None = None
+    note: str | None = None

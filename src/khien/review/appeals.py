@@ -15,14 +15,14 @@ import unicodedata
 from ..audit import AuditEvent, record_many
 from ..audit import events as ev
 from ..clock import SYSTEM, Clock, iso
-from ..enums import Action, AppealOutcome, AppealState, values
+from ..enums import Action, AppealOutcome, AppealState, SubjectKind, values
 from ..errors import ConflictError, InputError, NotFoundError, PermissionDenied
 from ..policy import Policy
 from ..store import Tx
 from ..store import items as item_rows
 from ..store import review as rows
 from ..store.records import Appeal, StoredDecision
-from . import lifecycle, outbox
+from . import accounts, lifecycle, outbox
 from .actor import Actor
 from .decisions import item_subject, new_decision, restored_decision
 from .views import AppealView
@@ -53,10 +53,17 @@ def _load(tx: Tx, appeal_id: int) -> Appeal:
     return appeal
 
 
-def submit(tx: Tx, actor: Actor, *, item_id: str, platform: str | None, statement: str,
-           clock: Clock = SYSTEM) -> Appeal:
-    """Appeal the decision in force on an item. 404 no decision, 409 allowed item or an appeal already open."""
+def submit(tx: Tx, actor: Actor, *, item_id: str | None = None, platform: str | None, statement: str,
+           account: str | None = None, clock: Clock = SYSTEM) -> Appeal:
+    """Appeal the decision in force on an item, or (``account``: an author id) the account decision in
+    force on an account. 404 no decision, 409 allowed item or an appeal already open."""
     platform = platform or ""
+    if account is not None:
+        return accounts.submit_appeal(tx, actor, platform=platform, author_id=account, statement=statement,
+                                      clock=clock)
+    if item_id is None:
+        raise InputError("name the item (field 'item') or the account (field 'account') whose decision is appealed",
+                         field="item")
     if not statement.strip():
         raise InputError("field 'statement' must say why the decision is wrong", field="statement")
     current = item_rows.latest_decision(tx, platform, item_id)
@@ -107,6 +114,10 @@ def decide(tx: Tx, policy: Policy, actor: Actor, appeal_id: int, *, outcome: str
             f"appeal {appeal_id} contests a decision you made; a different moderator must decide it",
             hint="Leave it in the queue for a colleague.",
         )
+    if original.subject_kind == SubjectKind.ACCOUNT:
+        accounts.decide_appeal(tx, policy, actor, appeal, original, outcome=outcome, note=note, action=action,
+                               clock=clock)
+        return get_appeal(tx, appeal_id)
     when = iso(clock.now())
     new_decision_id = None
     new_action = original.action
@@ -131,6 +142,8 @@ def decide(tx: Tx, policy: Policy, actor: Actor, appeal_id: int, *, outcome: str
         category=original.category, original_automated=original.automated,
         decision=new_decision_id,
     ))], time=when)
+    accounts.item_appeal_decided(tx, policy, actor, appeal, original, outcome=outcome, new_action=new_action,
+                                 clock=clock)  # strikes follow whether the removal stands
     result = get_appeal(tx, appeal_id)
     published = result.public()  # the webhook carries the API's fields, so a subscriber reads one shape
     outbox.publish(tx, "appeal", [{"platform": appeal.platform, "item": appeal.item_id, "appeal": {

@@ -12,15 +12,15 @@ from typing import Any
 from ..audit import AuditEvent, record_many
 from ..audit import events as ev
 from ..clock import SYSTEM, Clock, iso
-from ..enums import CaseState, Role
-from ..errors import ConflictError, NotFoundError
+from ..enums import Action, CaseState, Role, SubjectKind
+from ..errors import ConflictError, InputError, NotFoundError
 from ..policy import Policy
 from ..settings import DEFAULT_CLAIM_TTL_S
 from ..store import Tx
 from ..store import items as item_rows
 from ..store import review as rows
 from ..store.records import Case
-from . import legal, lifecycle, outbox
+from . import accounts, legal, lifecycle, outbox
 from .actor import Actor
 from .decisions import human_decision, item_subject, new_decision
 from .views import CaseSummary, CaseView
@@ -54,6 +54,8 @@ def list_cases(tx: Tx, *, state: str | None = "open", category: str | None = Non
 def _judged(tx: Tx, case: Case) -> tuple[dict[str, Any] | None, int | None]:
     """The content of the version the case judges, and the item's current version (None, None when
     the item is not stored)."""
+    if case.subject_kind == SubjectKind.ACCOUNT:  # an account case judges no item's text
+        return None, None
     stored = item_rows.get_item(tx, case.platform, case.item_id)
     if stored is None:
         return None, None
@@ -94,8 +96,11 @@ def claim(tx: Tx, actor: Actor, case_id: int, *, ttl: float = DEFAULT_CLAIM_TTL_
 
 
 def decide(tx: Tx, policy: Policy, actor: Actor, case_id: int, *, action: str, clause: str | None,
-           note: str | None = None, clock: Clock = SYSTEM) -> CaseView:
-    """Record a person's decision on a claimed case; returns the case with its outcome."""
+           note: str | None = None, duration_days: int | None = None, clock: Clock = SYSTEM) -> CaseView:
+    """Record a person's decision on a claimed case; returns the case with its outcome.
+
+    An account case takes an account action (``accounts.CASE_ACTIONS``, ``duration_days`` for restrict
+    and suspend); an item case upheld as ``remove`` strikes the item's author (``accounts.removal_upheld``)."""
     now = clock.now()
     when = iso(now)
     case = _load(tx, case_id, now)
@@ -108,6 +113,12 @@ def decide(tx: Tx, policy: Policy, actor: Actor, case_id: int, *, action: str, c
             + (f"; it is claimed by {holder}" if holder else ""),
             hint=f"POST /v1/cases/{case_id}/claim first.",
         )
+    if case.subject_kind == SubjectKind.ACCOUNT:
+        accounts.decide_case(tx, policy, actor, case, action=action, clause=clause, note=note,
+                             duration_days=duration_days, require_claim=holds, clock=clock)
+        return get_case(tx, case_id, clock=clock)
+    if duration_days is not None:
+        raise InputError("field 'duration_days' applies only to account cases", field="duration_days")
     original = item_rows.get_decision(tx, case.decision_id) if case.decision_id else None
     content, _current = _judged(tx, case)
     created_at = content.get("created_at") if content else None
@@ -128,6 +139,10 @@ def decide(tx: Tx, policy: Policy, actor: Actor, case_id: int, *, action: str, c
         proposed_action=case.proposed_action, automated=False, legal_request=case.legal_request_id,
         item_version=case.item_version,
     ))], time=when)
+    if action == Action.REMOVE:  # a person upheld a removal: the author gets a strike
+        accounts.removal_upheld(tx, policy, actor, platform=case.platform, item_id=case.item_id,
+                                item_version=case.item_version, category=row.category, decision_id=decision_id,
+                                clock=clock)
     outbox.publish(tx, "decision", [{"platform": case.platform, "item": case.item_id,
                                      "decision": decision.to_dict()}], clock=clock)
     if case.legal_request_id:

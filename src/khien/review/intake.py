@@ -34,7 +34,7 @@ from ..store import items as item_rows
 from ..store import review as review_rows
 from ..store.db import StoreError
 from ..store.records import NewCase, StoredItem
-from . import lifecycle, outbox
+from . import accounts, lifecycle, outbox
 from .leases import LeaseKeeper
 from .actor import Actor
 from .decisions import item_subject, new_decision, priority_base
@@ -101,6 +101,11 @@ def record_engine_decisions(tx: Tx, policy: Policy, pairs: Sequence[tuple[Item, 
                 priority_base=priority_base(severity, item.reach_total), created_at=when, created_ts=now,
                 item_version=row.item_version,
             ))
+    # an impersonation signal about the AUTHOR opens an account case (cheap: a scan of signal records)
+    events += accounts.impersonation_cases(
+        tx, policy, [(item, decision, new_ids[(*key_of(item), row.item_version)]) for (item, decision), row
+                     in zip(pairs, rows) if (*key_of(item), row.item_version) in new_ids],
+        now=now, actor=ENGINE_ACTOR)
     for case_id, case in review_rows.insert_cases(tx, new_cases).items():
         events.append(AuditEvent(ENGINE_ACTOR, f"case:{case_id}", ev.CaseOpened(
             item=case.item_id, platform=case.platform, category=case.category,

@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..enums import Action as ActionEnum
-from ..enums import AppealOutcome, AppealState, CaseState, Role, values
+from ..enums import AccountAction, AppealOutcome, AppealState, CaseState, Role, values
 from ..model import MAX_ID, MAX_PLATFORM, item_json_schema
 
 __all__ = ["ITEM_SCHEMA", "BATCH_SCHEMA", "CaseDecisionIn", "AppealIn", "AppealDecisionIn", "ItemRef",
@@ -17,6 +17,7 @@ __all__ = ["ITEM_SCHEMA", "BATCH_SCHEMA", "CaseDecisionIn", "AppealIn", "AppealD
 
 # Choices derived from khien.enums (a tuple subscript spells Literal["allow", "label", ...]).
 Action = Literal[values(ActionEnum)]  # type: ignore[valid-type]
+CaseAction = Literal[tuple(dict.fromkeys(values(ActionEnum) + values(AccountAction)))]  # type: ignore[valid-type]
 Requestable = Literal[tuple(a for a in values(ActionEnum) if a != ActionEnum.ALLOW)]  # type: ignore[valid-type]
 Outcome = Literal[values(AppealOutcome)]  # type: ignore[valid-type]
 RoleName = Literal[values(Role)]  # type: ignore[valid-type]
@@ -40,13 +41,21 @@ class _Body(BaseModel):
 
 
 class CaseDecisionIn(_Body):
-    action: Action
+    action: CaseAction = Field(..., description="An item case: allow, label, review or remove. An account case: "
+                                                "warn, restrict, suspend, ban, or allow (no action).")
     clause: str | None = Field(None, max_length=20, description="The policy clause the content breaks, e.g. '2.1'.")
     note: str | None = Field(None, max_length=4000)
+    duration_days: int | None = Field(None, ge=1, le=3650,
+                                      description="An account case decided restrict or suspend: for how many days "
+                                                  "(none: until a moderator lifts it).")
 
 
 class AppealIn(_Body):
-    item: str = Field(..., min_length=1, max_length=MAX_ID, description="The id of the item whose decision is appealed.")
+    item: str | None = Field(None, min_length=1, max_length=MAX_ID,
+                             description="The id of the item whose decision is appealed.")
+    account: str | None = Field(None, min_length=1, max_length=MAX_ID,
+                                description="Instead of an item: the author id of the account whose account "
+                                            "decision is appealed (on ``platform``).")
     platform: str | None = Field(None, max_length=MAX_PLATFORM)
     statement: str = Field(..., min_length=1, max_length=10_000, description="The user's own words: why it is wrong.")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from ...errors import InputError
 from ...review import appeals
 from ...review.actor import Actor
 from ..auth import require
@@ -15,13 +16,16 @@ from ..schemas import AppealDecisionIn, AppealIn, AppealStateFilter
 router = APIRouter(tags=["appeals"])
 
 
-@router.post("/v1/appeals", status_code=201, summary="Appeal the decision in force on an item",
+@router.post("/v1/appeals", status_code=201, summary="Appeal the decision in force on an item or an account",
              openapi_extra=body_schema(AppealIn))
 def submit(request: Request, actor: Actor = Depends(require("ingest")), raw: bytes = Depends(raw_body)) -> Response:
     body = parse_model(raw, AppealIn)
+    if (body.item is None) == (body.account is None):
+        raise InputError("name either the item (field 'item') or the account (field 'account') whose decision "
+                         "is appealed, not both", field="item" if body.item is None else "account")
     with request.app.state.store.write() as tx:
-        appeal = appeals.submit(tx, actor, item_id=body.item, platform=body.platform, statement=body.statement,
-                                clock=request.app.state.clock)
+        appeal = appeals.submit(tx, actor, item_id=body.item, account=body.account, platform=body.platform,
+                                statement=body.statement, clock=request.app.state.clock)
     return json_response(appeal.public(), status=201)
 
 

@@ -52,5 +52,6 @@ def decide(request: Request, case_id: int, actor: Actor = Depends(moderator),
     body = parse_model(raw, CaseDecisionIn)
     with request.app.state.store.write() as tx:
         decided = cases.decide(tx, request.app.state.engine.policy, actor, case_id, action=body.action,
-                               clause=body.clause, note=body.note, clock=request.app.state.clock)
+                               clause=body.clause, note=body.note, duration_days=body.duration_days,
+                               clock=request.app.state.clock)
     return json_response(decided.public())
