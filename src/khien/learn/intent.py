@@ -33,6 +33,7 @@ from .static import STATIC_SPECS, StaticVectors, _SPEC_INDEX
 __all__ = ["IntentModel", "IntentData", "IntentConfig", "train_intent", "Cue"]
 
 Progress = Callable[[str], None]
+_BLOCK = 4096  # n-gram hits per block of the static-vector projections in cues_batch
 _WORD_SPECS = {"canonical", "folded"}
 
 
@@ -148,17 +149,15 @@ class IntentModel:
         over ``canonical_texts`` (a request's row indexes both). The model is linear in its word-level
         features, so a gram's contribution is its TF-IDF value times its weight (for the static block:
         its weight times the projection of its vector on the head's vector weights)."""
-        from ..text.views import fold_accents
-
         if not requests:
             return []
         x, xs, _, norms = inputs
         rows = np.array([r for r, _, _ in requests], dtype=np.int64)
-        tokens = [F.tokens_with_spans(canonical_texts[r]) for r in rows]
-        n_tok = np.array([len(t) for t in tokens], dtype=np.int64)
+        # Each text is read once however many requests name it: token spans as arrays, token texts
+        # of both views, and (in accumulate) the keys of its word n-grams, computed piece by piece.
+        texts = {int(r): _RowText.of(canonical_texts[int(r)]) for r in dict.fromkeys(rows.tolist())}
+        n_tok = np.array([len(texts[int(r)].starts) for r in rows], dtype=np.int64)
         first = np.concatenate([[0], np.cumsum(n_tok)])
-        canon = [F.token_text(canonical_texts[r]) for r in rows]
-        views_text = {"canonical": canon, "folded": [fold_accents(t) for t in canon]}
         req_col = np.array([c for _, c, _ in requests], dtype=np.int64)
         req_st = np.array([st for _, _, st in requests], dtype=bool)
         e_all = np.stack([(self.e_st if st else self.e_cat)[:, c] for _, c, st in requests])  # (R, dim)
@@ -172,7 +171,18 @@ class IntentModel:
             return req, pos
 
         def accumulate(view: str, spec: F.FeatureSpec, index: int, table, static: bool) -> None:
-            (_, keys), = F.ngram_keys(views_text[view], [spec], [index])
+            # The keys of every n in turn, each the requests' texts one after the other, as one
+            # F.ngram_keys pass over the requests' token texts gives them. Only n <= 2 is read,
+            # unless a view's token count differs from the canonical one (the folded view drops
+            # tokens of marks alone): then the slices below run on into the next n, as they did.
+            sections, aligned = [], True
+            for n in range(spec.n_min, spec.n_max + 1):
+                if n > 2 and aligned:
+                    break
+                per_row = {r: texts[r].gram_keys(view, index, n) for r in texts}
+                sections.append(np.concatenate([per_row[r] for r in rows.tolist()]))
+                aligned = aligned and len(sections[-1]) == int(np.maximum(n_tok - n + 1, 0).sum())
+            keys = np.concatenate(sections)
             at = 0
             for n in range(spec.n_min, spec.n_max + 1):
                 req, pos = positions(n)
@@ -187,7 +197,12 @@ class IntentModel:
                 r, c, p = req[hit], cols[hit], pos[hit]
                 if static:
                     val = np.asarray(xs[rows[r], c]).ravel()
-                    contrib = val * np.einsum("ij,ij->i", self.static.vectors[c].astype(np.float64), e_all[r]) * static_scale[r]
+                    # row by row dot products, in blocks: a (hits, dim) float64 pair for a long text
+                    # was ~1.5 kB per token
+                    proj = np.concatenate([
+                        np.einsum("ij,ij->i", self.static.vectors[c[i:i + _BLOCK]].astype(np.float64), e_all[r[i:i + _BLOCK]])
+                        for i in range(0, len(c), _BLOCK)])
+                    contrib = val * proj * static_scale[r]
                 else:
                     val = np.asarray(x[rows[r], c]).ravel()
                     weight = np.where(req_st[r], self.w_st[c, np.where(req_st[r], req_col[r], 0)],
@@ -203,25 +218,96 @@ class IntentModel:
         for sspec, sindex in zip(STATIC_SPECS, _SPEC_INDEX):
             accumulate(sspec.view, sspec, sindex, self.static.vocabulary, True)
         out: list[list[Cue]] = []
-        for q, toks in enumerate(tokens):
+        for q, r in enumerate(rows.tolist()):
+            row = texts[r]
             sc = score[first[q]:first[q + 1]]
             top = sc.max(initial=0.0)
             found: list[Cue] = []
             if top > 0:
-                keep = (sc >= 0.4 * top) & np.array([t[:1].isalnum() for t, _, _ in toks], dtype=bool)
-                j = 0
-                while j < len(toks):
-                    if keep[j]:
+                keep = (sc >= 0.4 * top) & row.alnum
+                size = len(keep)
+                for j in np.flatnonzero(keep & ~np.concatenate([[False], keep[:-1]])).tolist():
+                    # a run of kept tokens from j, cut into cues of at most four tokens
+                    while j < size and keep[j]:
                         k = j
-                        while k + 1 < len(toks) and keep[k + 1] and k - j < 3:
+                        while k + 1 < size and keep[k + 1] and k - j < 3:
                             k += 1
-                        found.append(Cue(toks[j][1], toks[k][2], float(sc[j:k + 1].sum())))
+                        found.append(Cue(int(row.starts[j]), int(row.ends[k]), float(sc[j:k + 1].sum())))
                         j = k + 1
-                    else:
-                        j += 1
                 found.sort(key=lambda c: -c.weight)
             out.append(found[:limit])
         return out
+
+
+class _RowText:
+    """One canonical text as :meth:`IntentModel.cues_batch` reads it: its tokens' spans, whether each
+    starts with a letter or digit, and its token texts (canonical, folded). Arrays, not a tuple per
+    token, so a long text costs a few bytes per character."""
+
+    __slots__ = ("starts", "ends", "alnum", "views")
+
+    def __init__(self, starts: np.ndarray, ends: np.ndarray, alnum: np.ndarray, views: dict[str, str]) -> None:
+        self.starts, self.ends, self.alnum, self.views = starts, ends, alnum, views
+
+    @classmethod
+    def of(cls, canonical_text: str) -> "_RowText":
+        from ..text.views import fold_accents
+
+        spans = [(m.start(), m.end(), m.group(0)[:1].isalnum()) for m in F.TOKEN_RE.finditer(canonical_text)] \
+            if len(canonical_text) <= F.PIECE_CHARS else None
+        if spans is not None:
+            starts = np.array([s for s, _, _ in spans], dtype=np.int64)
+            ends = np.array([e for _, e, _ in spans], dtype=np.int64)
+            alnum = np.array([a for _, _, a in spans], dtype=bool)
+        else:  # a long text: spans gathered into arrays as the matches come, no list per token
+            n = sum(1 for _ in F.TOKEN_RE.finditer(canonical_text))
+            starts = np.empty(n, dtype=np.int64)
+            ends = np.empty(n, dtype=np.int64)
+            alnum = np.empty(n, dtype=bool)
+            for i, m in enumerate(F.TOKEN_RE.finditer(canonical_text)):
+                starts[i], ends[i], alnum[i] = m.start(), m.end(), m.group(0)[:1].isalnum()
+        canon = F.token_text(canonical_text)
+        return cls(starts, ends, alnum, {"canonical": canon, "folded": fold_accents(canon)})
+
+    def gram_keys(self, view: str, index: int, n: int) -> np.ndarray:
+        """Keys of the word n-grams of one view's token text, in order, as :func:`F.ngram_keys` gives
+        them for the whole text; computed on pieces that share n - 1 tokens (an n-gram starting in
+        the shared tokens crosses the cut, so no n-gram is read twice), so the arrays of a pass stay
+        the size of a piece."""
+        spec = F.FeatureSpec(view, "word", n, n)
+        parts = [F.ngram_keys([piece], [spec], [index])[0][1] for piece in _windows(self.views[view], n - 1)]
+        return np.concatenate(parts) if len(parts) > 1 else parts[0]
+
+
+def _windows(text: str, overlap: int, size: int | None = None) -> list[str]:
+    """Pieces of a token text of about ``size`` characters cut at spaces, each starting ``overlap``
+    tokens before the previous one ended."""
+    size = size or F.PIECE_CHARS
+    n = len(text)
+    out = []
+    start = 0
+    while n - start > size:
+        cut = text.rfind(" ", start + 1, start + size)
+        while True:
+            if cut <= start:
+                cut = text.find(" ", start + size)
+            if cut < 0 or cut >= n - 1:
+                cut = -1
+                break
+            back = cut
+            for _ in range(overlap):
+                back = text.rfind(" ", start, back) if back > start else -1
+            if back > start:
+                break
+            cut = text.find(" ", cut + 1)
+            if cut < 0:
+                break
+        if cut < 0:
+            break
+        out.append(text[start:cut + 1])
+        start = back
+    out.append(text[start:])
+    return out
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
