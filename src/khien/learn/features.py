@@ -361,7 +361,7 @@ def fit_vocabulary(
 
 
 # A document's token text longer than this is read in pieces of about this size (see _pieces).
-PIECE_CHARS = 1 << 16
+PIECE_CHARS = 1 << 14
 
 KeysOf = Callable[[Mapping[str, list[str]]], Sequence[tuple[np.ndarray, np.ndarray]]]
 

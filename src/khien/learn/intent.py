@@ -20,6 +20,7 @@ two-word phrase whose own contribution pushes the score up (:meth:`IntentModel.c
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
@@ -34,6 +35,8 @@ __all__ = ["IntentModel", "IntentData", "IntentConfig", "train_intent", "Cue"]
 
 Progress = Callable[[str], None]
 _BLOCK = 4096  # n-gram hits per block of the static-vector projections in cues_batch
+_GROUP_TOKENS = 1 << 16  # tokens of the requests cues_batch scores at once
+_NON_SPACE = re.compile(r"[^ ]+")
 _WORD_SPECS = {"canonical", "folded"}
 
 
@@ -151,11 +154,35 @@ class IntentModel:
         its weight times the projection of its vector on the head's vector weights)."""
         if not requests:
             return []
+        # Each text is read once however many requests name it: token spans as arrays, token texts
+        # of both views, and the keys of its word n-grams, computed piece by piece.
+        texts = {r: _RowText.of(canonical_texts[r]) for r in dict.fromkeys(int(r) for r, _, _ in requests)}
+        # Requests are scored in groups of about _GROUP_TOKENS tokens: the arrays of a group are
+        # ~100 bytes per token, so a long text asked for several categories would cost that many
+        # times its length at once. A token's score only takes its own request's contributions, in
+        # the same order in any grouping, so the cues do not depend on it. Except when a text's
+        # folded view has fewer tokens than its canonical view (a token of marks alone): the key
+        # slices of the requests after it are then shifted (see accumulate), so the cues of later
+        # requests depend on the batch; that behaviour is kept by scoring such a batch in one group.
+        if any(t.misaligned for t in texts.values()):
+            return self._cues_group(texts, requests, inputs, limit)
+        out: list[list[Cue]] = []
+        group: list[tuple[int, int, bool]] = []
+        size = 0
+        for req in requests:
+            n = len(texts[int(req[0])].starts)
+            if group and size + n > _GROUP_TOKENS:
+                out += self._cues_group(texts, group, inputs, limit)
+                group, size = [], 0
+            group.append(req)
+            size += n
+        return out + self._cues_group(texts, group, inputs, limit)
+
+    def _cues_group(self, texts: "dict[int, _RowText]", requests: Sequence[tuple[int, int, bool]], inputs: Inputs,
+                    limit: int) -> list[list[Cue]]:
         x, xs, _, norms = inputs
         rows = np.array([r for r, _, _ in requests], dtype=np.int64)
-        # Each text is read once however many requests name it: token spans as arrays, token texts
-        # of both views, and (in accumulate) the keys of its word n-grams, computed piece by piece.
-        texts = {int(r): _RowText.of(canonical_texts[int(r)]) for r in dict.fromkeys(rows.tolist())}
+        texts = {r: texts[r] for r in dict.fromkeys(rows.tolist())}
         n_tok = np.array([len(texts[int(r)].starts) for r in rows], dtype=np.int64)
         first = np.concatenate([[0], np.cumsum(n_tok)])
         req_col = np.array([c for _, c, _ in requests], dtype=np.int64)
@@ -244,10 +271,12 @@ class _RowText:
     starts with a letter or digit, and its token texts (canonical, folded). Arrays, not a tuple per
     token, so a long text costs a few bytes per character."""
 
-    __slots__ = ("starts", "ends", "alnum", "views")
+    __slots__ = ("starts", "ends", "alnum", "views", "misaligned")
 
     def __init__(self, starts: np.ndarray, ends: np.ndarray, alnum: np.ndarray, views: dict[str, str]) -> None:
         self.starts, self.ends, self.alnum, self.views = starts, ends, alnum, views
+        folded_tokens = sum(1 for _ in _NON_SPACE.finditer(views["folded"]))
+        self.misaligned = folded_tokens != len(starts)
 
     @classmethod
     def of(cls, canonical_text: str) -> "_RowText":
