@@ -160,29 +160,28 @@ class IntentModel:
         # Requests are scored in groups of about _GROUP_TOKENS tokens: the arrays of a group are
         # ~100 bytes per token, so a long text asked for several categories would cost that many
         # times its length at once. A token's score only takes its own request's contributions, in
-        # the same order in any grouping, so the cues do not depend on it. Except when a text's
-        # folded view has fewer tokens than its canonical view (a token of marks alone): the key
-        # slices of the requests after it are then shifted (see accumulate), so the cues of later
-        # requests depend on the batch; that behaviour is kept by scoring such a batch in one group.
-        if any(t.misaligned for t in texts.values()):
-            return self._cues_group(texts, requests, inputs, limit)
+        # the same order in any grouping, so the cues do not depend on it (the key slices are
+        # taken from the whole batch's key sequence, see _KeySequence).
+        all_rows = [int(r) for r, _, _ in requests]
         out: list[list[Cue]] = []
         group: list[tuple[int, int, bool]] = []
-        size = 0
+        size = done = 0
         for req in requests:
             n = len(texts[int(req[0])].starts)
             if group and size + n > _GROUP_TOKENS:
-                out += self._cues_group(texts, group, inputs, limit)
+                out += self._cues_group(texts, all_rows, done, group, inputs, limit)
+                done += len(group)
                 group, size = [], 0
             group.append(req)
             size += n
-        return out + self._cues_group(texts, group, inputs, limit)
+        return out + self._cues_group(texts, all_rows, done, group, inputs, limit)
 
-    def _cues_group(self, texts: "dict[int, _RowText]", requests: Sequence[tuple[int, int, bool]], inputs: Inputs,
-                    limit: int) -> list[list[Cue]]:
+    def _cues_group(self, texts: "dict[int, _RowText]", all_rows: list[int], done: int,
+                    requests: Sequence[tuple[int, int, bool]], inputs: Inputs, limit: int) -> list[list[Cue]]:
+        """Cues of ``requests``, the batch's requests from index ``done`` on (rows of all of them:
+        ``all_rows``)."""
         x, xs, _, norms = inputs
         rows = np.array([r for r, _, _ in requests], dtype=np.int64)
-        texts = {r: texts[r] for r in dict.fromkeys(rows.tolist())}
         n_tok = np.array([len(texts[int(r)].starts) for r in rows], dtype=np.int64)
         first = np.concatenate([[0], np.cumsum(n_tok)])
         req_col = np.array([c for _, c, _ in requests], dtype=np.int64)
@@ -198,23 +197,19 @@ class IntentModel:
             return req, pos
 
         def accumulate(view: str, spec: F.FeatureSpec, index: int, table, static: bool) -> None:
-            # The keys of every n in turn, each the requests' texts one after the other, as one
-            # F.ngram_keys pass over the requests' token texts gives them. Only n <= 2 is read,
-            # unless a view's token count differs from the canonical one (the folded view drops
-            # tokens of marks alone): then the slices below run on into the next n, as they did.
-            sections, aligned = [], True
-            for n in range(spec.n_min, spec.n_max + 1):
-                if n > 2 and aligned:
-                    break
-                per_row = {r: texts[r].gram_keys(view, index, n) for r in texts}
-                sections.append(np.concatenate([per_row[r] for r in rows.tolist()]))
-                aligned = aligned and len(sections[-1]) == int(np.maximum(n_tok - n + 1, 0).sum())
-            keys = np.concatenate(sections)
+            # The original reading, kept: one F.ngram_keys pass over all the batch's token texts
+            # gives the keys of every n in turn, each the requests' texts one after the other, and
+            # the slices below are cut by the canonical view's token counts. A folded view with
+            # fewer tokens (a token of marks alone) shifts the slices of the requests after it, so
+            # a group reads its slices from that whole sequence, at the offsets the whole batch had.
+            sequence = _KeySequence(texts, all_rows, view, index, spec)
             at = 0
             for n in range(spec.n_min, spec.n_max + 1):
                 req, pos = positions(n)
-                part = keys[at:at + len(req)]
-                at += len(req)
+                before = sum(max(len(texts[r].starts) - n + 1, 0) for r in all_rows[:done])
+                total = sum(max(len(texts[r].starts) - n + 1, 0) for r in all_rows)
+                part = sequence.slice(at + before, at + before + len(req)) if n <= 2 else req[:0]
+                at += total
                 if n > 2 or not len(part):
                     continue
                 cols = table.columns(part)
@@ -271,12 +266,12 @@ class _RowText:
     starts with a letter or digit, and its token texts (canonical, folded). Arrays, not a tuple per
     token, so a long text costs a few bytes per character."""
 
-    __slots__ = ("starts", "ends", "alnum", "views", "misaligned")
+    __slots__ = ("starts", "ends", "alnum", "views", "tokens", "keys")
 
     def __init__(self, starts: np.ndarray, ends: np.ndarray, alnum: np.ndarray, views: dict[str, str]) -> None:
         self.starts, self.ends, self.alnum, self.views = starts, ends, alnum, views
-        folded_tokens = sum(1 for _ in _NON_SPACE.finditer(views["folded"]))
-        self.misaligned = folded_tokens != len(starts)
+        self.tokens = {"canonical": len(starts), "folded": sum(1 for _ in _NON_SPACE.finditer(views["folded"]))}
+        self.keys: dict[tuple[str, int, int], np.ndarray] = {}
 
     @classmethod
     def of(cls, canonical_text: str) -> "_RowText":
@@ -303,9 +298,39 @@ class _RowText:
         them for the whole text; computed on pieces that share n - 1 tokens (an n-gram starting in
         the shared tokens crosses the cut, so no n-gram is read twice), so the arrays of a pass stay
         the size of a piece."""
-        spec = F.FeatureSpec(view, "word", n, n)
-        parts = [F.ngram_keys([piece], [spec], [index])[0][1] for piece in _windows(self.views[view], n - 1)]
-        return np.concatenate(parts) if len(parts) > 1 else parts[0]
+        found = self.keys.get((view, index, n))
+        if found is None:
+            spec = F.FeatureSpec(view, "word", n, n)
+            parts = [F.ngram_keys([piece], [spec], [index])[0][1] for piece in _windows(self.views[view], n - 1)]
+            found = self.keys[(view, index, n)] = np.concatenate(parts) if len(parts) > 1 else parts[0]
+        return found
+
+    def gram_count(self, view: str, n: int) -> int:
+        return max(self.tokens[view] - n + 1, 0)
+
+
+class _KeySequence:
+    """The keys one F.ngram_keys pass over the token texts of ``rows`` (one view) gives for
+    ``spec``: for every n in turn, every row's word n-grams one row after the other; read by
+    slices without being built whole."""
+
+    def __init__(self, texts: dict[int, _RowText], rows: list[int], view: str, index: int, spec: F.FeatureSpec) -> None:
+        self.texts, self.view, self.index = texts, view, index
+        self.segments = [(n, r) for n in range(spec.n_min, spec.n_max + 1) for r in rows]
+        self.ends = np.cumsum([texts[r].gram_count(view, n) for n, r in self.segments])
+
+    def slice(self, a: int, b: int) -> np.ndarray:
+        parts = []
+        i = int(np.searchsorted(self.ends, a, side="right"))
+        while a < b and i < len(self.segments):
+            seg_start = int(self.ends[i - 1]) if i else 0
+            n, r = self.segments[i]
+            keys = self.texts[r].gram_keys(self.view, self.index, n)
+            stop = min(b, int(self.ends[i]))
+            parts.append(keys[a - seg_start:stop - seg_start])
+            a = stop
+            i += 1
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
 
 
 def _windows(text: str, overlap: int, size: int | None = None) -> list[str]:
