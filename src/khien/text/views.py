@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 
 import ahocorasick
 from dataclasses import dataclass
@@ -174,15 +175,15 @@ def _lower(text: str, offsets: OffsetMap | None, n: int) -> tuple[str, OffsetMap
         return lowered, offsets
     # Rare: a character whose lower case is longer (e.g. "İ"). Map it character by character.
     pieces = []
-    starts: list[int] = []
-    ends: list[int] = []
+    starts = array("q")
+    ends = array("q")
     for i, ch in enumerate(text):
         low = ch.lower()
         pieces.append(low)
         s = offsets.starts[i] if offsets else i
         e = offsets.ends[i] if offsets else i + 1
-        starts += [s] * len(low)
-        ends += [e] * len(low)
+        starts += array("q", [s]) * len(low)
+        ends += array("q", [e]) * len(low)
     return "".join(pieces), OffsetMap(starts, ends, n)
 
 
