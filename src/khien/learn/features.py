@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Mapping, Sequence
+from typing import Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -360,22 +360,106 @@ def fit_vocabulary(
     return Vocabulary(tuple(specs), tuple(uniq), idf)
 
 
-def transform(view_texts: dict[str, list[str]], vocab: Vocabulary, *, chunk: int = 8192) -> sp.csr_matrix:
-    """TF-IDF rows (sublinear tf, idf, each spec's block L2-normalised) for the documents."""
+# A document's token text longer than this is read in pieces of about this size (see _pieces).
+PIECE_CHARS = 1 << 14
+
+KeysOf = Callable[[Mapping[str, list[str]]], Sequence[tuple[np.ndarray, np.ndarray]]]
+
+
+def transform(view_texts: Mapping[str, list[str]], vocab: Vocabulary, *, chunk: int = 8192,
+              keys: KeysOf | None = None) -> sp.csr_matrix:
+    """TF-IDF rows (sublinear tf, idf, each spec's block L2-normalised) for the documents.
+
+    ``keys`` gives the ``(document, key)`` pairs per spec of ``vocab`` for a batch of view texts
+    (default: :func:`ngram_keys` salted by each spec's position in ``vocab.specs``). Documents
+    longer than :data:`PIECE_CHARS` are counted piece by piece (:func:`_pieces`), so the
+    intermediate arrays stay the size of a piece, not of the text; the counts, and so the rows,
+    are the same as in one pass.
+    """
+    keys_of: KeysOf = keys or (lambda part: _keys_by_spec(part, vocab.specs))
     needed = _views_of(vocab.specs, view_texts)
     n_docs = len(next(iter(needed.values()))) if needed else len(next(iter(view_texts.values())))
     blocks = []
     for a, b in _chunks(n_docs, chunk):
         part = {v: t[a:b] for v, t in needed.items()}
-        blocks.append(tfidf_rows(_keys_by_spec(part, vocab.specs), vocab, b - a))
+        long_rows = [i for i in range(b - a) if any(len(t[i]) > PIECE_CHARS for t in part.values())]
+        if not long_rows:
+            blocks.append(tfidf_rows(keys_of(part), vocab, b - a))
+            continue
+        skip = set(long_rows)
+        short = {v: [" " if i in skip else x for i, x in enumerate(t)] for v, t in part.items()}
+        x = count_rows(keys_of(short), vocab, b - a)
+        for i in long_rows:
+            x = x + _long_counts({v: t[i] for v, t in part.items()}, i, vocab, b - a, keys_of)
+        x.has_canonical_format = False  # sort and sum as count_rows does, whatever the addition left
+        x.sum_duplicates()
+        x.eliminate_zeros()
+        blocks.append(weigh_rows(x, vocab, b - a))
     return sp.vstack(blocks, format="csr") if len(blocks) > 1 else blocks[0]
+
+
+def _pieces(text: str, overlap: int, size: int = PIECE_CHARS) -> Iterator[tuple[str, float]]:
+    """``(piece, sign)`` of a token text: pieces of about ``size`` characters, cut at spaces, each
+    starting ``overlap`` tokens before the previous one ended, and each shared stretch once more
+    with sign -1.
+
+    Every n-gram of at most ``overlap + 1`` words (and every character n-gram, which never crosses
+    a space) lies in a piece; one lying in two neighbouring pieces lies in the stretch they share,
+    so the signed counts over the pieces are exactly the counts over ``text``.
+    """
+    n = len(text)
+    start = prev_cut = 0
+    while n - start > size:
+        cut = text.rfind(" ", start + 1, start + size)
+        while True:
+            if cut <= start:
+                cut = text.find(" ", start + size)
+            if cut < 0 or cut >= n - 1:
+                cut = -1
+                break
+            back = cut  # ``overlap`` tokens back from the cut; must not reach into the last shared stretch
+            for _ in range(overlap):
+                back = text.rfind(" ", start, back) if back > start else -1
+            if back > prev_cut and back > start:
+                break
+            cut = text.find(" ", cut + 1)
+            if cut < 0:
+                break
+        if cut < 0:
+            break
+        yield text[start:cut + 1], 1.0
+        yield text[back:cut + 1], -1.0
+        start, prev_cut = back, cut
+    yield text[start:], 1.0
+
+
+def _long_counts(texts: Mapping[str, str], row: int, vocab: Vocabulary, m: int, keys_of: KeysOf) -> sp.csr_matrix:
+    """Row ``row`` of the counts of one long document, read piece by piece (rows of ``m``)."""
+    overlap = max([s.n_max for s in vocab.specs if s.kind == "word"], default=1)
+    total: sp.csr_matrix | None = None
+    blank = {v: [" "] for v in texts}
+    for view, text in texts.items():
+        for piece, sign in _pieces(text, overlap):
+            x = count_rows(keys_of({**blank, view: [piece]}), vocab, 1, sign=sign)
+            total = x if total is None else total + x
+    assert total is not None
+    coo = total.tocoo()
+    return sp.csr_matrix((coo.data, (np.full(len(coo.data), row), coo.col)), shape=(m, vocab.size))
 
 
 def tfidf_rows(pairs: Sequence[tuple[np.ndarray, np.ndarray]], vocab: Vocabulary, m: int) -> sp.csr_matrix:
     """TF-IDF rows of ``m`` documents from their ``(document, key)`` pairs, one pair of arrays per
     spec of ``vocab``: sublinear tf, idf, each spec's block L2-normalised."""
-    offsets = vocab.offsets
-    n_specs = len(vocab.specs)
+    x = count_rows(pairs, vocab, m)
+    if x.nnz == 0:
+        return sp.csr_matrix((m, vocab.size), dtype=np.float32)
+    return weigh_rows(x, vocab, m)
+
+
+def count_rows(pairs: Sequence[tuple[np.ndarray, np.ndarray]], vocab: Vocabulary, m: int, *,
+               sign: float = 1.0) -> sp.csr_matrix:
+    """How often each vocabulary column occurs in each of ``m`` documents (float32, summed, sorted;
+    times ``sign``). Counts are whole numbers far below 2**24, so float32 sums of them are exact."""
     rows_parts, cols_parts = [], []
     for docs, keys in pairs:
         if len(keys) == 0:
@@ -388,8 +472,17 @@ def tfidf_rows(pairs: Sequence[tuple[np.ndarray, np.ndarray]], vocab: Vocabulary
         return sp.csr_matrix((m, vocab.size), dtype=np.float32)
     rows = np.concatenate(rows_parts)
     cols = np.concatenate(cols_parts)
-    x = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(m, vocab.size))
+    x = sp.csr_matrix((np.full(len(rows), sign, dtype=np.float32), (rows, cols)), shape=(m, vocab.size))
     x.sum_duplicates()
+    return x
+
+
+def weigh_rows(x: sp.csr_matrix, vocab: Vocabulary, m: int) -> sp.csr_matrix:
+    """TF-IDF of count rows (as :func:`count_rows` gives them, no zeros stored), in place."""
+    if x.nnz == 0:
+        return sp.csr_matrix((m, vocab.size), dtype=np.float32)
+    offsets = vocab.offsets
+    n_specs = len(vocab.specs)
     data = (1.0 + np.log(x.data)) * vocab.idf[x.indices]
     spec_of = np.searchsorted(offsets, x.indices, side="right") - 1
     row_of = np.repeat(np.arange(m), np.diff(x.indptr))

@@ -20,6 +20,7 @@ two-word phrase whose own contribution pushes the score up (:meth:`IntentModel.c
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
@@ -33,6 +34,9 @@ from .static import STATIC_SPECS, StaticVectors, _SPEC_INDEX
 __all__ = ["IntentModel", "IntentData", "IntentConfig", "train_intent", "Cue"]
 
 Progress = Callable[[str], None]
+_BLOCK = 4096  # n-gram hits per block of the static-vector projections in cues_batch
+_GROUP_TOKENS = 1 << 16  # tokens of the requests cues_batch scores at once
+_NON_SPACE = re.compile(r"[^ ]+")
 _WORD_SPECS = {"canonical", "folded"}
 
 
@@ -148,17 +152,38 @@ class IntentModel:
         over ``canonical_texts`` (a request's row indexes both). The model is linear in its word-level
         features, so a gram's contribution is its TF-IDF value times its weight (for the static block:
         its weight times the projection of its vector on the head's vector weights)."""
-        from ..text.views import fold_accents
-
         if not requests:
             return []
+        # Each text is read once however many requests name it: token spans as arrays, token texts
+        # of both views, and the keys of its word n-grams, computed piece by piece.
+        texts = {r: _RowText.of(canonical_texts[r]) for r in dict.fromkeys(int(r) for r, _, _ in requests)}
+        # Requests are scored in groups of about _GROUP_TOKENS tokens: the arrays of a group are
+        # ~100 bytes per token, so a long text asked for several categories would cost that many
+        # times its length at once. A token's score only takes its own request's contributions, in
+        # the same order in any grouping, so the cues do not depend on it (the key slices are
+        # taken from the whole batch's key sequence, see _KeySequence).
+        all_rows = [int(r) for r, _, _ in requests]
+        out: list[list[Cue]] = []
+        group: list[tuple[int, int, bool]] = []
+        size = done = 0
+        for req in requests:
+            n = len(texts[int(req[0])].starts)
+            if group and size + n > _GROUP_TOKENS:
+                out += self._cues_group(texts, all_rows, done, group, inputs, limit)
+                done += len(group)
+                group, size = [], 0
+            group.append(req)
+            size += n
+        return out + self._cues_group(texts, all_rows, done, group, inputs, limit)
+
+    def _cues_group(self, texts: "dict[int, _RowText]", all_rows: list[int], done: int,
+                    requests: Sequence[tuple[int, int, bool]], inputs: Inputs, limit: int) -> list[list[Cue]]:
+        """Cues of ``requests``, the batch's requests from index ``done`` on (rows of all of them:
+        ``all_rows``)."""
         x, xs, _, norms = inputs
         rows = np.array([r for r, _, _ in requests], dtype=np.int64)
-        tokens = [F.tokens_with_spans(canonical_texts[r]) for r in rows]
-        n_tok = np.array([len(t) for t in tokens], dtype=np.int64)
+        n_tok = np.array([len(texts[int(r)].starts) for r in rows], dtype=np.int64)
         first = np.concatenate([[0], np.cumsum(n_tok)])
-        canon = [F.token_text(canonical_texts[r]) for r in rows]
-        views_text = {"canonical": canon, "folded": [fold_accents(t) for t in canon]}
         req_col = np.array([c for _, c, _ in requests], dtype=np.int64)
         req_st = np.array([st for _, _, st in requests], dtype=bool)
         e_all = np.stack([(self.e_st if st else self.e_cat)[:, c] for _, c, st in requests])  # (R, dim)
@@ -172,12 +197,19 @@ class IntentModel:
             return req, pos
 
         def accumulate(view: str, spec: F.FeatureSpec, index: int, table, static: bool) -> None:
-            (_, keys), = F.ngram_keys(views_text[view], [spec], [index])
+            # The original reading, kept: one F.ngram_keys pass over all the batch's token texts
+            # gives the keys of every n in turn, each the requests' texts one after the other, and
+            # the slices below are cut by the canonical view's token counts. A folded view with
+            # fewer tokens (a token of marks alone) shifts the slices of the requests after it, so
+            # a group reads its slices from that whole sequence, at the offsets the whole batch had.
+            sequence = _KeySequence(texts, all_rows, view, index, spec)
             at = 0
             for n in range(spec.n_min, spec.n_max + 1):
                 req, pos = positions(n)
-                part = keys[at:at + len(req)]
-                at += len(req)
+                before = sum(max(len(texts[r].starts) - n + 1, 0) for r in all_rows[:done])
+                total = sum(max(len(texts[r].starts) - n + 1, 0) for r in all_rows)
+                part = sequence.slice(at + before, at + before + len(req)) if n <= 2 else req[:0]
+                at += total
                 if n > 2 or not len(part):
                     continue
                 cols = table.columns(part)
@@ -187,7 +219,12 @@ class IntentModel:
                 r, c, p = req[hit], cols[hit], pos[hit]
                 if static:
                     val = np.asarray(xs[rows[r], c]).ravel()
-                    contrib = val * np.einsum("ij,ij->i", self.static.vectors[c].astype(np.float64), e_all[r]) * static_scale[r]
+                    # row by row dot products, in blocks: a (hits, dim) float64 pair for a long text
+                    # was ~1.5 kB per token
+                    proj = np.concatenate([
+                        np.einsum("ij,ij->i", self.static.vectors[c[i:i + _BLOCK]].astype(np.float64), e_all[r[i:i + _BLOCK]])
+                        for i in range(0, len(c), _BLOCK)])
+                    contrib = val * proj * static_scale[r]
                 else:
                     val = np.asarray(x[rows[r], c]).ravel()
                     weight = np.where(req_st[r], self.w_st[c, np.where(req_st[r], req_col[r], 0)],
@@ -203,25 +240,128 @@ class IntentModel:
         for sspec, sindex in zip(STATIC_SPECS, _SPEC_INDEX):
             accumulate(sspec.view, sspec, sindex, self.static.vocabulary, True)
         out: list[list[Cue]] = []
-        for q, toks in enumerate(tokens):
+        for q, r in enumerate(rows.tolist()):
+            row = texts[r]
             sc = score[first[q]:first[q + 1]]
             top = sc.max(initial=0.0)
             found: list[Cue] = []
             if top > 0:
-                keep = (sc >= 0.4 * top) & np.array([t[:1].isalnum() for t, _, _ in toks], dtype=bool)
-                j = 0
-                while j < len(toks):
-                    if keep[j]:
+                keep = (sc >= 0.4 * top) & row.alnum
+                size = len(keep)
+                for j in np.flatnonzero(keep & ~np.concatenate([[False], keep[:-1]])).tolist():
+                    # a run of kept tokens from j, cut into cues of at most four tokens
+                    while j < size and keep[j]:
                         k = j
-                        while k + 1 < len(toks) and keep[k + 1] and k - j < 3:
+                        while k + 1 < size and keep[k + 1] and k - j < 3:
                             k += 1
-                        found.append(Cue(toks[j][1], toks[k][2], float(sc[j:k + 1].sum())))
+                        found.append(Cue(int(row.starts[j]), int(row.ends[k]), float(sc[j:k + 1].sum())))
                         j = k + 1
-                    else:
-                        j += 1
                 found.sort(key=lambda c: -c.weight)
             out.append(found[:limit])
         return out
+
+
+class _RowText:
+    """One canonical text as :meth:`IntentModel.cues_batch` reads it: its tokens' spans, whether each
+    starts with a letter or digit, and its token texts (canonical, folded). Arrays, not a tuple per
+    token, so a long text costs a few bytes per character."""
+
+    __slots__ = ("starts", "ends", "alnum", "views", "tokens", "keys")
+
+    def __init__(self, starts: np.ndarray, ends: np.ndarray, alnum: np.ndarray, views: dict[str, str]) -> None:
+        self.starts, self.ends, self.alnum, self.views = starts, ends, alnum, views
+        self.tokens = {"canonical": len(starts), "folded": sum(1 for _ in _NON_SPACE.finditer(views["folded"]))}
+        self.keys: dict[tuple[str, int, int], np.ndarray] = {}
+
+    @classmethod
+    def of(cls, canonical_text: str) -> "_RowText":
+        from ..text.views import fold_accents
+
+        spans = [(m.start(), m.end(), m.group(0)[:1].isalnum()) for m in F.TOKEN_RE.finditer(canonical_text)] \
+            if len(canonical_text) <= F.PIECE_CHARS else None
+        if spans is not None:
+            starts = np.array([s for s, _, _ in spans], dtype=np.int64)
+            ends = np.array([e for _, e, _ in spans], dtype=np.int64)
+            alnum = np.array([a for _, _, a in spans], dtype=bool)
+        else:  # a long text: spans gathered into arrays as the matches come, no list per token
+            n = sum(1 for _ in F.TOKEN_RE.finditer(canonical_text))
+            starts = np.empty(n, dtype=np.int64)
+            ends = np.empty(n, dtype=np.int64)
+            alnum = np.empty(n, dtype=bool)
+            for i, m in enumerate(F.TOKEN_RE.finditer(canonical_text)):
+                starts[i], ends[i], alnum[i] = m.start(), m.end(), m.group(0)[:1].isalnum()
+        canon = F.token_text(canonical_text)
+        return cls(starts, ends, alnum, {"canonical": canon, "folded": fold_accents(canon)})
+
+    def gram_keys(self, view: str, index: int, n: int) -> np.ndarray:
+        """Keys of the word n-grams of one view's token text, in order, as :func:`F.ngram_keys` gives
+        them for the whole text; computed on pieces that share n - 1 tokens (an n-gram starting in
+        the shared tokens crosses the cut, so no n-gram is read twice), so the arrays of a pass stay
+        the size of a piece."""
+        found = self.keys.get((view, index, n))
+        if found is None:
+            spec = F.FeatureSpec(view, "word", n, n)
+            parts = [F.ngram_keys([piece], [spec], [index])[0][1] for piece in _windows(self.views[view], n - 1)]
+            found = self.keys[(view, index, n)] = np.concatenate(parts) if len(parts) > 1 else parts[0]
+        return found
+
+    def gram_count(self, view: str, n: int) -> int:
+        return max(self.tokens[view] - n + 1, 0)
+
+
+class _KeySequence:
+    """The keys one F.ngram_keys pass over the token texts of ``rows`` (one view) gives for
+    ``spec``: for every n in turn, every row's word n-grams one row after the other; read by
+    slices without being built whole."""
+
+    def __init__(self, texts: dict[int, _RowText], rows: list[int], view: str, index: int, spec: F.FeatureSpec) -> None:
+        self.texts, self.view, self.index = texts, view, index
+        self.segments = [(n, r) for n in range(spec.n_min, spec.n_max + 1) for r in rows]
+        self.ends = np.cumsum([texts[r].gram_count(view, n) for n, r in self.segments])
+
+    def slice(self, a: int, b: int) -> np.ndarray:
+        parts = []
+        i = int(np.searchsorted(self.ends, a, side="right"))
+        while a < b and i < len(self.segments):
+            seg_start = int(self.ends[i - 1]) if i else 0
+            n, r = self.segments[i]
+            keys = self.texts[r].gram_keys(self.view, self.index, n)
+            stop = min(b, int(self.ends[i]))
+            parts.append(keys[a - seg_start:stop - seg_start])
+            a = stop
+            i += 1
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
+
+
+def _windows(text: str, overlap: int, size: int | None = None) -> list[str]:
+    """Pieces of a token text of about ``size`` characters cut at spaces, each starting ``overlap``
+    tokens before the previous one ended."""
+    size = size or F.PIECE_CHARS
+    n = len(text)
+    out = []
+    start = 0
+    while n - start > size:
+        cut = text.rfind(" ", start + 1, start + size)
+        while True:
+            if cut <= start:
+                cut = text.find(" ", start + size)
+            if cut < 0 or cut >= n - 1:
+                cut = -1
+                break
+            back = cut
+            for _ in range(overlap):
+                back = text.rfind(" ", start, back) if back > start else -1
+            if back > start:
+                break
+            cut = text.find(" ", cut + 1)
+            if cut < 0:
+                break
+        if cut < 0:
+            break
+        out.append(text[start:cut + 1])
+        start = back
+    out.append(text[start:])
+    return out
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:

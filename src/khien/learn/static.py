@@ -91,7 +91,7 @@ def _keys_by_spec(view_texts: Mapping[str, list[str]]) -> list[tuple[np.ndarray,
 
 
 def _transform(view_texts: Mapping[str, list[str]], vocab: F.Vocabulary) -> sp.csr_matrix:
-    return F.tfidf_rows(_keys_by_spec(view_texts), vocab, len(view_texts["canonical"]))
+    return F.transform(view_texts, vocab, keys=_keys_by_spec)
 
 
 def candidate_entries(token_texts: Mapping[str, Sequence[str]], *, min_df: int = 2,

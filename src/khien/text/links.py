@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -204,6 +205,13 @@ def _end_of_path(raw: str) -> str:
 _DOT_LETTER = re.compile(r"[\w-]\.(?:[^\W\d_]|xn--)|\d\.\d{1,3}\.\d|://", re.IGNORECASE)
 _DEFANG_HINT = re.compile(r"hxxp|h\*\*p|\[\.|\(\.|\{\.|\[dot|\(dot|\s(?:chấm|cham|dot)\s|\[:", re.IGNORECASE)
 _TOKEN_END = re.compile(r"[\s<>\"'）)\]]")
+_SUFFIX_START = re.compile(r"\.(?:[a-z\u00c0-\u1ef9]{2}|xn--)|\d\.\d", re.IGNORECASE)
+# How far before a hint its link may start: a host name is at most 253 characters (RFC 1035), plus
+# a scheme and "www.". The bound keeps a long token without spaces (``a.a.a.…``) from costing a
+# walk and a regex search over the whole token for each of its dots; only a "host" longer than
+# any DNS name could be read differently.
+_MAX_LEAD = 300
+_SEPARATOR = re.compile("[\\s<>\"'(（[{“]")
 
 
 def find_links(nfc: View) -> list[Link]:
@@ -214,17 +222,32 @@ def find_links(nfc: View) -> list[Link]:
     view = View("links", text, offsets, nfc.original)
     links = []
     last_end = 0
+    # Every match of _URL holds a host ending in a dot and a suffix (or an IP address): where none
+    # lies ahead, no search can succeed (positions, ascending, for a bisection).
+    suffixes = [m.start() for m in _SUFFIX_START.finditer(text)]
+    # Token starts: every separator's position, for a bisection instead of a walk per hint.
+    separators = [m.start() for m in _SEPARATOR.finditer(text)]
+    failed_at = -1  # hints of one long token share its start and the failed match there
     for hint in _DOT_LETTER.finditer(text):
         if hint.start() < last_end:
             continue
         # The token around the hint: back to the previous separator, forward to the next.
-        start = hint.start()
-        while start > last_end and not text[start - 1].isspace() and text[start - 1] not in "<>\"'(（[{“":
-            start -= 1
-        m = _URL.match(text, start)
+        before = bisect_left(separators, hint.start())
+        start = max(last_end, hint.start() - _MAX_LEAD, separators[before - 1] + 1 if before else 0)
+        start = min(start, hint.start())
+        m = None
+        # A match needs a host within _MAX_LEAD characters of its start: first try that prefix, so a
+        # failed match costs no scan of the rest of a long dotted run (then match for the full path).
+        if start != failed_at and _URL.match(text, start, start + _MAX_LEAD + 64) is not None:
+            m = _URL.match(text, start)
         if m is None:
+            failed_at = start
             # not a link where the token starts (e.g. a quote mark); try from the hint's word
-            m = _URL.search(text, start, hint.end() + 64)
+            end = hint.end() + 64
+            ahead = bisect_left(suffixes, start)
+            if ahead == len(suffixes) or suffixes[ahead] >= end:
+                continue
+            m = _URL.search(text, start, end)
             if m is None or m.start() > hint.start():
                 continue
         last_end = max(m.end(), hint.end())

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 
 import ahocorasick
 from dataclasses import dataclass
@@ -132,6 +133,7 @@ def _tables() -> dict[str, object]:
         "leet": leet_chars,
         "leet_re": leet_re,
         "teen": teen,
+        "teen_longest": max(map(len, teen), default=0),
         "teen_ac": teen_ac,
         "pre_lower_re": pre_lower_re,
     }
@@ -173,15 +175,15 @@ def _lower(text: str, offsets: OffsetMap | None, n: int) -> tuple[str, OffsetMap
         return lowered, offsets
     # Rare: a character whose lower case is longer (e.g. "İ"). Map it character by character.
     pieces = []
-    starts: list[int] = []
-    ends: list[int] = []
+    starts = array("q")
+    ends = array("q")
     for i, ch in enumerate(text):
         low = ch.lower()
         pieces.append(low)
         s = offsets.starts[i] if offsets else i
         e = offsets.ends[i] if offsets else i + 1
-        starts += [s] * len(low)
-        ends += [e] * len(low)
+        starts += array("q", [s]) * len(low)
+        ends += array("q", [e]) * len(low)
     return "".join(pieces), OffsetMap(starts, ends, n)
 
 
@@ -226,16 +228,23 @@ def _canonical(nfc_text: str, offsets: OffsetMap | None, n: int) -> tuple[str, O
     text, offsets = rewrite(text, offsets, n, _DOTTED, lambda m: re.sub(r"[.\-_*·•'’,]", "", m.group(0)))
     text, offsets = rewrite(text, offsets, n, _SPACED, lambda m: m.group(0).replace(" ", ""))
     teen = t["teen"]
+    longest = t["teen_longest"]
 
     def squeeze(m: re.Match[str]) -> str | None:
         if not m.group(1).isalpha():
             return None
         # A short form spelled with a repeated letter ("cccd") is a word, not an elongation.
+        # The walk to the word's ends stops once the word is longer than every short form: a
+        # longer word cannot be one, and an unbounded walk made a long run of letters quadratic.
         start, end = m.start(), m.end()
-        while start and m.string[start - 1].isalnum():
+        floor = max(0, start - longest)
+        while start > floor and m.string[start - 1].isalnum():
             start -= 1
-        while end < len(m.string) and m.string[end].isalnum():
+        ceiling = min(len(m.string), end + longest)
+        while end < ceiling and m.string[end].isalnum():
             end += 1
+        if end - start > longest:
+            return m.group(1)
         return None if m.string[start:end] in teen else m.group(1)
 
     text, offsets = rewrite(text, offsets, n, _ELONGATED, squeeze)
