@@ -16,7 +16,7 @@ import asyncio
 import logging
 import queue
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from typing import Any, Callable
 
 from ..clock import SYSTEM, Clock
@@ -97,7 +97,10 @@ class QueueFull(KhienError):
 
 
 class DecidePool:
-    """Runs ``engine.decide`` off the caller's event loop: short texts in threads, long ones in processes.
+    """Runs the engine off the caller's event loop: short texts in threads, long ones in processes.
+
+    Short items are micro-batched (:class:`_Batcher`): a thread that becomes free decides everything
+    that queued meanwhile, up to ``batch`` items, in one call.
 
     An item whose text is longer than ``inline_chars`` goes to a :class:`~khien.run.children.ChildPool`
     of ``processes`` child processes (each built once from ``recipe``), so the engine holding the GIL
@@ -114,14 +117,15 @@ class DecidePool:
     """
 
     def __init__(self, engine: Engine, *, threads: int = 2, limit: int = 64, processes: int = 0,
-                 inline_chars: int = 20_000, recipe: "EngineRecipe | None" = None) -> None:
+                 inline_chars: int = 20_000, recipe: "EngineRecipe | None" = None, batch: int = 8) -> None:
         self.engine = engine
         self.threads = threads
         self.limit = limit
         self.inline_chars = inline_chars
+        self.batch = max(1, batch)
         self._in_flight = 0
         self._lock = threading.Lock()
-        self._executor: ThreadPoolExecutor | None = None
+        self._executor: _Batcher | None = None
         self.children: ChildPool | None = None
         fingerprint = getattr(engine, "fingerprint", None)
         if processes > 0 and recipe is not None and fingerprint:
@@ -139,7 +143,7 @@ class DecidePool:
                                 hint="Retry after the number of seconds in the Retry-After header.")
             self._in_flight += 1
             if self._executor is None:
-                self._executor = ThreadPoolExecutor(self.threads, thread_name_prefix="khien-decide")
+                self._executor = _Batcher(self.engine, threads=self.threads, batch=self.batch)
 
     def _release(self, _future: Future | None = None) -> None:
         with self._lock:
@@ -158,7 +162,7 @@ class DecidePool:
                 assert self.children is not None
                 future = self.children.submit(item)
             else:
-                future = self._executor.submit(self.engine.decide, item)
+                future = self._executor.submit(item)
         except BaseException:
             self._release()
             raise
@@ -176,9 +180,80 @@ class DecidePool:
         with self._lock:
             executor, self._executor = self._executor, None
         if executor is not None:
-            executor.shutdown(wait=False, cancel_futures=True)
+            executor.shutdown()
         if self.children is not None:
             self.children.close()
+
+
+class _Batcher:
+    """Short items decided by a few threads, each taking whatever has queued up (at most ``batch``)
+    into one ``engine.decide_batch`` call.
+
+    At low load every item is decided alone, at once; under load the items that arrived while the
+    engine was busy share a call, which costs far less per item (the engine's fixed cost per call
+    is most of a short post's), so the queue drains instead of growing. A decision depends only on
+    its item, never on the batch it shared (tests/learn/test_batch_independence.py). When a batch
+    raises, its items are decided one by one, so one bad item fails only its own request.
+    """
+
+    def __init__(self, engine: Engine, *, threads: int, batch: int) -> None:
+        self.engine = engine
+        self.batch = batch
+        self._queue: queue.SimpleQueue[tuple[Item, Future] | None] = queue.SimpleQueue()
+        self._threads = [threading.Thread(target=self._run, name=f"khien-decide-{n}", daemon=True)
+                         for n in range(max(1, threads))]
+        for thread in self._threads:
+            thread.start()
+
+    def submit(self, item: Item) -> "Future[Decision]":
+        future: Future[Decision] = Future()
+        self._queue.put((item, future))
+        return future
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            taken = [first]
+            while len(taken) < self.batch:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    self._queue.put(None)  # the stop is for this thread too, after this batch
+                    break
+                taken.append(more)
+            live = [(item, future) for item, future in taken if future.set_running_or_notify_cancel()]
+            self._decide(live)
+
+    def _decide(self, live: list[tuple[Item, Future]]) -> None:
+        if not live:
+            return
+        try:
+            decisions = self.engine.decide_batch([item for item, _ in live])
+        except Exception:  # noqa: BLE001 - find the item that raises: each alone
+            for item, future in live:
+                try:
+                    future.set_result(self.engine.decide(item))
+                except Exception as exc:  # noqa: BLE001 - this request's error, not the others'
+                    future.set_exception(exc)
+            return
+        for (_, future), decision in zip(live, decisions):
+            future.set_result(decision)
+
+    def shutdown(self) -> None:
+        """Cancel what is still queued; each thread stops after the batch it holds."""
+        while True:
+            try:
+                waiting = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if waiting is not None:
+                waiting[1].cancel()
+        for _ in self._threads:
+            self._queue.put(None)
 
 
 class _Slot:
