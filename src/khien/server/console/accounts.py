@@ -107,19 +107,22 @@ def account_list(request: Request) -> Response:
                  for a in accounts.list_accounts(tx, status=s, platform=platform or None, limit=LIST_LIMIT,
                                                  clock=clock)]
     rows = sorted((summary_of(a, now) for a in found), key=lambda a: (-a.followers, a.platform, a.author_id))
-    return page(request, "accounts.html", rows=rows, statuses=UNDER_ACTION, status=status, platform=platform,
+    return page(request, "accounts.html", rows=rows, statuses=UNDER_ACTION, chosen=status, platform=platform,
                 author_id=author_id, need_both=bool(author_id and not platform), msg=message_of(request))
 
 
-def _account_page(request: Request, platform: str, author_id: str, *, status: int = 200, problem: str | None = None,
+def _account_page(request: Request, platform: str, author_id: str, *, refused: KhienError | None = None,
                   form: dict[str, str] | None = None) -> Response:
+    """The account's page; with ``refused`` (an open-case form the service turned down) the form again
+    with the reason, or only the reason when the account is not recorded yet."""
     policy = policy_of(request)
     clock = clock_of(request)
     try:
         with request.app.state.store.read() as tx:
             view = accounts.get_account(tx, policy, platform, author_id, clock=clock, history=HISTORY)
     except KhienError as exc:
-        return error_page(request, exc)
+        return error_page(request, refused or exc)
+    status, problem = (status_of(refused), refused.message) if refused else (200, None)
     return page(request, "account.html", status=status, view=view, account=summary_of(view.account, view.at),
                 strikes=strikes_of(policy, view), weight=sum(s.weight for s in view.strikes if s.id in view.active),
                 categories=list(policy.categories), problem=problem,
@@ -146,5 +149,5 @@ def open_case(request: Request, form: dict[str, str], platform: str, author_id: 
                                              author_id[:MAX_ID], note=note, category=category,
                                              clock=clock_of(request))
     except KhienError as exc:
-        return _account_page(request, platform, author_id, status=status_of(exc), problem=exc.message, form=form)
+        return _account_page(request, platform, author_id, refused=exc, form=form)
     return redirect(f"/cases/{case.id}?msg=case_opened")

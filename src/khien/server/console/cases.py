@@ -116,7 +116,7 @@ def claim_next(request: Request, form: dict[str, str]) -> Response:
     for case_id in candidates:  # someone may take one between the read and the claim: try the next
         try:
             with store.write() as tx:
-                cases.claim(tx, actor, case_id, ttl=claim_ttl(request))
+                cases.claim(tx, actor, case_id, ttl=claim_ttl(request), clock=clock_of(request))
             return redirect(f"/cases/{case_id}?msg=claimed")
         except KhienError:
             continue
@@ -142,7 +142,7 @@ def _case_view(request: Request, case_id: int) -> dict[str, Any]:
     store = request.app.state.store
     policy = policy_of(request)
     with store.read() as tx:
-        case = cases.get_case(tx, case_id)
+        case = cases.get_case(tx, case_id, clock=clock_of(request))
         if account_cases.is_account_case(case):
             return account_cases.view_of(tx, request, case)
         item = case.content or {}
@@ -224,7 +224,7 @@ def case_preview(request: Request, case_id: int) -> Response:
     require_role(request, "moderator")
     try:
         with request.app.state.store.read() as tx:  # only what the statement needs: it runs as the moderator types
-            view = {"case": cases.get_case(tx, case_id), "clauses": clauses_of(policy_of(request))}
+            view = {"case": cases.get_case(tx, case_id, clock=clock_of(request)), "clauses": clauses_of(policy_of(request))}
             if account_cases.is_account_case(view["case"]):
                 asked = {k: request.query_params.get(k, "") for k in ("action", "clause", "note", "duration_days")}
                 values = account_cases.form_values(view, asked)
@@ -243,7 +243,7 @@ def claim(request: Request, form: dict[str, str], case_id: int) -> Response:
     actor = require_role(request, "moderator")
     try:
         with request.app.state.store.write() as tx:
-            cases.claim(tx, actor, case_id, ttl=claim_ttl(request))
+            cases.claim(tx, actor, case_id, ttl=claim_ttl(request), clock=clock_of(request))
     except KhienError as exc:
         return error_page(request, exc)
     return redirect(f"/cases/{case_id}?msg=claimed")
@@ -270,7 +270,7 @@ def decide(request: Request, form: dict[str, str], case_id: int) -> Response:
     try:
         with request.app.state.store.write() as tx:
             cases.decide(tx, policy_of(request), actor, case_id, action=values["action"],
-                         clause=values["clause"] or None, note=values["note"] or None)
+                         clause=values["clause"] or None, note=values["note"] or None, clock=clock_of(request))
     except KhienError as exc:
         return page(request, "case.html", status=status_of(exc), **view, values=values, reasons=reasons,
                     problem=exc.message, msg=None)
