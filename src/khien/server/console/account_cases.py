@@ -80,7 +80,8 @@ def duration_of(values: dict[str, str]) -> int | None:
     return int(raw)
 
 
-def preview(tx: Any, request: Request, case: CaseView, values: dict[str, str]) -> tuple[dict[str, str] | None, str | None]:
+def preview(tx: Any, request: Request, case: CaseView,
+            values: dict[str, str]) -> tuple[dict[str, str] | None, str | None]:
     """The notice deciding the case with ``values`` would send, or the problem that stops it."""
     try:
         reasons = accounts.case_notice(tx, policy_of(request), case.case, action=values["action"],

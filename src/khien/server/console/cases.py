@@ -224,7 +224,8 @@ def case_preview(request: Request, case_id: int) -> Response:
     require_role(request, "moderator")
     try:
         with request.app.state.store.read() as tx:  # only what the statement needs: it runs as the moderator types
-            view = {"case": cases.get_case(tx, case_id, clock=clock_of(request)), "clauses": clauses_of(policy_of(request))}
+            view = {"case": cases.get_case(tx, case_id, clock=clock_of(request)),
+                    "clauses": clauses_of(policy_of(request))}
             if account_cases.is_account_case(view["case"]):
                 asked = {k: request.query_params.get(k, "") for k in ("action", "clause", "note", "duration_days")}
                 values = account_cases.form_values(view, asked)
