@@ -357,3 +357,62 @@ def test_the_basic_flow_works_with_javascript_off(browser, live):
     page.wait_for_url("**/cases/*?msg=decided")
     assert "quảng cáo lặp lại" in page.locator(".sor").first.inner_text()
     context.close()
+
+
+def test_open_an_account_case_and_suspend_the_account_for_30_days(browser, live):
+    """Last in the file: the account case it opens would otherwise head the queue of the tests above."""
+    import httpx
+
+    base, admin = live["base"], {"Authorization": f"Bearer {live['keys']['admin']}"}
+    # a person upholds the engine's removal of p0001: its author's facebook account gets a strike
+    listed = httpx.get(base + "/v1/cases?state=open&limit=500", headers=admin).json()["cases"]
+    case = next((c for c in listed if c["item"]["id"] == "p0001"), None)
+    if case is not None:
+        r = httpx.post(f"{base}/v1/cases/{case['id']}/decision", headers=admin,
+                       json={"action": "remove", "clause": "3.1", "note": "Phân biệt vùng miền"})
+        assert r.status_code == 200, r.text
+
+    lan = sign_in(browser, live, "lan")
+    lan.keyboard.press("g")
+    lan.keyboard.press("t")
+    lan.wait_for_url(base + "/accounts")
+    lan.fill("#a-platform", "facebook")
+    lan.fill("#a-author", "u0100020")
+    lan.click("#account-search button[type=submit]")
+    lan.wait_for_url(base + "/accounts/facebook/u0100020")
+    assert "p0001" in lan.locator("#strikes").inner_text()
+    assert "t-other-platform" not in lan.content()  # the same author on tiktok is another account
+    shot(lan, "19-account")
+
+    # -- open a case by hand, claim it, decide suspend 30 days with the keyboard -----------------
+    lan.fill("#note", "Nhiều người dùng báo tài khoản này nhắn tin đòi đặt cọc trước qua Zalo")
+    lan.select_option("#case-category", "scam")
+    lan.click("#open-case-button")
+    lan.wait_for_url("**/cases/*?msg=case_opened")
+    assert "Ông Ba Bị Store" in lan.locator("#account-summary").inner_text()
+    lan.keyboard.press("c")
+    lan.wait_for_url("**/cases/*?msg=claimed")
+    lan.keyboard.press("3")
+    assert lan.locator("input[name=action][value=suspend]").is_checked()
+    lan.keyboard.press("d")
+    assert lan.evaluate("document.activeElement.id") == "duration"
+    lan.keyboard.type("30")
+    lan.keyboard.press("Escape")
+    sync_api.expect(lan.locator("#sor blockquote[lang=vi]")).to_contain_text("tạm khóa 30 ngày")
+    sync_api.expect(lan.locator("#sor blockquote[lang=en]")).to_contain_text("suspended for 30 days")
+    shot(lan, "20-account-case")
+    lan.keyboard.press("Enter")
+    lan.locator("dialog#confirm").wait_for(state="visible")
+    assert "tạm khóa 30 ngày" in lan.locator("#confirm-sor").inner_text()
+    lan.keyboard.press("Enter")
+    lan.wait_for_url("**/cases/*?msg=decided")
+    assert "tạm khóa 30 ngày" in lan.locator(".sor").first.inner_text()
+    assert lan.locator("#account-status").inner_text() == "bị tạm khóa"
+
+    lan.goto(base + "/accounts/facebook/u0100020")
+    assert lan.locator("#account-status").inner_text() == "bị tạm khóa"
+    assert "đến " in lan.locator("#account-summary").inner_text()  # and until when
+    lan.goto(base + "/accounts")
+    assert "Ông Ba Bị Store" in lan.locator("table").inner_text()
+    shot(lan, "21-accounts")
+    lan.context.close()

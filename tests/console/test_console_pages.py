@@ -287,27 +287,28 @@ def test_a_guessed_account_still_signs_in_from_elsewhere_after_a_short_delay(con
     assert len(slept) == before + 1 and slept[-1] <= LIMITS.name_max_delay
 
 
-def test_admins_disable_enable_and_reset_accounts_in_the_console(console):
+def test_admins_disable_enable_and_reset_console_users_at_users(console):
     import re
 
     admin, lan = console(), console()
     assert admin.sign_in("quan").status_code == 303
     assert lan.sign_in("lan").status_code == 303 and lan.get("/queue").status_code == 200
-    assert lan.get("/accounts", follow_redirects=False).status_code == 403
-    page = admin.get("/accounts")
+    assert lan.get("/users", follow_redirects=False).status_code == 403
+    assert "/users" not in lan.get("/queue").text  # the link is for admins only
+    page = admin.get("/users")
     assert page.status_code == 200 and "lan" in page.text
-    assert admin.client.post("/accounts/disable", data={"name": "lan"}).status_code == 400  # no CSRF token
-    r = admin.post("/accounts/disable", {"name": "LAN"})
-    assert r.status_code == 303 and r.headers["location"] == "/accounts?done=account_disabled"
+    assert admin.client.post("/users/disable", data={"name": "lan"}).status_code == 400  # no CSRF token
+    r = admin.post("/users/disable", {"name": "LAN"})
+    assert r.status_code == 303 and r.headers["location"] == "/users?done=account_disabled"
     assert lan.get("/queue", follow_redirects=False).status_code == 303  # the session ended at once
     assert console().sign_in("lan").status_code == 401
-    assert admin.post("/accounts/enable", {"name": "lan"}).status_code == 303
-    reset = admin.post("/accounts/reset", {"name": "lan"})
+    assert admin.post("/users/enable", {"name": "lan"}).status_code == 303
+    reset = admin.post("/users/reset", {"name": "lan"})
     assert reset.status_code == 200
     new = re.search(r'<code class="secret">([^<]+)</code>', reset.text).group(1)
     assert console().sign_in("lan").status_code == 401  # the old password no longer works
     assert console().sign_in("lan", new).status_code == 303
-    assert admin.post("/accounts/disable", {"name": "quan"}).status_code == 409  # not oneself
+    assert admin.post("/users/disable", {"name": "quan"}).status_code == 409  # not oneself
 
 
 @pytest.mark.parametrize("password,ok", [("short", False), ("một câu dài đủ an toàn", True)])

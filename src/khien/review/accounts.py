@@ -53,7 +53,7 @@ from .decisions import priority_base
 
 __all__ = ["CASE_ACTIONS", "STRIKES_SOURCE", "MAX_DURATION_DAYS", "AccountView", "account_subject", "get_account",
            "list_accounts", "removal_upheld", "item_appeal_decided", "open_manual_case", "impersonation_cases",
-           "decide_case", "submit_appeal", "decide_appeal"]
+           "decide_case", "case_notice", "submit_appeal", "decide_appeal"]
 
 CASE_ACTIONS = values(AccountAction) + (Action.ALLOW.value,)  # what a moderator may decide on an account case
 STRIKES_SOURCE = "strikes"
@@ -326,14 +326,22 @@ def _check_case_decision(policy: Policy, case: Case, action: str, clause: str | 
     return clauses.get(clause or "")
 
 
-def decide_case(tx: Tx, policy: Policy, actor: Actor, case: Case, *, action: str, clause: str | None,
-                note: str | None, duration_days: int | None, require_claim: bool, clock: Clock = SYSTEM) -> int:
-    """A moderator decides an account case (the caller checked the case is open and claimed).
-    Returns the account decision's id. 422 an action outside :data:`CASE_ACTIONS`, a duration on
-    anything but restrict or suspend, a missing or unknown clause."""
+@dataclass(frozen=True, slots=True)
+class _CaseOutcome:
+    """What deciding an account case a given way would record: computed once, for the preview and
+    for the decision itself, so the notice previewed is the notice sent."""
+
+    account: AccountRecord
+    category: str | None
+    clause: str | None
+    until: float | None
+    items: tuple[str, ...]
+    reasons: dict[str, str]
+
+
+def _case_outcome(tx: Tx, policy: Policy, case: Case, *, action: str, clause: str | None, note: str | None,
+                  duration_days: int | None, now: float) -> _CaseOutcome:
     category = _check_case_decision(policy, case, action, clause, duration_days)
-    now = clock.now()
-    when = iso(now)
     clause = policy.categories[category].clause if category else None
     account = rows.get_account(tx, case.platform, case.item_id)
     if account is None:  # an account case always has its account; say so plainly if not
@@ -346,6 +354,29 @@ def decide_case(tx: Tx, policy: Policy, actor: Actor, case: Case, *, action: str
     entity = _author_impersonation(under_review.decision) if under_review else None
     reasons = case_statement(policy, action, category=category, clause=clause, until=until,
                              duration_days=duration_days, items=items, entity=entity, note=note)
+    return _CaseOutcome(account, category, clause, until, tuple(items), reasons)
+
+
+def case_notice(tx: Tx, policy: Policy, case: Case, *, action: str, clause: str | None, note: str | None,
+                duration_days: int | None, clock: Clock = SYSTEM) -> dict[str, str]:
+    """The statement of reasons ``{"vi", "en"}`` that deciding the account ``case`` this way at
+    ``clock.now()`` would send, word for word (the console's preview; nothing is written). The same
+    422s and 404 as :func:`decide_case`."""
+    return _case_outcome(tx, policy, case, action=action, clause=clause, note=note, duration_days=duration_days,
+                         now=clock.now()).reasons
+
+
+def decide_case(tx: Tx, policy: Policy, actor: Actor, case: Case, *, action: str, clause: str | None,
+                note: str | None, duration_days: int | None, require_claim: bool, clock: Clock = SYSTEM) -> int:
+    """A moderator decides an account case (the caller checked the case is open and claimed).
+    Returns the account decision's id. 422 an action outside :data:`CASE_ACTIONS`, a duration on
+    anything but restrict or suspend, a missing or unknown clause."""
+    now = clock.now()
+    when = iso(now)
+    out = _case_outcome(tx, policy, case, action=action, clause=clause, note=note, duration_days=duration_days,
+                        now=now)
+    account, category, clause, until, items, reasons = (out.account, out.category, out.clause, out.until,
+                                                        list(out.items), out.reasons)
     decision = account_decision(policy, case.item_id, action, reasons, categories=(category,) if category else (),
                                 clause=clause)
     decision_id = _record(tx, policy, actor, case.platform, decision, source="case", source_ref=str(case.id),

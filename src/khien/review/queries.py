@@ -8,16 +8,22 @@ records (``QueueRow``, ``HistoryRow``, ``Counts``) or the audit log's ``StoredEv
 
 from __future__ import annotations
 
+from typing import Sequence
+
 from ..audit import events as declared
 from ..audit.read import StoredEvent
 from ..clock import SYSTEM, Clock
 from ..store import Tx
+from ..enums import SubjectKind
+from ..store import accounts as account_rows
 from ..store import audit as audit_rows
 from ..store import console as rows
+from ..store import review as review_rows
 from ..store.console import Counts, HistoryRow, QueueRow
+from ..store.records_accounts import AccountRecord
 
 __all__ = ["SOURCES", "QueueRow", "HistoryRow", "Counts", "StoredEvent", "EVENT_TYPES", "queue", "next_unclaimed",
-           "counts", "author_history", "audit_log", "audit_head"]
+           "counts", "author_history", "audit_log", "audit_head", "AccountRecord", "case_accounts"]
 
 # Where a case came from, as the queue's filter names it (the engine's cases are "automated").
 SOURCES: tuple[str, ...] = tuple(rows.SOURCES)
@@ -37,6 +43,24 @@ def next_unclaimed(tx: Tx, *, clock: Clock = SYSTEM, category: str | None = None
                    source: str | None = None) -> list[int]:
     """The first few open cases nobody holds a live claim on, by priority: candidates for "claim next"."""
     return rows.next_unclaimed(tx, now=clock.now(), category=category, action=action, source=source)
+
+
+def case_accounts(tx: Tx, found: Sequence[QueueRow], *, clock: Clock = SYSTEM) -> dict[int, AccountRecord]:
+    """The account each ACCOUNT case among ``found`` is about, by case id (the queue shows the account's
+    name and followers instead of a text snippet). Only cases without an item body can be account cases,
+    so an ordinary queue page costs nothing more; the account is read on the case's own platform."""
+    now = clock.now()
+    out: dict[int, AccountRecord] = {}
+    for row in found:
+        if row.item_body is not None:
+            continue
+        case = review_rows.get_case(tx, row.id, now=now)
+        if case is None or case.subject_kind != SubjectKind.ACCOUNT:
+            continue
+        account = account_rows.get_account(tx, case.platform, case.item_id)
+        if account is not None:
+            out[row.id] = account
+    return out
 
 
 def counts(tx: Tx, *, clock: Clock = SYSTEM, actor: str | None = None) -> Counts:

@@ -16,6 +16,7 @@ from ...review.views import Appeal
 from ..problems import status_of
 from .present import evidence_of, highlight
 from .web import (
+    clock_of,
     clauses_of,
     error_page,
     message_of,
@@ -108,7 +109,7 @@ def decide_appeal(request: Request, form: dict[str, str], appeal_id: int) -> Res
         with request.app.state.store.write() as tx:
             appeals.decide(tx, policy_of(request), actor, appeal_id, outcome=values["outcome"],
                            note=values["note"] or None, action=values["action"] or "allow",
-                           clause=values["clause"] or None)
+                           clause=values["clause"] or None, clock=clock_of(request))
     except KhienError as exc:
         return page(request, "appeal.html", status=status_of(exc), **view, values=values, own=own,
                     problem=exc.message, msg=None)

@@ -15,6 +15,8 @@ from ...model import Decision
 from ...review import cases, legal, queries
 from ...review.views import CaseView
 from ..problems import status_of
+from . import account_cases
+from .accounts import summary_of
 from .explain import gaps_of, rules_of, status_of as engine_status
 from .present import evidence_of, highlight, impersonation, links, preview, signal_records
 from .web import (
@@ -69,16 +71,22 @@ def queue(request: Request) -> Response:
     with request.app.state.store.read() as tx:
         found = queries.queue(tx, clock=now, **filters, limit=QUEUE_PAGE + 1, offset=(page_no - 1) * QUEUE_PAGE)
         mine = queries.queue(tx, clock=now, claimed_by=actor.name, limit=20)
+        held = queries.case_accounts(tx, [*found[:QUEUE_PAGE], *mine], clock=now)
     more = len(found) > QUEUE_PAGE
     rows = []
     for case in found[:QUEUE_PAGE]:
         snippet, item = _snippet(case.item_body)
+        account = held.get(case.id)  # an account case: its name and followers instead of a text snippet
         rows.append({"id": case.id, "priority": case.priority, "category": case.category,
+                     "subject": "account" if account else "item",
+                     "account": summary_of(account, now.now()) if account else None,
                      "proposed_action": case.proposed_action, "source": case.source, "snippet": snippet,
                      "reach": case.reach, "created_at": case.created_at, "lock": case.holder,
                      "lock_until": clock(case.claim_expires_ts) if case.holder else None,
                      "platform_name": item.get("platform")})
-    return page(request, "queue.html", rows=rows, mine=mine, filters=filters, sources=list(queries.SOURCES),
+    mine_rows = [{"id": c.id, "category": c.category, "proposed_action": c.proposed_action, "source": c.source,
+                  "account": summary_of(held[c.id], now.now()) if c.id in held else None} for c in mine]
+    return page(request, "queue.html", rows=rows, mine=mine_rows, filters=filters, sources=list(queries.SOURCES),
                 categories=list(policy_of(request).categories), actions=ACTIONS, msg=message_of(request),
                 page_no=page_no, more=more, first=(page_no - 1) * QUEUE_PAGE,
                 query={k: v for k, v in filters.items() if v})
@@ -108,7 +116,7 @@ def claim_next(request: Request, form: dict[str, str]) -> Response:
     for case_id in candidates:  # someone may take one between the read and the claim: try the next
         try:
             with store.write() as tx:
-                cases.claim(tx, actor, case_id, ttl=claim_ttl(request))
+                cases.claim(tx, actor, case_id, ttl=claim_ttl(request), clock=clock_of(request))
             return redirect(f"/cases/{case_id}?msg=claimed")
         except KhienError:
             continue
@@ -134,7 +142,9 @@ def _case_view(request: Request, case_id: int) -> dict[str, Any]:
     store = request.app.state.store
     policy = policy_of(request)
     with store.read() as tx:
-        case = cases.get_case(tx, case_id)
+        case = cases.get_case(tx, case_id, clock=clock_of(request))
+        if account_cases.is_account_case(case):
+            return account_cases.view_of(tx, request, case)
         item = case.content or {}
         author = item.get("author") or {}
         history = []
@@ -197,6 +207,12 @@ def case_page(request: Request, case_id: int) -> Response:
         view = _case_view(request, case_id)
     except KhienError as exc:
         return error_page(request, exc)
+    if view.get("account_case"):
+        values = account_cases.form_values(view)
+        with request.app.state.store.read() as tx:
+            reasons, problem = account_cases.preview(tx, request, view["case"], values)
+        return page(request, "case_account.html", **view, values=values, reasons=reasons, problem=problem,
+                    msg=message_of(request))
     values = _decision_form(view)
     reasons, problem = _preview(request, view, values)
     return page(request, "case.html", **view, values=values, reasons=reasons, problem=problem, msg=message_of(request))
@@ -208,7 +224,13 @@ def case_preview(request: Request, case_id: int) -> Response:
     require_role(request, "moderator")
     try:
         with request.app.state.store.read() as tx:  # only what the statement needs: it runs as the moderator types
-            view = {"case": cases.get_case(tx, case_id), "clauses": clauses_of(policy_of(request))}
+            view = {"case": cases.get_case(tx, case_id, clock=clock_of(request)),
+                    "clauses": clauses_of(policy_of(request))}
+            if account_cases.is_account_case(view["case"]):
+                asked = {k: request.query_params.get(k, "") for k in ("action", "clause", "note", "duration_days")}
+                values = account_cases.form_values(view, asked)
+                reasons, problem = account_cases.preview(tx, request, view["case"], values)
+                return json_page({"reasons": reasons, "error": problem})
     except KhienError as exc:
         return json_page({"error": exc.message}, status_of(exc))
     values = _decision_form(view, {k: request.query_params.get(k, "") for k in ("action", "clause", "note")})
@@ -222,7 +244,7 @@ def claim(request: Request, form: dict[str, str], case_id: int) -> Response:
     actor = require_role(request, "moderator")
     try:
         with request.app.state.store.write() as tx:
-            cases.claim(tx, actor, case_id, ttl=claim_ttl(request))
+            cases.claim(tx, actor, case_id, ttl=claim_ttl(request), clock=clock_of(request))
     except KhienError as exc:
         return error_page(request, exc)
     return redirect(f"/cases/{case_id}?msg=claimed")
@@ -236,6 +258,8 @@ def decide(request: Request, form: dict[str, str], case_id: int) -> Response:
         view = _case_view(request, case_id)
     except KhienError as exc:
         return error_page(request, exc)
+    if view.get("account_case"):
+        return _decide_account(request, actor, view, form)
     values = _decision_form(view, form)
     reasons, problem = _preview(request, view, values)
     op = form.get("op", "decide")
@@ -247,9 +271,32 @@ def decide(request: Request, form: dict[str, str], case_id: int) -> Response:
     try:
         with request.app.state.store.write() as tx:
             cases.decide(tx, policy_of(request), actor, case_id, action=values["action"],
-                         clause=values["clause"] or None, note=values["note"] or None)
+                         clause=values["clause"] or None, note=values["note"] or None, clock=clock_of(request))
     except KhienError as exc:
         return page(request, "case.html", status=status_of(exc), **view, values=values, reasons=reasons,
                     problem=exc.message, msg=None)
     return redirect(f"/cases/{case_id}?msg=decided")
 
+
+
+def _decide_account(request: Request, actor: Any, view: dict[str, Any], form: dict[str, str]) -> Response:
+    """An account case's decision: preview (and, without the script, a confirmation page) first,
+    then ``cases.decide`` with the duration; a refusal shows the form again with the reason."""
+    case = view["case"]
+    values = account_cases.form_values(view, form)
+    with request.app.state.store.read() as tx:
+        reasons, problem = account_cases.preview(tx, request, case, values)
+    op = form.get("op", "decide")
+    if problem or op == "preview" or form.get("confirm") != "1":
+        template = "confirm.html" if op == "decide" and not problem else "case_account.html"
+        return page(request, template, status=422 if problem else 200, **view, values=values, reasons=reasons,
+                    problem=problem, msg=None)
+    try:
+        with request.app.state.store.write() as tx:
+            cases.decide(tx, policy_of(request), actor, case.id, action=values["action"],
+                         clause=values["clause"] or None, note=values["note"] or None,
+                         duration_days=account_cases.duration_of(values), clock=clock_of(request))
+    except KhienError as exc:
+        return page(request, "case_account.html", status=status_of(exc), **view, values=values, reasons=reasons,
+                    problem=exc.message, msg=None)
+    return redirect(f"/cases/{case.id}?msg=decided")

@@ -178,7 +178,7 @@ def redirect(target: str) -> Response:
 
 # ---- helpers shared by the page modules ------------------------------------------------------
 
-MESSAGES = ("claimed", "decided", "appeal_decided", "signed_out", "nothing_to_claim")
+MESSAGES = ("claimed", "decided", "appeal_decided", "signed_out", "nothing_to_claim", "case_opened")
 
 
 def policy_of(request: Request) -> Any:

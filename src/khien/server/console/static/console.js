@@ -31,14 +31,15 @@
   function values() {
     var data = new FormData(form);
     return { action: data.get("action") || "", clause: data.get("clause") || "", note: data.get("note") || "",
-             outcome: data.get("outcome") || "" };
+             outcome: data.get("outcome") || "", duration: data.get("duration_days") || "" };
   }
   function refreshPreview() {
     var url = form && form.getAttribute("data-preview");
     if (!url) return;
     var v = values();
     var q = "?action=" + encodeURIComponent(v.action) + "&clause=" + encodeURIComponent(v.clause) +
-            "&note=" + encodeURIComponent(v.note);
+            "&note=" + encodeURIComponent(v.note) +
+            (form.elements.namedItem("duration_days") ? "&duration_days=" + encodeURIComponent(v.duration) : "");
     fetch(url + q, { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (r) { return r.json(); })
       .then(function (data) {
@@ -73,7 +74,8 @@
     var clause = $("#clause", form);
     // Keeping content names no clause (the server drops it too): a kept post broke no rule.
     var clauseText = clause && clause.value && v.action !== "allow" ? " · " + clause.options[clause.selectedIndex].text : "";
-    $("#confirm-summary").textContent = label + clauseText + (v.note ? " · " + v.note : "");
+    var days = v.duration && form.elements.namedItem("duration_days") ? " · " + v.duration + " d" : "";
+    $("#confirm-summary").textContent = label + days + clauseText + (v.note ? " · " + v.note : "");
     var sor = $("#confirm-sor"), shown = $("#sor blockquote[data-lang=vi]"), err = $("#sor [data-error]");
     if (sor) sor.textContent = shown ? shown.textContent : (err ? err.textContent : "");
     openDialog(dialog);
@@ -100,7 +102,9 @@
     form = $("#decide-form") || $("#appeal-form");
     if (form) {
       form.addEventListener("change", function (e) { if (e.target.name !== "note") schedulePreview(); });
-      form.addEventListener("input", function (e) { if (e.target.name === "note") schedulePreview(); });
+      form.addEventListener("input", function (e) {
+        if (e.target.name === "note" || e.target.name === "duration_days") schedulePreview();
+      });
       form.addEventListener("submit", function (e) {
         if ($("#confirm-field").value === "1") return;
         var submitter = e.submitter;
@@ -157,6 +161,7 @@
       pendingG = false;
       if (key === "q") { window.location.href = "/queue"; e.preventDefault(); }
       else if (key === "a") { window.location.href = "/appeals"; e.preventDefault(); }
+      else if (key === "t") { window.location.href = "/accounts"; e.preventDefault(); }
       return;
     }
     switch (key) {
@@ -177,6 +182,11 @@
         if (note && !note.matches(":disabled")) { note.focus(); e.preventDefault(); }
         return;
       }
+      case "d": {
+        var days = $("#duration");
+        if (days && !days.matches(":disabled")) { days.focus(); e.preventDefault(); }
+        return;
+      }
       case "m": {
         var reveal = $(".reveal");
         if (reveal) { reveal.checked = !reveal.checked; e.preventDefault(); }
@@ -191,7 +201,7 @@
         if (rows.length && current >= 0) { window.location.href = rows[current].getAttribute("data-href"); e.preventDefault(); }
         return;
       default:
-        if (/^[1-4]$/.test(key) && form) {
+        if (/^[1-5]$/.test(key) && form) {
           var radio = $("input[type=radio][data-key='" + key + "']", form);
           if (radio && !radio.matches(":disabled")) { radio.checked = true; radio.focus(); schedulePreview(); e.preventDefault(); }
         }
