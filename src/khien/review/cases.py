@@ -14,6 +14,7 @@ from ..audit import events as ev
 from ..clock import SYSTEM, Clock, iso
 from ..enums import CaseState, Role
 from ..errors import ConflictError, NotFoundError
+from ..reports import outcomes as report_outcomes
 from ..policy import Policy
 from ..settings import DEFAULT_CLAIM_TTL_S
 from ..store import Tx
@@ -132,4 +133,5 @@ def decide(tx: Tx, policy: Policy, actor: Actor, case_id: int, *, action: str, c
                                      "decision": decision.to_dict()}], clock=clock)
     if case.legal_request_id:
         legal.case_decided(tx, actor, case.legal_request_id, case_id, action, clock=clock)
+    report_outcomes.case_decided(tx, policy, case, decision_id, action, actor, clock=clock)  # answers its reports
     return get_case(tx, case_id, clock=clock)

@@ -24,6 +24,7 @@ from .headers import SecurityHeaders
 from .problems import BodyGuard, install_handlers
 from ..run.worker import DecidePool
 from .routers import admin, appeals, audit, cases, items, legal
+from .routers import flaggers, reports
 from ..settings import Settings
 
 __all__ = ["create_app"]
@@ -92,7 +93,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.wake_worker = lambda: None
     app.state.wake_webhooks = lambda: None
     install_handlers(app)
-    for module in (items, cases, appeals, legal, audit, admin):
+    for module in (items, cases, appeals, legal, audit, admin, reports, flaggers):
         app.include_router(module.router)
 
     @app.get("/healthz", tags=["service"], summary="Liveness and readiness")
