@@ -209,30 +209,22 @@ def priority_of(severity: int, reach: int, weight: float) -> float:
 
 
 def recompute(tx: Tx, policy: Policy, cases: dict[int, Case], *, now: float) -> None:
-    """Recompute ``priority_base``, ``reporters`` and ``category`` of open report cases (one query
-    for their reporters, one for the flaggers' records, one update)."""
+    """Recompute ``priority_base``, ``reporters`` and ``category`` of open report cases (the sums
+    are done by the database: a few small queries whatever the number of reports, one update)."""
     if not cases:
         return
-    found = rows.case_reporters(tx, list(cases))
-    flagger_ids = sorted({f for _c, _p, _r, f, _cat, _u, _x in found if f is not None})
-    accuracy = rows.flagger_accuracy(tx, flagger_ids)
-    weights: dict[int, dict[str, float]] = {cid: {} for cid in cases}
-    severest: dict[int, tuple[int, str]] = {}
-    for cid, platform, reporter, flagger, category, upheld, rejected in found:
-        if flagger is not None:
-            acc = accuracy[flagger]
-            key, weight = f"flagger:{flagger}", FLAGGER_WEIGHT * track_weight(acc.upheld, acc.rejected)
-        else:
-            key, weight = f"{platform}:{reporter}", track_weight(upheld, rejected)
-        weights[cid][key] = weight
-        sev = policy.categories[category].severity if category in policy.categories else 1
-        if cid not in severest or sev > severest[cid][0]:
-            severest[cid] = (sev, category)
+    found = rows.case_weights(tx, list(cases))
+    accuracy = rows.flagger_accuracy(tx, sorted({f for _n, _w, fs, _c in found.values() for f in fs}))
     changes = []
     for cid, case in cases.items():
-        severity, category = severest.get(cid, (case.severity, case.category or ""))
-        changes.append((cid, priority_of(severity, case.reach, sum(weights[cid].values())), len(weights[cid]),
-                        category or case.category, severity))
+        users, weight, flagger_ids, categories = found[cid]
+        weight += sum(FLAGGER_WEIGHT * track_weight(accuracy[f].upheld, accuracy[f].rejected) for f in flagger_ids)
+        severity, category = case.severity, case.category
+        ranked = sorted(((policy.categories[c].severity, c) for c in categories if c in policy.categories),
+                        key=lambda sc: (-sc[0], sc[1]))
+        if ranked:
+            severity, category = ranked[0]
+        changes.append((cid, priority_of(severity, case.reach, weight), users + len(flagger_ids), category, severity))
     rows.set_case_priorities(tx, changes)
 
 

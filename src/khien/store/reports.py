@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from sqlalchemy import and_, bindparam, case, func, select, tuple_, update
+from sqlalchemy import and_, bindparam, case, func, select, update
 
 from ..enums import AppealState, Appellant, CaseState, ReportSource, ReportState
 from .db import Tx
@@ -19,13 +19,34 @@ from .schema import accounts, appeals, cases, flaggers, items, reporters, report
 __all__ = [
     "insert_reports", "set_groups", "mark_suspicious", "get_report", "list_reports", "reports_in_case",
     "reporter_records", "count_reporters", "answer_reports", "add_answers", "set_limited",
-    "open_report_cases", "case_reporters", "set_case_priorities", "item_reach", "account_followers",
+    "open_report_cases", "case_weights", "set_case_priorities", "item_reach", "account_followers",
     "recent_reports", "flagger_due",
     "insert_flagger", "list_flaggers", "live_flagger", "flaggers_by_id", "remove_flagger", "flagger_accuracy",
     "insert_reporter_appeal", "appeal_of_report", "report_of_appeal",
 ]
 
 REPORT_ORIGIN = "reports:"
+
+
+def _among(columns: Sequence[Any], keys: Sequence[tuple[Any, ...]]) -> Any:
+    """``col1 IN (...) AND col2 IN (...)``: a superset of the key tuples that SQLite answers from a
+    composite index (a row-value ``IN`` is a full scan there); callers keep the exact tuples."""
+    if len(keys) == 1:
+        return and_(*[col == v for col, v in zip(columns, keys[0])])
+    return and_(*[col.in_(sorted({k[n] for k in keys})) for n, col in enumerate(columns)])
+
+
+_STATEMENTS: dict[tuple[str, str], Any] = {}
+
+
+def _cached(tx: Tx, name: str, build: Any) -> Any:
+    """A statement built once per dialect (the intake path runs these per request: building them is
+    most of their cost on SQLite)."""
+    key = (tx.dialect, name)
+    stmt = _STATEMENTS.get(key)
+    if stmt is None:
+        stmt = _STATEMENTS[key] = build()
+    return stmt
 
 
 # ---- reports -----------------------------------------------------------------------------------
@@ -44,8 +65,8 @@ def set_groups(tx: Tx, groups: Sequence[tuple[int, int, bool, str | None]]) -> N
     if not groups:
         return
     tx.conn.execute(
-        update(reports).where(reports.c.id == bindparam("b_id"))
-        .values(case_id=bindparam("b_case"), suspicious=bindparam("b_susp"), ring=bindparam("b_ring")),
+        _cached(tx, "set_groups", lambda: update(reports).where(reports.c.id == bindparam("b_id"))
+                .values(case_id=bindparam("b_case"), suspicious=bindparam("b_susp"), ring=bindparam("b_ring"))),
         [{"b_id": i, "b_case": c, "b_susp": s, "b_ring": r} for i, c, s, r in groups],
     )
 
@@ -125,22 +146,25 @@ def reporter_records(tx: Tx, keys: Sequence[tuple[str, str]]) -> dict[tuple[str,
     """Track records of ``(platform, reporter_id)`` pairs (those never seen are absent). One query."""
     if not keys:
         return {}
-    rows = tx.conn.execute(select(reporters).where(tuple_(reporters.c.platform, reporters.c.reporter_id)
-                                                   .in_(list(dict.fromkeys(keys)))))
-    return {(r.platform, r.reporter_id): ReporterRecord.from_row(r) for r in rows}
+    wanted = set(keys)
+    rows = tx.conn.execute(select(reporters).where(_among((reporters.c.platform, reporters.c.reporter_id), keys)))
+    return {(r.platform, r.reporter_id): ReporterRecord.from_row(r) for r in rows
+            if (r.platform, r.reporter_id) in wanted}
 
 
 def count_reporters(tx: Tx, counts: Sequence[tuple[str, str, float, int, int]]) -> None:
     """Add ``(platform, reporter_id, first_ts, reports, suspicious)`` to reporters' rows (created if new)."""
     if not counts:
         return
-    stmt = tx.insert(reporters)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["platform", "reporter_id"],
-        set_={"reports": reporters.c.reports + stmt.excluded.reports,
-              "suspicious": reporters.c.suspicious + stmt.excluded.suspicious},
-    )
-    tx.conn.execute(stmt, [{"platform": p, "reporter_id": r, "first_ts": ts, "reports": n, "suspicious": s,
+    def build() -> Any:
+        stmt = tx.insert(reporters)
+        return stmt.on_conflict_do_update(
+            index_elements=["platform", "reporter_id"],
+            set_={"reports": reporters.c.reports + stmt.excluded.reports,
+                  "suspicious": reporters.c.suspicious + stmt.excluded.suspicious},
+        )
+
+    tx.conn.execute(_cached(tx, "count_reporters", build), [{"platform": p, "reporter_id": r, "first_ts": ts, "reports": n, "suspicious": s,
                             "upheld": 0, "rejected": 0} for p, r, ts, n, s in counts])
 
 
@@ -166,28 +190,45 @@ def open_report_cases(tx: Tx, subjects: Sequence[tuple[str, str, str]]) -> dict[
     """The open report case of each ``(subject_kind, platform, id)`` that has one. One query."""
     if not subjects:
         return {}
+    wanted = set(subjects)
     rows = tx.conn.execute(
-        select(cases).where(tuple_(cases.c.subject_kind, cases.c.platform, cases.c.item_id).in_(list(set(subjects))),
+        select(cases).where(_among((cases.c.subject_kind, cases.c.platform, cases.c.item_id), subjects),
                             cases.c.state == CaseState.OPEN.value, cases.c.origin.startswith(REPORT_ORIGIN))
         .order_by(cases.c.id)
     )
-    return {(r.subject_kind, r.platform, r.item_id): Case.from_row(r) for r in rows}
+    return {(r.subject_kind, r.platform, r.item_id): Case.from_row(r) for r in rows
+            if (r.subject_kind, r.platform, r.item_id) in wanted}
 
 
-def case_reporters(tx: Tx, case_ids: Sequence[int]) -> list[tuple[int, str, str | None, int | None, str, int, int]]:
-    """The distinct non-suspicious reporters of each case: ``(case_id, platform, reporter_id,
-    flagger_id, category, upheld, rejected)`` (a reporter with reports in two categories appears twice)."""
+def case_weights(tx: Tx, case_ids: Sequence[int]) -> dict[int, tuple[int, float, frozenset[int], frozenset[str]]]:
+    """Per case, over its reports that are not suspicious: ``(distinct user reporters, the sum of
+    their track weights, the flagger ids, the categories)``. Three small queries whatever the
+    number of reports (the sums are done by the database): a user's weight is
+    :func:`khien.store.records_reports.track_weight` of their record."""
     if not case_ids:
-        return []
-    rows = tx.conn.execute(
-        select(reports.c.case_id, reports.c.platform, reports.c.reporter_id, reports.c.flagger_id, reports.c.category,
-               func.coalesce(reporters.c.upheld, 0), func.coalesce(reporters.c.rejected, 0))
-        .select_from(reports.outerjoin(reporters, and_(reporters.c.platform == reports.c.platform,
-                                                       reporters.c.reporter_id == reports.c.reporter_id)))
-        .where(reports.c.case_id.in_(list(case_ids)), reports.c.suspicious.is_(False))
-        .distinct()
-    )
-    return [(int(c), p, r, f, cat, int(u), int(x)) for c, p, r, f, cat, u, x in rows]
+        return {}
+    ids = list(case_ids)
+    users = select(reports.c.case_id, reports.c.platform, reports.c.reporter_id).where(
+        reports.c.case_id.in_(ids), reports.c.suspicious.is_(False), reports.c.reporter_id.is_not(None)
+    ).distinct().subquery()
+    upheld, rejected = func.coalesce(reporters.c.upheld, 0), func.coalesce(reporters.c.rejected, 0)
+    weight = 2.0 * (upheld + 1.0) / (upheld + rejected + 2.0)
+    out: dict[int, list[Any]] = {int(c): [0, 0.0, set(), set()] for c in ids}
+    for cid, n, w in tx.conn.execute(
+        select(users.c.case_id, func.count(), func.sum(weight))
+        .select_from(users.outerjoin(reporters, and_(reporters.c.platform == users.c.platform,
+                                                     reporters.c.reporter_id == users.c.reporter_id)))
+        .group_by(users.c.case_id)
+    ):
+        out[int(cid)][0], out[int(cid)][1] = int(n), float(w or 0.0)
+    for cid, fid, category in tx.conn.execute(
+        select(reports.c.case_id, reports.c.flagger_id, reports.c.category)
+        .where(reports.c.case_id.in_(ids), reports.c.suspicious.is_(False)).distinct()
+    ):
+        if fid is not None:
+            out[int(cid)][2].add(int(fid))
+        out[int(cid)][3].add(category)
+    return {c: (n, w, frozenset(f), frozenset(cats)) for c, (n, w, f, cats) in out.items()}
 
 
 def set_case_priorities(tx: Tx, changes: Sequence[tuple[int, float, int, str | None, int]]) -> None:
@@ -195,9 +236,10 @@ def set_case_priorities(tx: Tx, changes: Sequence[tuple[int, float, int, str | N
     if not changes:
         return
     tx.conn.execute(
-        update(cases).where(cases.c.id == bindparam("b_id"), cases.c.state == CaseState.OPEN.value).values(
+        _cached(tx, "set_case_priorities", lambda: update(cases).where(
+            cases.c.id == bindparam("b_id"), cases.c.state == CaseState.OPEN.value).values(
             priority_base=bindparam("b_prio"), reporters=bindparam("b_n"), category=bindparam("b_cat"),
-            severity=bindparam("b_sev")),
+            severity=bindparam("b_sev"))),
         [{"b_id": i, "b_prio": p, "b_n": n, "b_cat": c, "b_sev": s} for i, p, n, c, s in changes],
     )
 
@@ -206,18 +248,20 @@ def item_reach(tx: Tx, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str],
     """``(current version, reach)`` of each stored ``(platform, item_id)``. One query."""
     if not keys:
         return {}
+    wanted = set(keys)
     rows = tx.conn.execute(select(items.c.platform, items.c.item_id, items.c.version, items.c.reach)
-                           .where(tuple_(items.c.platform, items.c.item_id).in_(list(dict.fromkeys(keys)))))
-    return {(p, i): (int(v), int(r or 0)) for p, i, v, r in rows}
+                           .where(_among((items.c.platform, items.c.item_id), keys)))
+    return {(p, i): (int(v), int(r or 0)) for p, i, v, r in rows if (p, i) in wanted}
 
 
 def account_followers(tx: Tx, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
     """Followers of each known ``(platform, author_id)`` account. One query."""
     if not keys:
         return {}
+    wanted = set(keys)
     rows = tx.conn.execute(select(accounts.c.platform, accounts.c.author_id, accounts.c.followers)
-                           .where(tuple_(accounts.c.platform, accounts.c.author_id).in_(list(dict.fromkeys(keys)))))
-    return {(p, a): int(f or 0) for p, a, f in rows}
+                           .where(_among((accounts.c.platform, accounts.c.author_id), keys)))
+    return {(p, a): int(f or 0) for p, a, f in rows if (p, a) in wanted}
 
 
 def flagger_due(tx: Tx, case_ids: Sequence[int]) -> dict[int, float]:
