@@ -4,7 +4,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from khien.clock import SYSTEM, FakeClock
+from khien.clock import SYSTEM, FakeClock, iso
 from khien.store import reports as report_rows
 from khien.store import webhooks as hook_rows
 
@@ -204,3 +204,24 @@ def test_a_reporter_whose_reports_are_repeatedly_rejected_is_limited(store, engi
         assert svc.post("/v1/reports", "ingest", json=report(item="ok0", reporter="phien")).status_code == 201
         types = [e["type"] for e in svc.get("/v1/audit?limit=1000", "auditor").json()["events"]]
         assert "report.reporter_limited" in types
+
+
+def test_a_planted_ring_is_marked_through_the_api_and_raises_no_priority(svc):
+    """30 accounts made last week paste one statement on a reporter's post within minutes."""
+    post = {"id": "phong-su", "platform": "forum", "reach": {"views": 800},
+            "text": "Phóng sự: nước ngập ở Cần Thơ, người dân cần hỗ trợ khẩn cấp"}
+    svc.post("/v1/moderate", "ingest", json=post)
+    paste = "Bài này phát tán tin giả, đề nghị khóa ngay tài khoản"
+    ids, week_ago = [], iso(svc.clock.now() - 7 * 86_400)
+    for n in range(30):
+        svc.clock.advance(15)
+        made = svc.post("/v1/reports", "ingest", json={
+            "platform": "forum", "reporter": {"id": f"clone{n}", "created_at": week_ago},
+            "subject": {"item": "phong-su"}, "category": "misinformation", "statement": paste})
+        ids.append(made.json()["id"])
+    staff = [svc.get(f"/v1/reports/{i}", "moderator").json() for i in ids]
+    assert all(r["suspicious"] and r["ring"] for r in staff)
+    assert {r["case"]["reporters"] for r in staff} == {0}
+    assert "suspicious" not in svc.get(f"/v1/reports/{ids[0]}", "ingest").json()
+    types = [e["type"] for e in svc.get("/v1/audit?limit=1000", "auditor").json()["events"]]
+    assert "report.ring_detected" in types
