@@ -96,6 +96,16 @@ def test_priority_grows_with_distinct_reporters_and_their_record(world):
     send(world, parsed(world, one(reporter="u2", statement=HONEST[1]), one(reporter="u2", statement=HONEST[1])))
     grown = case_of(world, first.cases[0])
     assert grown.reporters == 2 and grown.priority_base > base
+    world[2].advance(900)
+    send(world, parsed(world, one(reporter="u3", category="spam", statement=HONEST[2]),
+                       one(reporter="u1", category="harassment", statement=HONEST[3])))
+    grown = case_of(world, first.cases[0])
+    with world[0].write() as tx:  # growing the case gives what recomputing it from its reports gives
+        intake.recompute(tx, world[1], {grown.id: grown}, now=world[2].now())
+    again = case_of(world, first.cases[0])
+    assert (again.reporters, again.category, again.severity) == (grown.reporters, grown.category, grown.severity) \
+        == (3, "scam", 9)
+    assert again.priority_base == pytest.approx(grown.priority_base)
     with pytest.raises(NotFoundError):
         send(world, parsed(world, one(item="khong-co")))
 

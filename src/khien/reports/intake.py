@@ -49,12 +49,12 @@ from ..store import items as item_rows
 from ..store import reports as rows
 from ..store import review as review_rows
 from ..store.records import Case, NewCase
-from ..store.records_reports import NewReport, track_weight
+from ..store.records_reports import NewReport, ReporterRecord, track_weight
 from ..strict import nearest
 from .desk import ReportDesk, event_of, target_of
 from .rules import FLAGGER_WEIGHT, MAX_EVIDENCE, MAX_ID, MAX_STATEMENT, MAX_URL, ReporterLimited, ReportRules
 
-__all__ = ["ReportIn", "Received", "parse_report", "parse_body", "submit", "recompute", "priority_of",
+__all__ = ["ReportIn", "Received", "parse_report", "parse_body", "submit", "recompute", "grow", "priority_of",
            "ORIGIN_PREFIX"]
 
 ORIGIN_PREFIX = "reports:"
@@ -228,6 +228,52 @@ def recompute(tx: Tx, policy: Policy, cases: dict[int, Case], *, now: float) -> 
     rows.set_case_priorities(tx, changes)
 
 
+def _weight_in(case: Case) -> float:
+    """The reporter weight ``W`` a case's ``priority_base`` holds (the inverse of :func:`priority_of`)."""
+    base = float(case.severity) * math.log(math.e + max(0, case.reach))
+    if base <= 0:
+        return 0.0
+    return max(0.0, math.exp(case.priority_base / base - 1.0) - 1.0)
+
+
+def grow(tx: Tx, policy: Policy, cases: dict[int, Case], joined: Sequence[tuple[int, NewReport, bool]],
+         records: dict[tuple[str, str], ReporterRecord], *, first_id: int) -> None:
+    """Add this request's reports (``(case_id, report, suspicious)``) to open cases without reading
+    their earlier reports: a reporter not counted yet adds their weight (as of now) to the ``W`` the
+    case's priority holds and one to ``reporters``; a more severe category raises the severity.
+    The same result as :func:`recompute` while no counted reporter's record changed; a re-label
+    (which removes reporters) recomputes instead."""
+    fresh = [(cid, n) for cid, n, suspicious in joined if cid in cases and not suspicious]
+    if not fresh:
+        return
+    users = [(n.platform, n.reporter_id) for _c, n in fresh if n.reporter_id is not None]
+    flagger_ids = sorted({n.flagger_id for _c, n in fresh if n.flagger_id is not None})
+    seen = rows.counted_reporters(tx, sorted({c for c, _n in fresh}), users=users, flaggers=flagger_ids,
+                                  before_id=first_id)
+    accuracy = rows.flagger_accuracy(tx, flagger_ids)
+    state = {cid: [_weight_in(c), c.reporters, c.severity, c.category] for cid, c in cases.items()}
+    changed: set[int] = set()
+    for cid, n in fresh:
+        key = f"flagger:{n.flagger_id}" if n.flagger_id is not None else f"{n.platform}:{n.reporter_id}"
+        s = state[cid]
+        if (cid, key) not in seen:
+            seen.add((cid, key))
+            if n.flagger_id is not None:
+                acc = accuracy[n.flagger_id]
+                s[0] += FLAGGER_WEIGHT * track_weight(acc.upheld, acc.rejected)
+            else:
+                rec = records.get((n.platform, n.reporter_id or ""))
+                s[0] += track_weight(rec.upheld, rec.rejected) if rec else 1.0
+            s[1] += 1
+            changed.add(cid)
+        severity = policy.categories[n.category].severity
+        if severity > s[2] or (severity == s[2] and n.category < (s[3] or n.category)):  # recompute's order
+            s[2], s[3] = severity, n.category
+            changed.add(cid)
+    rows.set_case_priorities(tx, [(cid, priority_of(state[cid][2], cases[cid].reach, state[cid][0]), state[cid][1],
+                                   state[cid][3], state[cid][2]) for cid in sorted(changed)])
+
+
 def _check_store(tx: Tx, reports: Sequence[ReportIn], now: float) -> tuple[dict[str, int], dict[tuple[str, str], tuple[int, int]], dict]:
     """Flaggers by name, stored items (version, reach), reporter records; 404/422/429 as the API answers."""
     flaggers: dict[str, int] = {}
@@ -330,15 +376,17 @@ def submit(tx: Tx, desk: ReportDesk, policy: Policy, actor: Actor, reports: Sequ
     rows.set_groups(tx, [(i, c, v.suspicious, v.ring) for i, c, v in zip(ids, case_ids, observed.verdicts)])
 
     touched: dict[int, Case] = {open_cases[s].id: open_cases[s] for s in subjects}
+    full = set(opened)  # new cases are small: recomputed; earlier ones grow (see grow)
     ring_counts: Counter[str] = Counter(v.ring for v in observed.verdicts if v.ring)
     marks = {v.report_id: v.ring for v in observed.relabelled if v.ring}
     relabelled = rows.mark_suspicious(tx, marks)
     for r in relabelled:
         ring_counts[marks[r.id]] += 1
-        if r.case_id is not None and r.case_id not in touched:
-            case = review_rows.get_case(tx, r.case_id, now=now)
+        if r.case_id is not None and r.case_id not in full:
+            case = touched.get(r.case_id) or review_rows.get_case(tx, r.case_id, now=now)
             if case is not None and case.state == review_rows.OPEN:
                 touched[r.case_id] = case
+                full.add(r.case_id)
     counts: dict[tuple[str, str], list[int]] = {}
     for n, v in zip(new, observed.verdicts):
         if n.reporter_id is not None:
@@ -349,7 +397,9 @@ def submit(tx: Tx, desk: ReportDesk, policy: Policy, actor: Actor, reports: Sequ
         if r.reporter_id is not None:
             counts.setdefault((r.platform, r.reporter_id), [0, 0])[1] += 1
     rows.count_reporters(tx, [(p, rid, now, n, s) for (p, rid), (n, s) in counts.items()])
-    recompute(tx, policy, touched, now=now)
+    recompute(tx, policy, {c: touched[c] for c in full if c in touched}, now=now)
+    grow(tx, policy, {c: case for c, case in touched.items() if c not in full},
+         [(c, n, v.suspicious) for c, n, v in zip(case_ids, new, observed.verdicts)], records, first_id=ids[0])
 
     suspicious = sum(v.suspicious for v in observed.verdicts)
     events.append(AuditEvent(actor.name, f"reports:{ids[0]}", ev.ReportsReceived(

@@ -19,7 +19,7 @@ from .schema import accounts, appeals, cases, flaggers, items, reporters, report
 __all__ = [
     "insert_reports", "set_groups", "mark_suspicious", "get_report", "list_reports", "reports_in_case",
     "reporter_records", "count_reporters", "answer_reports", "add_answers", "set_limited",
-    "open_report_cases", "case_weights", "set_case_priorities", "item_reach", "account_followers",
+    "open_report_cases", "case_weights", "counted_reporters", "set_case_priorities", "item_reach", "account_followers",
     "recent_reports", "flagger_due",
     "insert_flagger", "list_flaggers", "live_flagger", "flaggers_by_id", "remove_flagger", "flagger_accuracy",
     "insert_reporter_appeal", "appeal_of_report", "report_of_appeal",
@@ -229,6 +229,34 @@ def case_weights(tx: Tx, case_ids: Sequence[int]) -> dict[int, tuple[int, float,
             out[int(cid)][2].add(int(fid))
         out[int(cid)][3].add(category)
     return {c: (n, w, frozenset(f), frozenset(cats)) for c, (n, w, f, cats) in out.items()}
+
+
+def counted_reporters(tx: Tx, case_ids: Sequence[int], *, users: Sequence[tuple[str, str]], flaggers: Sequence[int],
+                      before_id: int) -> set[tuple[int, str]]:
+    """Which of ``users`` (platform, reporter id) and ``flaggers`` already count in which of
+    ``case_ids`` (a report before ``before_id``, not suspicious): ``{(case_id, "platform:user" or
+    "flagger:<id>")}``, possibly with extra pairs. Read through the reporter index, not the case's
+    reports (a viral case has thousands)."""
+    out: set[tuple[int, str]] = set()
+    if not case_ids:
+        return out
+    cids = sorted(set(case_ids))
+    if users:
+        # ``case_id + 0``: the planner must not walk the case's reports by the case index
+        for cid, platform, reporter in tx.conn.execute(
+            select(reports.c.case_id, reports.c.platform, reports.c.reporter_id).where(
+                _among((reports.c.platform, reports.c.reporter_id), list(set(users))), reports.c.id < before_id,
+                (reports.c.case_id + 0).in_(cids), reports.c.suspicious.is_(False)).distinct()
+        ):
+            out.add((int(cid), f"{platform}:{reporter}"))
+    if flaggers:
+        for cid, fid in tx.conn.execute(
+            select(reports.c.case_id, reports.c.flagger_id).where(
+                reports.c.flagger_id.in_(sorted(set(flaggers))), reports.c.id < before_id,
+                reports.c.case_id.in_(cids), reports.c.suspicious.is_(False)).distinct()
+        ):
+            out.add((int(cid), f"flagger:{fid}"))
+    return out
 
 
 def set_case_priorities(tx: Tx, changes: Sequence[tuple[int, float, int, str | None, int]]) -> None:
