@@ -66,6 +66,21 @@ class Settings:
         2 * 1024 * 1024, "Largest request body the API accepts, in bytes (larger: 413).", minimum=1)
     max_batch_items: int = _setting(
         1000, "Most items one POST /v1/items may carry.", minimum=1)
+    max_batch_reports: int = _setting(
+        1000, "Most reports one POST /v1/reports may carry (more: 422 naming the field 'reports').", minimum=1)
+    reporter_limit_answered: int = _setting(
+        5, "Answered reports a reporter needs before the rejection rate limit (DSA Art. 23) can apply.",
+        minimum=1)
+    reporter_limit_share: float = _setting(
+        0.8, "Share of a reporter's answered reports that, once rejected, limits the reporter.", minimum=0)
+    reporter_limit_hours: float = _setting(
+        168.0, "Hours a reporter limited for repeated rejected reports must wait (their reports: 429).",
+        minimum=0)
+    report_contest_days: float = _setting(
+        14.0, "Days a reporter has to contest a decision not to act on their report.", minimum=0)
+    ring_rebuild_reports: int = _setting(
+        200_000, "Most stored reports (of the last 14 days) replayed into the mass-report detector at start.",
+        minimum=0)
     max_text_chars: int = _setting(
         100_000, "Longest item text, in characters, that the API and `khien scan` decide (longer: "
         "413 naming the field, or a line error).", minimum=1, used_by="cli, server")

@@ -41,6 +41,14 @@ MATRIX = [
     ("GET", "/v1/accounts", {"moderator", "auditor"}, None),
     ("GET", "/v1/accounts/{platform}/{author_id}", {"moderator", "auditor"}, None),
     ("POST", "/v1/accounts/{platform}/{author_id}/cases", {"moderator"}, {"note": "Tài khoản giả danh ngân hàng"}),
+    ("POST", "/v1/reports", {"ingest"}, {"platform": "forum", "reporter": {"id": "u1"}, "subject": {"item": "r1"},
+                                         "category": "scam", "statement": "Lừa chuyển khoản"}),
+    ("GET", "/v1/reports", {"auditor", "moderator"}, None),
+    ("GET", "/v1/reports/{report_id}", {"ingest", "auditor", "moderator"}, None),
+    ("POST", "/v1/reports/{report_id}/contest", {"ingest"}, {"statement": "Vẫn là lừa đảo"}),
+    ("POST", "/v1/flaggers", set(), {"name": "Chống Lừa Đảo", "organisation": "Dự án", "respond_hours": 24}),
+    ("GET", "/v1/flaggers", set(), None),
+    ("DELETE", "/v1/flaggers/{name}", set(), None),
 ]
 
 
@@ -56,8 +64,11 @@ def test_roles_by_endpoint(service):
     case_id = service.get("/v1/cases", "moderator").json()["cases"][0]["id"]
     appeal_id = service.post("/v1/appeals", "ingest", json={"item": "r1", "platform": "forum",
                                                             "statement": "Tôi không lừa đảo"}).json()["id"]
+    report_id = service.post("/v1/reports", "ingest", json={"platform": "forum", "reporter": {"id": "u0"},
+                                                            "subject": {"item": "r1"}, "category": "scam"}).json()["id"]
     ids = {"item_id": "r1", "case_id": case_id, "appeal_id": appeal_id, "request_id": 1, "key_id": 999,
-           "webhook_id": 999, "dead_id": 999, "platform": "forum", "author_id": "u-r1"}
+           "webhook_id": 999, "dead_id": 999, "platform": "forum", "author_id": "u-r1", "report_id": report_id,
+           "name": "không-có"}
     for method, template, allowed, body in MATRIX:
         path = template.format(**ids)
         anonymous = service.client.request(method, path, json=body)

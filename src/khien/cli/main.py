@@ -85,6 +85,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("demo-setup", "console_cmd:demo_setup", extra="server"),
     # `khien items failed` / `khien items retry` (quarantined items).
     Command("items", "items_cmd:items_app", extra="server"),
+    # `khien flaggers add|list|remove` (trusted flaggers, issue 12).
+    Command("flaggers", "flaggers_cmd:flaggers_app", extra="server"),
 )
 
 # The modules that stand for each optional extra of pyproject.toml: a command whose extra is not

@@ -6,6 +6,12 @@ decision any moderator may). "Whoever" is the stable actor id the decision recor
 may share a name. Decisions recorded before ids were kept compare case-folded NFKC names instead. ``upheld`` leaves the decision in force; ``reversed`` records a new
 human decision (by default ``allow``: the item is restored). Open → decided is the only move
 (``lifecycle.APPEAL_MOVES``).
+
+A reporter's appeal (``appellant='reporter'``, filed by :func:`khien.reports.outcomes.contest`)
+contests a decision *not to act* (``allow``) on what they reported: the same rule applies (the
+moderator who decided not to act may not decide it), a reversal must name the action to take
+(``remove``, ``label``, with its clause), recorded on the item like any appeal decision, and
+:func:`khien.reports.outcomes.appeal_decided` answers the report again.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from ..clock import SYSTEM, Clock, iso
 from ..enums import Action, AppealOutcome, AppealState, SubjectKind, values
 from ..errors import ConflictError, InputError, NotFoundError, PermissionDenied
 from ..policy import Policy
+from ..reports import outcomes as report_outcomes
 from ..store import Tx
 from ..store import items as item_rows
 from ..store import review as rows
@@ -124,7 +131,8 @@ def decide(tx: Tx, policy: Policy, actor: Actor, appeal_id: int, *, outcome: str
     if outcome == AppealOutcome.REVERSED:
         if action == original.action:
             raise InputError(f"a reversal must change the action; the decision under appeal is already '{action}'",
-                             field="action")
+                             field="action", hint="A reporter's appeal contests a decision not to act: reverse it "
+                             "with the action to take (e.g. remove) and its clause." if action == Action.ALLOW else None)
         decision = restored_decision(policy, appeal.item_id, original.decision, action, clause, note)
         row = new_decision(policy, decision, appeal.platform, item_version=original.item_version,
                            source="appeal", source_ref=str(appeal_id),
@@ -144,6 +152,7 @@ def decide(tx: Tx, policy: Policy, actor: Actor, appeal_id: int, *, outcome: str
     ))], time=when)
     accounts.item_appeal_decided(tx, policy, actor, appeal, original, outcome=outcome, new_action=new_action,
                                  clock=clock)  # strikes follow whether the removal stands
+    report_outcomes.appeal_decided(tx, policy, appeal, outcome, new_decision_id, new_action, actor, clock=clock)
     result = get_appeal(tx, appeal_id)
     published = result.public()  # the webhook carries the API's fields, so a subscriber reads one shape
     outbox.publish(tx, "appeal", [{"platform": appeal.platform, "item": appeal.item_id, "appeal": {

@@ -14,6 +14,7 @@ from ..audit import events as ev
 from ..clock import SYSTEM, Clock, iso
 from ..enums import Action, CaseState, Role, SubjectKind
 from ..errors import ConflictError, InputError, NotFoundError
+from ..reports import outcomes as report_outcomes
 from ..policy import Policy
 from ..settings import DEFAULT_CLAIM_TTL_S
 from ..store import Tx
@@ -114,8 +115,9 @@ def decide(tx: Tx, policy: Policy, actor: Actor, case_id: int, *, action: str, c
             hint=f"POST /v1/cases/{case_id}/claim first.",
         )
     if case.subject_kind == SubjectKind.ACCOUNT:
-        accounts.decide_case(tx, policy, actor, case, action=action, clause=clause, note=note,
-                             duration_days=duration_days, require_claim=holds, clock=clock)
+        decision_id = accounts.decide_case(tx, policy, actor, case, action=action, clause=clause, note=note,
+                                           duration_days=duration_days, require_claim=holds, clock=clock)
+        report_outcomes.case_decided(tx, policy, case, decision_id, action, actor, clock=clock)  # reports on it
         return get_case(tx, case_id, clock=clock)
     if duration_days is not None:
         raise InputError("field 'duration_days' applies only to account cases", field="duration_days")
@@ -147,4 +149,5 @@ def decide(tx: Tx, policy: Policy, actor: Actor, case_id: int, *, action: str, c
                                      "decision": decision.to_dict()}], clock=clock)
     if case.legal_request_id:
         legal.case_decided(tx, actor, case.legal_request_id, case_id, action, clock=clock)
+    report_outcomes.case_decided(tx, policy, case, decision_id, action, actor, clock=clock)  # answers its reports
     return get_case(tx, case_id, clock=clock)

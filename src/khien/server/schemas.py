@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..enums import Action as ActionEnum
-from ..enums import AccountAction, AppealOutcome, AppealState, CaseState, Role, values
+from ..enums import AccountAction, AppealOutcome, AppealState, CaseState, Role, WebhookEvent, values
 from ..model import MAX_ID, MAX_PLATFORM, item_json_schema
 
 __all__ = ["ITEM_SCHEMA", "BATCH_SCHEMA", "CaseDecisionIn", "AppealIn", "AppealDecisionIn", "ItemRef",
@@ -101,4 +101,54 @@ class KeyIn(_Body):
 class WebhookIn(_Body):
     url: str = Field(..., min_length=8, max_length=2000, pattern=r"^https?://[^\s]+$")
     secret: str | None = Field(None, min_length=16, max_length=200)
-    events: list[Literal["decision", "appeal"]] = Field(default_factory=lambda: ["decision", "appeal"], min_length=1)
+    # "report" (a report's outcome, issue 12) is only sent when asked for: the default stays what it was
+    events: list[Literal[values(WebhookEvent)]] = Field(  # type: ignore[valid-type]
+        default_factory=lambda: ["decision", "appeal"], min_length=1)
+
+
+# ---- user reports and trusted flaggers (issue 12) ------------------------------------------------
+# Parsed by khien.reports.intake.parse_report (field errors name the report: reports[3].category);
+# these schemas document the bodies.
+
+__all__ += ["REPORT_SCHEMA", "REPORTS_SCHEMA", "ContestIn", "FlaggerIn", "ReportStateFilter"]
+
+ReportStateFilter = Literal["open", "upheld", "rejected", "all"]
+
+REPORT_SCHEMA = {
+    "title": "Report",
+    "type": "object",
+    "required": ["subject", "category"],
+    "additionalProperties": False,
+    "description": "Exactly one of `reporter` (a platform user) or `flagger` (a trusted flagger's name). An item "
+                   "report needs the item stored first (404 otherwise); an account is (platform, author id) and "
+                   "needs nothing stored.",
+    "properties": {
+        "platform": {"type": "string", "maxLength": MAX_PLATFORM},
+        "reporter": {"type": "object", "additionalProperties": False, "required": ["id"], "properties": {
+            "id": {"type": "string", "minLength": 1, "maxLength": MAX_ID},
+            "created_at": {"type": "string", "description": "When the reporting account was created (ISO 8601)."}}},
+        "flagger": {"type": "string", "maxLength": 100},
+        "subject": {"type": "object", "minProperties": 1, "maxProperties": 1, "properties": {
+            "item": {"type": "string", "maxLength": MAX_ID}, "account": {"type": "string", "maxLength": MAX_ID}}},
+        "category": {"type": "string", "description": "A policy category (scam, harassment, ...)."},
+        "statement": {"type": "string", "maxLength": 2000},
+        "evidence": {"type": "array", "maxItems": 10,
+                     "items": {"type": "string", "format": "uri", "maxLength": 2000}},
+    },
+}
+
+REPORTS_SCHEMA = {"oneOf": [REPORT_SCHEMA, {
+    "title": "ReportBatch", "type": "object", "required": ["reports"], "additionalProperties": False,
+    "properties": {"reports": {"type": "array", "minItems": 1, "maxItems": 1000, "items": REPORT_SCHEMA}}}]}
+
+
+class ContestIn(_Body):
+    statement: str = Field(..., min_length=1, max_length=2000,
+                           description="The reporter's words: why the decision not to act is wrong.")
+
+
+class FlaggerIn(_Body):
+    name: str = Field(..., min_length=1, max_length=100)
+    organisation: str = Field(..., min_length=1, max_length=300)
+    respond_hours: int = Field(..., ge=1, le=24 * 90, description="Hours within which its reports are answered.")
+    contact: str | None = Field(None, max_length=300)

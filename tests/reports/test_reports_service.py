@@ -1,0 +1,192 @@
+"""The reports service below the API: parsing, grouping and priority, mass reporting, the detector's
+rebuild, answers and the reporter rate limit. Time is a FakeClock."""
+
+from __future__ import annotations
+
+import pytest
+
+from khien.clock import FakeClock, iso
+from khien.enums import ReportState
+from khien.errors import InputError, NotFoundError
+from khien.model import Item
+from khien.reports import intake, outcomes, reads
+from khien.reports.desk import ReportDesk
+from khien.reports.intake import parse_report, priority_of
+from khien.reports.rules import ReporterLimited, ReportRules
+from khien.review import cases as case_service
+from khien.review.actor import Actor
+from khien.review.intake import moderate_many
+from khien.store import reports as rows
+
+T0 = 1_767_225_600.0  # 2026-01-01T00:00:00Z
+PLATFORM = "mxh"
+INGEST = Actor("nền tảng", "ingest", key_id=1)
+MOD = Actor("an", "moderator", key_id=2)
+RING_PASTE = "Tài khoản này phát tán tin giả, đề nghị khóa ngay"
+HONEST = ["Trang này mạo danh ngân hàng, lừa chuyển tiền", "Mẹ mình bị trang này lừa mất 20 triệu",
+          "Giả danh nhân viên Vietcombank gọi điện đòi mã OTP", "Shop nhận tiền cọc xong chặn liên lạc luôn"]
+
+
+@pytest.fixture
+def world(store, engine):
+    clock = FakeClock(T0)
+    texts = {"bao": "Bài phóng sự về ngập lụt ở Cần Thơ, mong chính quyền hỗ trợ bà con",
+             "lua": "Nhận quà miễn phí, chuyển khoản phí ship 50k vào số tài khoản này, ib Zalo 0912345678",
+             "meo": "Ảnh mèo nhà mình sáng nay, dễ thương không"}
+    items = [Item.from_dict({"id": k, "platform": PLATFORM, "text": v, "reach": {"views": 500}})
+             for k, v in texts.items()]
+    with store.write() as tx:
+        moderate_many(tx, engine.policy, [(i, engine.decide(i)) for i in items], clock=clock)
+    return store, engine.policy, clock, ReportDesk()
+
+
+def send(world, reports, rules=ReportRules()):
+    store, policy, clock, desk = world
+    with store.write() as tx:
+        return intake.submit(tx, desk, policy, INGEST, reports, clock=clock)
+
+
+def one(item="lua", reporter="u1", category="scam", statement="", created_at=None, flagger=None):
+    body = {"platform": PLATFORM, "subject": {"item": item}, "category": category, "statement": statement}
+    body |= {"flagger": flagger} if flagger else {"reporter": {"id": reporter} | (
+        {"created_at": created_at} if created_at else {})}
+    return body
+
+
+def parsed(world, *bodies):
+    return [parse_report(b, world[1], f"reports[{n}]") for n, b in enumerate(bodies)]
+
+
+def case_of(world, case_id):
+    store, _policy, clock, _desk = world
+    with store.read() as tx:
+        return case_service.get_case(tx, case_id, clock=clock).case
+
+
+def test_parse_refuses_bad_fields_by_name(world):
+    policy = world[1]
+    with pytest.raises(InputError, match="did you mean 'harassment'") as e:
+        parse_report(one(category="harasment"), policy)
+    assert e.value.field == "category"
+    with pytest.raises(InputError) as e:
+        parse_report(one() | {"evidence": ["ftp://x.vn/a"]}, policy, "reports[2]")
+    assert e.value.field == "reports[2].evidence[0]"
+    with pytest.raises(InputError) as e:
+        parse_report(one() | {"evidence": [f"https://x.vn/{n}" for n in range(11)]}, policy)
+    assert e.value.field == "evidence"
+    with pytest.raises(InputError) as e:
+        parse_report(one() | {"subject": {"item": "a", "account": "b"}}, policy)
+    assert e.value.field == "subject"
+    with pytest.raises(InputError) as e:
+        parse_report(one() | {"statment": "x"}, policy)
+    assert "did you mean 'statement'" in e.value.message
+    with pytest.raises(InputError) as e:
+        parse_report(one(created_at="hôm qua"), policy)
+    assert e.value.field == "reporter.created_at"
+    with pytest.raises(InputError) as e:
+        intake.parse_body({"reports": [one()] * 3}, policy, ReportRules(max_batch=2))
+    assert e.value.field == "reports"
+
+
+def test_priority_grows_with_distinct_reporters_and_their_record(world):
+    assert priority_of(9, 500, 3) > priority_of(9, 500, 1) > priority_of(9, 500, 0)
+    first = send(world, parsed(world, one(reporter="u1", statement=HONEST[0])))
+    base = case_of(world, first.cases[0]).priority_base
+    world[2].advance(900)
+    send(world, parsed(world, one(reporter="u2", statement=HONEST[1]), one(reporter="u2", statement=HONEST[1])))
+    grown = case_of(world, first.cases[0])
+    assert grown.reporters == 2 and grown.priority_base > base
+    world[2].advance(900)
+    send(world, parsed(world, one(reporter="u3", category="spam", statement=HONEST[2]),
+                       one(reporter="u1", category="harassment", statement=HONEST[3])))
+    grown = case_of(world, first.cases[0])
+    with world[0].write() as tx:  # growing the case gives what recomputing it from its reports gives
+        intake.recompute(tx, world[1], {grown.id: grown}, now=world[2].now())
+    again = case_of(world, first.cases[0])
+    assert (again.reporters, again.category, again.severity) == (grown.reporters, grown.category, grown.severity) \
+        == (3, "scam", 9)
+    assert again.priority_base == pytest.approx(grown.priority_base)
+    with pytest.raises(NotFoundError):
+        send(world, parsed(world, one(item="khong-co")))
+
+
+def test_a_planted_ring_is_suspicious_and_raises_no_priority(world):
+    """30 new accounts paste one statement on a reporter of floods within minutes; each is marked,
+    the early ones re-labelled, and the case counts nobody."""
+    young = iso(T0 - 2 * 86_400)
+    made = []
+    for n in range(30):
+        world[2].advance(20)
+        made += send(world, parsed(world, one(item="bao", reporter=f"ring{n}", category="misinformation",
+                                              statement=RING_PASTE, created_at=young))).ids
+    store, _policy, clock, _desk = world
+    with store.read() as tx:
+        found = [rows.get_report(tx, i) for i in made]
+    assert all(r.suspicious and r.ring for r in found), [r.id for r in found if not r.suspicious]
+    case = case_of(world, found[0].case_id)
+    assert case.reporters == 0 and case.priority_base == pytest.approx(priority_of(4, 500, 0))
+    with store.read() as tx:
+        staff = reads.list_reports(tx, suspicious=True, limit=500, clock=clock)
+    assert len(staff) == 30 and staff[0].public()["ring"] == found[0].ring
+
+
+def test_honest_reports_spread_over_a_day_are_not_suspicious(world):
+    made = []
+    for n in range(30):
+        world[2].advance(2880)
+        made += send(world, parsed(world, one(reporter=f"honest{n}", statement=HONEST[n % 4] + f" ({n})",
+                                              created_at=iso(T0 - 400 * 86_400)))).ids
+    with world[0].read() as tx:
+        found = [rows.get_report(tx, i) for i in made]
+    assert not any(r.suspicious for r in found)
+    assert case_of(world, found[0].case_id).reporters == 30
+
+
+def test_the_detector_is_rebuilt_from_stored_reports(world):
+    young = iso(T0 - 86_400)
+    for n in range(12):
+        world[2].advance(30)
+        send(world, parsed(world, one(item="bao", reporter=f"ring{n}", category="misinformation",
+                                      statement=RING_PASTE, created_at=young)))
+    store, policy, clock, _desk = world
+    fresh = ReportDesk()
+    with store.read() as tx:
+        assert fresh.load(tx, clock.now()) == 12
+    assert fresh.detector.rings() and fresh.known_rings
+    with store.read() as tx:
+        assert ReportDesk(rebuild_reports=5).load(tx, clock.now()) == 5  # the documented bound
+
+
+def test_answers_track_records_and_the_rate_limit(world):
+    store, policy, clock, desk = world
+    rules = ReportRules(limit_answered=2, limit_share=0.8, limit_hours=24)
+    for n in range(2):
+        case_id = send(world, parsed(world, one(item="meo", reporter="phien", category="hate",
+                                                statement="ghét"))).cases[0]
+        with store.write() as tx:
+            case_service.claim(tx, MOD, case_id, clock=clock)
+            case = rows.open_report_cases(tx, [("item", PLATFORM, "meo")])[("item", PLATFORM, "meo")]
+        with store.write() as tx:
+            view = case_service.decide(tx, policy, MOD, case_id, action="allow", clause=None, clock=clock)
+            assert view.case.state == "decided"
+        with store.write() as tx:
+            # the hook again, with these rules: its reports are answered already, so nothing changes
+            outcomes.case_decided(tx, policy, case, view.case.outcome_decision_id, "allow", MOD, rules=rules,
+                                  clock=clock)
+        clock.advance(60)
+    with store.read() as tx:
+        rec = rows.reporter_records(tx, [(PLATFORM, "phien")])[(PLATFORM, "phien")]
+    assert (rec.rejected, rec.upheld, rec.reports) == (2, 0, 2)
+    assert rec.limited_until is None  # cases.decide used the settings' rules (5 answered): not limited yet
+    with store.write() as tx:
+        events = outcomes._limit(tx, [(PLATFORM, "phien")], rules, clock.now())
+    assert len(events) == 1
+    with pytest.raises(ReporterLimited) as e:
+        send(world, parsed(world, one(item="meo", reporter="phien")))
+    assert e.value.field == "reports[0].reporter" and "2 of their 2 answered" in e.value.message
+    with store.read() as tx:
+        answered = reads.list_reports(tx, state=ReportState.REJECTED, clock=clock)
+    assert {r.report.state for r in answered} == {ReportState.REJECTED}
+    assert "khiếu nại" in answered[0].report.reasons["vi"]
+    clock.advance(25 * 3600)
+    assert send(world, parsed(world, one(item="meo", reporter="phien"))).ids
