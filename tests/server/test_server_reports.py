@@ -225,3 +225,36 @@ def test_a_planted_ring_is_marked_through_the_api_and_raises_no_priority(svc):
     assert "suspicious" not in svc.get(f"/v1/reports/{ids[0]}", "ingest").json()
     types = [e["type"] for e in svc.get("/v1/audit?limit=1000", "auditor").json()["events"]]
     assert "report.ring_detected" in types
+
+
+def test_the_transparency_report_counts_reports_rings_and_account_actions(svc):
+    """Received by source and category, acted on by category and source, the median time to action,
+    rings detected, and account actions by type, from the audit log; an account report case decided
+    with an account action answers its reports."""
+    for item in (SCAM, LOOKS_FINE):
+        svc.post("/v1/moderate", "ingest", json=item)
+    svc.post("/v1/flaggers", "admin", json={"name": "Chống Lừa Đảo", "organisation": "Dự án Chống Lừa Đảo",
+                                            "respond_hours": 24})
+    scam = svc.post("/v1/reports", "ingest", json={"reports": [report(reporter="u1"), report(reporter="u2")]}).json()
+    svc.post("/v1/reports", "ingest", json={"platform": "forum", "flagger": "Chống Lừa Đảo", "subject": {"item": "r1"},
+                                            "category": "scam", "statement": STATEMENTS[2]})
+    fine = svc.post("/v1/reports", "ingest", json=report(item="r2", reporter="u3", category="spam")).json()
+    page = svc.post("/v1/reports", "ingest", json={
+        "platform": "forum", "reporter": {"id": "u4"}, "subject": {"account": "shop-gia-mao"},
+        "category": "impersonation", "statement": "Trang này giả mạo shop chính hãng để lừa tiền đặt cọc"}).json()
+    svc.clock.advance(2 * 3600)
+    decide(svc, scam["cases"][0], "moderator", "remove", "2.1")  # acted on after two hours
+    decide(svc, fine["case"], "moderator", "allow")  # not acted on
+    assert svc.post(f"/v1/cases/{page['case']}/claim", "moderator").status_code == 200
+    suspended = svc.post(f"/v1/cases/{page['case']}/decision", "moderator",
+                         json={"action": "suspend", "clause": "2.2", "duration_days": 30})
+    assert suspended.status_code == 200, suspended.text
+    assert svc.get(f"/v1/reports/{page['id']}", "ingest").json()["state"] == "upheld"
+    t = svc.get("/v1/reports/transparency", "auditor").json()
+    received = t["reports"]["received"]
+    assert (received["total"], received["users"], received["trusted_flaggers"]) == (5, 4, 1)
+    assert received["by_category"] == {"impersonation": 1, "scam": 3, "spam": 1}
+    assert t["reports"]["answered"] == {"flagger": {"upheld": 1}, "user": {"upheld": 3, "rejected": 1}}
+    assert t["reports"]["acted_on_by_category"] == {"impersonation": {"user": 1}, "scam": {"user": 2, "flagger": 1}}
+    assert t["reports"]["median_hours_to_action"] == 2.0
+    assert t["accounts"]["actioned_by_type"] == {"suspend": 1}

@@ -374,7 +374,6 @@ class AccountDecided(Event):
     (``source`` strikes | case | appeal, with ``case`` or ``appeal``)."""
 
     type: ClassVar[str] = "account.decided"
-    stored_only: ClassVar[bool] = True
     platform: str
     account: str
     decision: int
@@ -385,39 +384,6 @@ class AccountDecided(Event):
     until: str | None = None
     items: tuple[str, ...] = ()
     case: int | None = None
-# ---- user reports, trusted flaggers, mass reporting (issue 12) -----------------------------------
-# Counts and ids only: a report's statement and evidence stay in the reports table, never in the chain.
-
-__all__ += ["ReportsReceived", "ReportAnswered", "ReporterLimited", "FlaggerAdded", "FlaggerRemoved",
-            "RingDetected"]
-
-
-@dataclass(frozen=True, slots=True)
-class ReportsReceived(Event):
-    """One request's reports were stored (subject ``reports:<first id>``)."""
-
-    type: ClassVar[str] = "report.received"
-    stored_only: ClassVar[bool] = True
-    count: int
-    users: int
-    flaggers: int
-    suspicious: int
-    categories: tuple[str, ...]  # distinct categories, sorted
-    cases: tuple[int, ...]  # the report cases they were grouped into
-
-
-@dataclass(frozen=True, slots=True)
-class ReportAnswered(Event):
-    """A report got its outcome (subject ``report:<id>``); again when a reporter's appeal is decided."""
-
-    type: ClassVar[str] = "report.answered"
-    stored_only: ClassVar[bool] = True
-    case: int | None
-    state: str  # upheld | rejected
-    source: str
-    category: str
-    suspicious: bool
-    decision: int | None
     appeal: int | None = None
 
 
@@ -434,6 +400,45 @@ class AccountCaseOpened(Event):
     entity: str | None = None
     decision: int | None = None
     note: str | None = None
+
+
+# ---- user reports, trusted flaggers, mass reporting (issue 12) -----------------------------------
+# Counts and ids only: a report's statement and evidence stay in the reports table, never in the chain.
+
+__all__ += ["ReportsReceived", "ReportAnswered", "ReporterLimited", "FlaggerAdded", "FlaggerRemoved",
+            "RingDetected"]
+
+
+@dataclass(frozen=True, slots=True)
+class ReportsReceived(Event):
+    """One request's reports were stored (subject ``reports:<first id>``)."""
+
+    type: ClassVar[str] = "report.received"
+    count: int
+    users: int
+    flaggers: int
+    suspicious: int
+    categories: tuple[str, ...]  # distinct categories, sorted
+    cases: tuple[int, ...]  # the report cases they were grouped into
+    by_category: dict[str, int] = dataclasses.field(default_factory=dict)  # reports per category
+
+
+@dataclass(frozen=True, slots=True)
+class ReportAnswered(Event):
+    """A report got its outcome (subject ``report:<id>``); again when a reporter's appeal is decided."""
+
+    type: ClassVar[str] = "report.answered"
+    case: int | None
+    state: str  # upheld | rejected
+    source: str
+    category: str
+    suspicious: bool
+    decision: int | None
+    appeal: int | None = None
+    waited_s: float | None = None  # from the report to this answer: the transparency report's time to action
+
+
+@dataclass(frozen=True, slots=True)
 class ReporterLimited(Event):
     """A reporter whose reports were repeatedly rejected is limited (subject ``reporter:<platform>:<id>``)."""
 
@@ -465,6 +470,5 @@ class RingDetected(Event):
     """The mass-report detector named a ring (subject ``ring:<id>``); written once per ring per process."""
 
     type: ClassVar[str] = "report.ring_detected"
-    stored_only: ClassVar[bool] = True
     target: str
     reports: int  # reports of this request marked for the ring (re-labels included)

@@ -37,6 +37,7 @@ from urllib.parse import urlsplit
 
 from ..access.names import clean_name, name_key
 from ..audit import AuditEvent, record_many
+from ..review import accounts
 from ..audit import events as ev
 from ..clock import SYSTEM, Clock, iso, parse_iso
 from ..enums import Action, ReportSource, SubjectKind
@@ -345,8 +346,9 @@ def submit(tx: Tx, desk: ReportDesk, policy: Policy, actor: Actor, reports: Sequ
             missing[s] = (i, n)
     in_force = item_rows.decisions_in_force(tx, [(n.platform, n.subject_id, n.item_version or 0)
                                                  for _i, n in missing.values() if n.item_version])
-    followers = rows.account_followers(tx, [(n.platform, n.subject_id) for _i, n in missing.values()
-                                            if n.subject_kind == SubjectKind.ACCOUNT])
+    named = [(n.platform, n.subject_id) for _i, n in missing.values() if n.subject_kind == SubjectKind.ACCOUNT]
+    created = accounts.reported(tx, named, actor=actor.name, when=when)  # a case needs the account's record
+    followers = rows.account_followers(tx, named)
     to_open = []
     for s, (first, n) in missing.items():
         decision = in_force.get((n.platform, n.subject_id, n.item_version or 0))
@@ -405,10 +407,11 @@ def submit(tx: Tx, desk: ReportDesk, policy: Policy, actor: Actor, reports: Sequ
     events.append(AuditEvent(actor.name, f"reports:{ids[0]}", ev.ReportsReceived(
         count=len(ids), users=sum(n.source == ReportSource.USER for n in new),
         flaggers=sum(n.source == ReportSource.FLAGGER for n in new), suspicious=suspicious,
-        categories=tuple(sorted({n.category for n in new})), cases=tuple(sorted(set(case_ids))))))
+        categories=tuple(sorted({n.category for n in new})), cases=tuple(sorted(set(case_ids))),
+        by_category=dict(sorted(Counter(n.category for n in new).items())))))
     for ring, target in observed.new_rings.items():
         events.append(AuditEvent("system:rings", f"ring:{ring}", ev.RingDetected(
             target=target, reports=ring_counts.get(ring, 0))))
-    record_many(tx, events, time=when)
+    record_many(tx, created + events, time=when)
     return Received(ids=tuple(ids), cases=tuple(case_ids), batch=batch)
 

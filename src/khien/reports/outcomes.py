@@ -115,7 +115,7 @@ def _answer(tx: Tx, answers: Sequence[tuple[Report, ReportState, dict[str, str]]
     rows.add_answers(tx, [(p, r, u, x) for (p, r), (u, x) in changes.items()])
     events = [AuditEvent(actor.name, f"report:{r.id}", ev.ReportAnswered(
         case=r.case_id, state=state.value, source=r.source.value, category=r.category, suspicious=r.suspicious,
-        decision=decision_id, appeal=appeal)) for r, state, _ in answers]
+        decision=decision_id, appeal=appeal, waited_s=round(max(0.0, now - r.created_ts), 3))) for r, state, _ in answers]
     rejected = [(p, r) for (p, r), (_u, x) in changes.items() if x > 0]
     events += _limit(tx, rejected, rules, now)
     record_many(tx, events, time=when)

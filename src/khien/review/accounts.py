@@ -87,6 +87,19 @@ def _ensure(tx: Tx, platform: str, author: Account, *, reason: str, actor: str, 
     return account
 
 
+def reported(tx: Tx, accounts_named: Sequence[tuple[str, str]], *, actor: str, when: str) -> list[AuditEvent]:
+    """Accounts a report names, created if new (a report case on an account is decided on its
+    record); returns the ``account.created`` events for the caller to record with its own."""
+    events: list[AuditEvent] = []
+    for platform, author_id in dict.fromkeys(accounts_named):
+        # a report says nothing of the account's name, followers or badge: what is stored stays
+        _account, created = rows.upsert_account(tx, platform, author_id, first_seen=when)
+        if created:
+            events.append(AuditEvent(actor, account_subject(platform, author_id),
+                                     ev.AccountCreated(platform=platform, account=author_id, reason="reported")))
+    return events
+
+
 def _author_of(tx: Tx, platform: str, item_id: str, version: int) -> Account | None:
     """The author of a stored version of an item, when it names one with an id."""
     stored = item_rows.get_version(tx, platform, item_id, version)

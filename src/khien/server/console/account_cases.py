@@ -13,6 +13,7 @@ from typing import Any
 
 from fastapi import Request
 
+from ...audit.events import AccountCaseOpened
 from ...enums import Action, AccountAction, SubjectKind
 from ...errors import InputError, KhienError
 from ...review import accounts, queries
@@ -34,7 +35,7 @@ def is_account_case(case: CaseView) -> bool:
 
 def _opened_note(tx: Any, case_id: int) -> str | None:
     """Why the case was opened by hand: the note of its ``account.case_opened`` event."""
-    found = queries.audit_log(tx, type="account.case_opened", subject=f"case:{case_id}", limit=1)
+    found = queries.audit_log(tx, type=AccountCaseOpened.type, subject=f"case:{case_id}", limit=1)
     return str(found[0].payload.get("note") or "") or None if found else None
 
 
