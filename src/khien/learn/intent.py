@@ -37,6 +37,8 @@ Progress = Callable[[str], None]
 _BLOCK = 4096  # n-gram hits per block of the static-vector projections in cues_batch
 _GROUP_TOKENS = 1 << 16  # tokens of the requests cues_batch scores at once
 _NON_SPACE = re.compile(r"[^ ]+")
+# a token of combining marks alone (the only kind folding empties), between the token text's spaces
+_MARKS_ONLY = re.compile(r"(?<= )[\u0300-\u036f]+(?= )")
 _WORD_SPECS = {"canonical", "folded"}
 
 
@@ -159,27 +161,24 @@ class IntentModel:
         texts = {r: _RowText.of(canonical_texts[r]) for r in dict.fromkeys(int(r) for r, _, _ in requests)}
         # Requests are scored in groups of about _GROUP_TOKENS tokens: the arrays of a group are
         # ~100 bytes per token, so a long text asked for several categories would cost that many
-        # times its length at once. A token's score only takes its own request's contributions, in
-        # the same order in any grouping, so the cues do not depend on it (the key slices are
-        # taken from the whole batch's key sequence, see _KeySequence).
-        all_rows = [int(r) for r, _, _ in requests]
+        # times its length at once. A request's keys and positions come from its own text alone,
+        # and a token's score only takes its own request's contributions, in the same order in any
+        # grouping, so the cues depend neither on the grouping nor on the other texts of the batch.
         out: list[list[Cue]] = []
         group: list[tuple[int, int, bool]] = []
-        size = done = 0
+        size = 0
         for req in requests:
             n = len(texts[int(req[0])].starts)
             if group and size + n > _GROUP_TOKENS:
-                out += self._cues_group(texts, all_rows, done, group, inputs, limit)
-                done += len(group)
+                out += self._cues_group(texts, group, inputs, limit)
                 group, size = [], 0
             group.append(req)
             size += n
-        return out + self._cues_group(texts, all_rows, done, group, inputs, limit)
+        return out + self._cues_group(texts, group, inputs, limit)
 
-    def _cues_group(self, texts: "dict[int, _RowText]", all_rows: list[int], done: int,
-                    requests: Sequence[tuple[int, int, bool]], inputs: Inputs, limit: int) -> list[list[Cue]]:
-        """Cues of ``requests``, the batch's requests from index ``done`` on (rows of all of them:
-        ``all_rows``)."""
+    def _cues_group(self, texts: "dict[int, _RowText]", requests: Sequence[tuple[int, int, bool]], inputs: Inputs,
+                    limit: int) -> list[list[Cue]]:
+        """Cues of ``requests``, each computed from its own row's text and inputs alone."""
         x, xs, _, norms = inputs
         rows = np.array([r for r, _, _ in requests], dtype=np.int64)
         n_tok = np.array([len(texts[int(r)].starts) for r in rows], dtype=np.int64)
@@ -190,27 +189,22 @@ class IntentModel:
         static_scale = self.alpha / norms[rows]
         score = np.zeros(int(first[-1]))
 
-        def positions(n: int) -> tuple[np.ndarray, np.ndarray]:
-            counts = np.maximum(n_tok - n + 1, 0)
-            req = np.repeat(np.arange(len(requests)), counts)
-            pos = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
-            return req, pos
-
         def accumulate(view: str, spec: F.FeatureSpec, index: int, table, static: bool) -> None:
-            # The original reading, kept: one F.ngram_keys pass over all the batch's token texts
-            # gives the keys of every n in turn, each the requests' texts one after the other, and
-            # the slices below are cut by the canonical view's token counts. A folded view with
-            # fewer tokens (a token of marks alone) shifts the slices of the requests after it, so
-            # a group reads its slices from that whole sequence, at the offsets the whole batch had.
-            sequence = _KeySequence(texts, all_rows, view, index, spec)
-            at = 0
-            for n in range(spec.n_min, spec.n_max + 1):
-                req, pos = positions(n)
-                before = sum(max(len(texts[r].starts) - n + 1, 0) for r in all_rows[:done])
-                total = sum(max(len(texts[r].starts) - n + 1, 0) for r in all_rows)
-                part = sequence.slice(at + before, at + before + len(req)) if n <= 2 else req[:0]
-                at += total
-                if n > 2 or not len(part):
+            # Each request reads the keys of its own row's word n-grams in ``view`` and places them
+            # on that row's canonical tokens. A view may have fewer tokens than the canonical one
+            # (folding empties a token of combining marks alone), so its n-gram at view position p
+            # covers the canonical tokens ``where[v_first[q] + p + k]``, not ``p + k``.
+            maps = [texts[int(r)].token_map(view) for r in rows]
+            v_tok = np.array([texts[int(r)].tokens[view] for r in rows], dtype=np.int64)
+            v_first = np.concatenate([[0], np.cumsum(v_tok)])
+            where = np.concatenate([first[q] + (np.arange(v_tok[q], dtype=np.int64) if m is None else m)
+                                    for q, m in enumerate(maps)])
+            for n in range(spec.n_min, min(spec.n_max, 2) + 1):
+                counts = np.maximum(v_tok - n + 1, 0)
+                req = np.repeat(np.arange(len(requests)), counts)
+                pos = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+                part = np.concatenate([texts[int(r)].gram_keys(view, index, n) for r in rows])
+                if not len(part):
                     continue
                 cols = table.columns(part)
                 hit = np.flatnonzero(cols >= 0)
@@ -232,7 +226,7 @@ class IntentModel:
                     contrib = val * weight
                 good = contrib > 0
                 for k in range(n):
-                    np.add.at(score, first[r[good]] + p[good] + k, contrib[good] / n)
+                    np.add.at(score, where[v_first[r[good]] + p[good] + k], contrib[good] / n)
 
         for index, spec in enumerate(self.vocab.specs):
             if spec.kind == "word" and spec.n_min <= 2:
@@ -266,12 +260,13 @@ class _RowText:
     starts with a letter or digit, and its token texts (canonical, folded). Arrays, not a tuple per
     token, so a long text costs a few bytes per character."""
 
-    __slots__ = ("starts", "ends", "alnum", "views", "tokens", "keys")
+    __slots__ = ("starts", "ends", "alnum", "views", "tokens", "keys", "maps")
 
     def __init__(self, starts: np.ndarray, ends: np.ndarray, alnum: np.ndarray, views: dict[str, str]) -> None:
         self.starts, self.ends, self.alnum, self.views = starts, ends, alnum, views
         self.tokens = {"canonical": len(starts), "folded": sum(1 for _ in _NON_SPACE.finditer(views["folded"]))}
         self.keys: dict[tuple[str, int, int], np.ndarray] = {}
+        self.maps: dict[str, np.ndarray | None] = {}
 
     @classmethod
     def of(cls, canonical_text: str) -> "_RowText":
@@ -305,32 +300,38 @@ class _RowText:
             found = self.keys[(view, index, n)] = np.concatenate(parts) if len(parts) > 1 else parts[0]
         return found
 
-    def gram_count(self, view: str, n: int) -> int:
-        return max(self.tokens[view] - n + 1, 0)
+    def token_map(self, view: str) -> np.ndarray | None:
+        """The canonical token each of ``view``'s tokens comes from, or None when they are the
+        canonical tokens one for one (every view but a folded one that lost tokens).
 
+        The folded token text is the canonical one folded character by character, and folding only
+        removes combining marks (:func:`khien.text.views.fold_accents`), so each canonical token
+        gives one folded token or, if it is marks alone, none."""
+        if view not in self.maps:
+            self.maps[view] = None
+            lost = self.tokens["canonical"] - self.tokens[view]
+            if lost:
+                if view != "folded" or lost < 0:
+                    raise ModelError(f"intent cues: the {view} view has {self.tokens[view]} tokens beside "
+                                     f"{self.tokens['canonical']} canonical ones")
+                self.maps[view] = np.delete(np.arange(self.tokens["canonical"], dtype=np.int64), self._emptied())
+        return self.maps[view]
 
-class _KeySequence:
-    """The keys one F.ngram_keys pass over the token texts of ``rows`` (one view) gives for
-    ``spec``: for every n in turn, every row's word n-grams one row after the other; read by
-    slices without being built whole."""
+    def _emptied(self) -> np.ndarray:
+        """Indices of the canonical tokens that fold to nothing, counted without a list per token."""
+        from ..text.views import fold_accents
 
-    def __init__(self, texts: dict[int, _RowText], rows: list[int], view: str, index: int, spec: F.FeatureSpec) -> None:
-        self.texts, self.view, self.index = texts, view, index
-        self.segments = [(n, r) for n in range(spec.n_min, spec.n_max + 1) for r in rows]
-        self.ends = np.cumsum([texts[r].gram_count(view, n) for n, r in self.segments])
-
-    def slice(self, a: int, b: int) -> np.ndarray:
-        parts = []
-        i = int(np.searchsorted(self.ends, a, side="right"))
-        while a < b and i < len(self.segments):
-            seg_start = int(self.ends[i - 1]) if i else 0
-            n, r = self.segments[i]
-            keys = self.texts[r].gram_keys(self.view, self.index, n)
-            stop = min(b, int(self.ends[i]))
-            parts.append(keys[a - seg_start:stop - seg_start])
-            a = stop
-            i += 1
-        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
+        canon = self.views["canonical"]
+        out, index, at = [], -1, 0
+        for m in _MARKS_ONLY.finditer(canon):
+            index += canon.count(" ", at, m.start())  # the token text starts with a space
+            at = m.start()
+            if not fold_accents(m.group(0)):
+                out.append(index)
+        found = np.array(out, dtype=np.int64)
+        if len(found) != self.tokens["canonical"] - self.tokens["folded"]:
+            raise ModelError("intent cues: the folded view lost tokens that are not combining marks alone")
+        return found
 
 
 def _windows(text: str, overlap: int, size: int | None = None) -> list[str]:
