@@ -85,7 +85,8 @@ class Settings:
         100_000, "Longest item text, in characters, that the API and `khien scan` decide (longer: "
         "413 naming the field, or a line error).", minimum=1, used_by="cli, server")
     decide_threads: int = _setting(
-        2, "Threads that run the engine for POST /v1/moderate (never the event loop).", minimum=1)
+        1, "Threads that run the engine for POST /v1/moderate (never the event loop); each takes what "
+        "queued meanwhile, up to 8 items, into one engine call.", minimum=1)
     decide_queue: int = _setting(
         64, "Most POST /v1/moderate engine calls in flight (running and waiting); more: 503 with "
         "Retry-After.", minimum=1)
