@@ -14,6 +14,7 @@ from khien.errors import InputError  # noqa: E402
 
 POSTS = [
     {"id": "d1", "platform": "forum", "reach": {"views": 1200},
+     "author": {"id": "u-ctv-88", "display_name": "Tuyển Dụng Online 24h", "followers": 5400},
      "text": "Tuyển CTV việc nhẹ lương cao, hoa hồng 15% mỗi đơn, nạp tiền để rút, ib Zalo 0912 345 678"},
     {"id": "d2", "platform": "forum", "text": "Hôm nay trời đẹp, cả nhà đi công viên chơi"},
     {"id": "d3", "platform": "forum",
@@ -58,12 +59,14 @@ def test_setup_demo_fills_a_database_and_resets_the_password_on_a_second_run(tmp
     assert (first.stored, first.duplicates, first.decided) == (3, 0, 3)
     assert first.open_cases >= 1 and first.appeal_filed and first.open_appeals == 1
     assert first.users == DEMO_USERS and first.password_reset == ()
+    assert first.reports_filed == 3 and first.account_case is not None  # a report case and an account case
     store = open_store(url)
     assert all(authenticate(store, name, "mật-khẩu-demo-1") for name in DEMO_USERS)
 
     again = setup_demo(store, items, password=None, clock=FakeClock())
     assert (again.stored, again.duplicates, again.decided) == (0, 3, 0)
     assert not again.appeal_filed and again.open_appeals == 1  # the sample appeal is filed once
+    assert (again.reports_filed, again.account_case) == (0, None)  # and so are the sample reports
     assert again.password_reset == DEMO_USERS and len(again.password) >= 12
     assert authenticate(store, "lan", "mật-khẩu-demo-1") is None
     assert authenticate(store, "minh", again.password) is not None

@@ -28,6 +28,12 @@ DEMO_USERS = ("lan", "minh")
 DEMO_ACTOR = "demo-setup"
 SAMPLE_APPEAL = ("Tôi chỉ chia sẻ lại để cảnh báo mọi người, không phải quảng cáo. "
                  "Xin xem xét lại quyết định gỡ bài.")
+# Sample user reports (what people write when they press "Báo cáo") and the note of the sample
+# account case; filed once, on the first run that finds no report in the database.
+SAMPLE_REPORTS = ("Bài này dụ chuyển khoản trước, mình mất 300 nghìn rồi",
+                  "Lừa đảo, bắt nộp phí kích hoạt tài khoản rồi chặn liên lạc",
+                  "Tài khoản này đăng tin tuyển cộng tác viên giả, nhiều người trong nhóm bị lừa")
+SAMPLE_ACCOUNT_NOTE = "Nhiều người báo tài khoản này đăng tin tuyển cộng tác viên đòi nộp tiền trước"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +46,8 @@ class DemoResult:
     open_cases: int
     open_appeals: int
     appeal_filed: bool  # the sample appeal was filed by this run
+    reports_filed: int  # sample user reports filed by this run
+    account_case: int | None  # the sample account case opened by this run
     users: tuple[str, ...]  # the demo moderators
     password: str  # their password (given, or made up by this run)
     password_reset: tuple[str, ...]  # demo moderators that existed already and got the new password
@@ -59,6 +67,40 @@ def read_items(path: str | Path) -> list[Item]:
         except KhienError as exc:
             raise InputError(f"{source}:{lineno}: {exc}") from None
     return items
+
+
+def _author_id(body: str | None) -> str | None:
+    import orjson
+
+    author = orjson.loads(body).get("author") if body else None
+    return str(author["id"]) if isinstance(author, dict) and author.get("id") else None
+
+
+def _sample_reports(store: "Store", engine: "Engine", clock: Clock) -> tuple[int, int | None]:
+    """Three users report the first scam the engine sent to review, and a moderator opens a case on
+    its author's account: what a reports queue and an account page look like. Once per database."""
+    from .reports import intake as report_intake
+    from .reports.desk import ReportDesk
+    from .reports.reads import list_reports
+    from .review import accounts, queries
+    from .review.actor import Actor
+
+    with store.write() as tx:
+        if list_reports(tx, limit=1):
+            return 0, None
+        target, author = next(((c, a) for c in queries.queue(tx, clock=clock, limit=200)
+                               if c.category == "scam" and c.platform and (a := _author_id(c.item_body))),
+                              (None, None))
+        if target is None or author is None:
+            return 0, None
+        bodies = [{"platform": target.platform, "reporter": {"id": f"demo-nguoi-dung-{n}"},
+                   "subject": {"item": target.item_id}, "category": "scam", "statement": text}
+                  for n, text in enumerate(SAMPLE_REPORTS)]
+        reports = [report_intake.parse_report(b, engine.policy) for b in bodies]
+        report_intake.submit(tx, ReportDesk(), engine.policy, Actor("demo-platform", "ingest"), reports, clock=clock)
+        case = accounts.open_manual_case(tx, engine.policy, Actor("lan", "moderator"), target.platform,
+                                         author, note=SAMPLE_ACCOUNT_NOTE, category="scam", clock=clock)
+    return len(reports), case.id
 
 
 def setup_demo(store: "Store | str", items: Sequence[Item], *, password: str | None = None, appeal: bool = True,
@@ -101,8 +143,10 @@ def setup_demo(store: "Store | str", items: Sequence[Item], *, password: str | N
                 appeals.submit(tx, Actor("demo-user", "ingest"), item_id=target.item_id,
                                platform=target.platform or None, statement=SAMPLE_APPEAL)
                 filed = True
+    reports_filed, account_case = _sample_reports(store, engine, clock) if appeal else (0, None)
     with store.read() as tx:
         counts = queries.counts(tx, clock=clock)
     return DemoResult(stored=stored.accepted, duplicates=stored.duplicates, decided=decided,
                       open_cases=counts.cases, open_appeals=counts.appeals, appeal_filed=filed,
+                      reports_filed=reports_filed, account_case=account_case,
                       users=DEMO_USERS, password=password, password_reset=tuple(reset))

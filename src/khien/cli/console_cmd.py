@@ -145,6 +145,9 @@ def demo_setup(
     typer.echo(f"{done.stored} items stored ({done.duplicates} already there), {done.decided} decided; "
                f"{done.open_cases} open cases, {done.open_appeals} open appeals"
                f"{' (1 sample)' if done.appeal_filed else ''}.")
+    if done.reports_filed:
+        typer.echo(f"{done.reports_filed} sample user reports grouped into one report case; "
+                   f"sample account case {done.account_case} opened by hand (console: Tài khoản / Accounts).")
     typer.echo(f"demo moderators: {', '.join(done.users)}   password: {done.password}")
     if done.password_reset:
         typer.echo(f"  (the password of {', '.join(done.password_reset)} was reset by this run; "

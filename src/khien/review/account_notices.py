@@ -54,11 +54,17 @@ def case_statement(policy: Policy, action: str, *, category: str | None, clause:
         vi += f" Nội dung liên quan: {', '.join(items)}." if items else " Không có nội dung cụ thể nào được nêu."
         en += f" Items: {', '.join(items)}." if items else " No particular item is named."
     if note:
-        vi += f" Ghi chú của người kiểm duyệt: {note}"
-        en += f" Note from the moderator: {note}"
+        vi += f" Ghi chú của người kiểm duyệt: {_sentence(note)}"
+        en += f" Note from the moderator: {_sentence(note)}"
     if action != Action.ALLOW:
         vi, en = f"{vi} {policy.appeal['vi']}", f"{en} {policy.appeal['en']}"
     return {"vi": vi, "en": en}
+
+
+def _sentence(note: str) -> str:
+    """A moderator's note as a sentence, so the appeal text that may follow starts a new one."""
+    note = note.strip()
+    return note if note.endswith((".", "!", "?", "…")) else note + "."
 
 
 def lifted_statement(original_action: str, strikes_removed: int, note: str | None) -> dict[str, str]:
@@ -73,8 +79,8 @@ def lifted_statement(original_action: str, strikes_removed: int, note: str | Non
           f"restored; the {strikes_removed} {'strike' if strikes_removed == 1 else 'strikes'} that led to it "
           "no longer count. This decision was made by a human moderator after review.")
     if note:
-        vi += f" Ghi chú của người xét kháng nghị: {note}"
-        en += f" Note from the moderator who decided the appeal: {note}"
+        vi += f" Ghi chú của người xét kháng nghị: {_sentence(note)}"
+        en += f" Note from the moderator who decided the appeal: {_sentence(note)}"
     return {"vi": vi, "en": en}
 
 
