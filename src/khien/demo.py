@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from .clock import SYSTEM, Clock
-from .errors import InputError, KhienError
+from .errors import ConflictError, InputError, KhienError
 from .model import Item
 from .run.sources import decode_record, detect_format, read_records
 
@@ -98,9 +98,19 @@ def _sample_reports(store: "Store", engine: "Engine", clock: Clock) -> tuple[int
                   for n, text in enumerate(SAMPLE_REPORTS)]
         reports = [report_intake.parse_report(b, engine.policy) for b in bodies]
         report_intake.submit(tx, ReportDesk(), engine.policy, Actor("demo-platform", "ingest"), reports, clock=clock)
-        case = accounts.open_manual_case(tx, engine.policy, Actor("lan", "moderator"), target.platform,
-                                         author, note=SAMPLE_ACCOUNT_NOTE, category="scam", clock=clock)
-    return len(reports), case.id
+        case_id = None
+        for row in queries.queue(tx, clock=clock, limit=200):  # an author with no open account case yet
+            other = _author_id(row.item_body)
+            if row.category != "scam" or not row.platform or other is None:
+                continue
+            try:
+                case_id = accounts.open_manual_case(tx, engine.policy, Actor("lan", "moderator"), row.platform,
+                                                    other, note=SAMPLE_ACCOUNT_NOTE, category="scam",
+                                                    clock=clock).id
+                break
+            except ConflictError:  # refused before writing anything: try the next author
+                continue
+    return len(reports), case_id
 
 
 def setup_demo(store: "Store | str", items: Sequence[Item], *, password: str | None = None, appeal: bool = True,
