@@ -240,3 +240,19 @@ def test_evidence_that_is_not_an_http_link_is_plain_text():
     for raw in ("javascript:alert(1)", "ảnh chụp màn hình tin nhắn Zalo", "https://", "http://a.vn/x y",
                 "data:text/html,<b>x</b>", "//evil.example/x"):
         assert _evidence(raw).href is None and _evidence(raw).text == raw
+
+
+def test_an_account_report_case_shows_the_reports_beside_the_account(console, store, engine):
+    lan = console()
+    lan.sign_in("lan")
+    clock = _clocked(lan)
+    body = {"platform": "facebook", "reporter": {"id": "fb-2001"}, "subject": {"account": "u0100020"},
+            "category": "scam", "statement": "Tài khoản này đăng tin tuyển CTV lừa nộp phí nhiều lần",
+            "evidence": ["https://facebook.example.vn/u0100020"]}
+    case_id = _send(store, engine, clock, body)["case"]
+    page = lan.get(f"/cases/{case_id}")
+    assert page.status_code == 200 and 'id="acc-h"' in page.text  # the account case page
+    assert 'id="reports-panel"' in page.text and "<code>fb-2001</code>" in page.text
+    assert "Tài khoản này đăng tin tuyển CTV lừa nộp phí nhiều lần" in page.text
+    queue = lan.get("/queue?source=report").text
+    assert 'data-reporters="1"' in _queue_cell(queue, case_id)
