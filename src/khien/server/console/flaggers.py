@@ -74,7 +74,8 @@ def remove(request: Request, form: dict[str, str]) -> Response:
     try:
         if form.get("confirm") != "1":
             with request.app.state.store.read() as tx:
-                found = next((f for f in flaggers.list_flaggers(tx) if access.name_key(f.flagger.name) == access.name_key(name)), None)
+                key = access.name_key(name)
+                found = next((f for f in flaggers.list_flaggers(tx) if access.name_key(f.flagger.name) == key), None)
             if found is None:
                 raise NotFoundError(f"no trusted flagger named {name!r}")
             return page(request, "flagger_confirm.html", flagger=found, msg=None)
