@@ -416,3 +416,50 @@ def test_open_an_account_case_and_suspend_the_account_for_30_days(browser, live)
     assert "Ông Ba Bị Store" in lan.locator("table").inner_text()
     shot(lan, "21-accounts")
     lan.context.close()
+
+
+def test_a_user_report_becomes_a_case_decided_in_the_console_and_shows_upheld(browser, live):
+    """After the account test: its own report case is opened here, through the API, at the end."""
+    import httpx
+
+    base, ingest = live["base"], {"Authorization": f"Bearer {live['keys']['ingest']}"}
+    for who, statement in (("fb-3001", "Bán bằng đại học và CCCD giả, còn giao tận nơi"),
+                           ("fb-3002", "Tài khoản này rao bán giấy tờ giả công khai")):
+        r = httpx.post(base + "/v1/reports", headers=ingest, json={
+            "platform": "facebook", "reporter": {"id": who}, "subject": {"item": "p0003"}, "category": "scam",
+            "statement": statement, "evidence": ["https://facebook.example.vn/bai/p0003"]})
+        assert r.status_code == 201, r.text
+    case_id = r.json()["case"]
+
+    lan = sign_in(browser, live, "lan")
+    lan.goto(base + "/queue?source=report")
+    row = lan.locator(f'tr[data-case="{case_id}"]')
+    assert "2 người báo cáo" in row.inner_text() and "Báo cáo" in row.inner_text()
+    shot(lan, "22-report-queue")
+    row.locator("a.rowlink").click()
+    lan.wait_for_url(f"{base}/cases/{case_id}")
+    panel = lan.locator("#reports-panel")
+    assert "fb-3001" in panel.inner_text() and "Tài khoản này rao bán giấy tờ giả công khai" in panel.inner_text()
+    assert panel.locator("a[rel='noopener noreferrer nofollow']").count() == 2
+    lan.keyboard.press("c")
+    lan.wait_for_url("**/cases/*?msg=claimed")
+    lan.keyboard.press("4")
+    assert lan.locator("input[name=action][value=remove]").is_checked()
+    assert lan.locator("#clause").input_value()  # the report category's clause by default
+    lan.locator("#note").focus()
+    lan.keyboard.press("Escape")
+    shot(lan, "23-report-case")
+    lan.keyboard.press("Enter")
+    lan.locator("dialog#confirm").wait_for(state="visible")
+    lan.keyboard.press("Enter")
+    lan.wait_for_url("**/cases/*?msg=decided")
+
+    lan.keyboard.press("g")
+    lan.keyboard.press("r")
+    lan.wait_for_url(base + "/reports")
+    states = lan.locator(f'tr[data-href="/cases/{case_id}"] [data-state]')
+    assert states.count() == 2
+    assert {states.nth(i).get_attribute("data-state") for i in range(2)} == {"upheld"}
+    assert "Được chấp nhận" in states.first.inner_text()
+    shot(lan, "24-reports")
+    lan.context.close()

@@ -15,7 +15,7 @@ from ...model import Decision
 from ...review import cases, legal, queries
 from ...review.views import CaseView
 from ..problems import status_of
-from . import account_cases
+from . import account_cases, reports
 from .accounts import summary_of
 from .explain import gaps_of, rules_of, status_of as engine_status
 from .present import evidence_of, highlight, impersonation, links, preview, signal_records
@@ -72,6 +72,7 @@ def queue(request: Request) -> Response:
         found = queries.queue(tx, clock=now, **filters, limit=QUEUE_PAGE + 1, offset=(page_no - 1) * QUEUE_PAGE)
         mine = queries.queue(tx, clock=now, claimed_by=actor.name, limit=20)
         held = queries.case_accounts(tx, [*found[:QUEUE_PAGE], *mine], clock=now)
+        marks = reports.queue_marks(tx, found[:QUEUE_PAGE], clock=now)
     more = len(found) > QUEUE_PAGE
     rows = []
     for case in found[:QUEUE_PAGE]:
@@ -83,7 +84,7 @@ def queue(request: Request) -> Response:
                      "proposed_action": case.proposed_action, "source": case.source, "snippet": snippet,
                      "reach": case.reach, "created_at": case.created_at, "lock": case.holder,
                      "lock_until": clock(case.claim_expires_ts) if case.holder else None,
-                     "platform_name": item.get("platform")})
+                     "platform_name": item.get("platform"), "report": marks.get(case.id)})
     mine_rows = [{"id": c.id, "category": c.category, "proposed_action": c.proposed_action, "source": c.source,
                   "account": summary_of(held[c.id], now.now()) if c.id in held else None} for c in mine]
     return page(request, "queue.html", rows=rows, mine=mine_rows, filters=filters, sources=list(queries.SOURCES),
@@ -143,8 +144,9 @@ def _case_view(request: Request, case_id: int) -> dict[str, Any]:
     policy = policy_of(request)
     with store.read() as tx:
         case = cases.get_case(tx, case_id, clock=clock_of(request))
+        panel = reports.panel_of(tx, case, clock=clock_of(request)) if reports.is_report_case(case) else {}
         if account_cases.is_account_case(case):
-            return account_cases.view_of(tx, request, case)
+            return account_cases.view_of(tx, request, case) | panel
         item = case.content or {}
         author = item.get("author") or {}
         history = []
@@ -165,7 +167,7 @@ def _case_view(request: Request, case_id: int) -> dict[str, Any]:
         "segments": highlight(text, evidence_of(decision)),
         "links": links(text) if text else [], "impersonation": impersonation(item, decision),
         "media": [str(m) for m in item.get("media") or []], "legal_request": entry.request if entry else None,
-        "clauses": clauses_of(policy), "actions": ACTIONS,
+        "clauses": clauses_of(policy), "actions": ACTIONS, **panel,
     }
 
 

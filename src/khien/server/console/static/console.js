@@ -162,6 +162,7 @@
       if (key === "q") { window.location.href = "/queue"; e.preventDefault(); }
       else if (key === "a") { window.location.href = "/appeals"; e.preventDefault(); }
       else if (key === "t") { window.location.href = "/accounts"; e.preventDefault(); }
+      else if (key === "r") { window.location.href = "/reports"; e.preventDefault(); }
       return;
     }
     switch (key) {
