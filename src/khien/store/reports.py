@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from sqlalchemy import and_, bindparam, case, func, select, update
+from sqlalchemy import Boolean, Float, Integer, String, and_, bindparam, case, column, func, select, update, values
 
 from ..enums import AppealState, Appellant, CaseState, ReportSource, ReportState
 from .db import Tx
@@ -49,6 +49,11 @@ def _cached(tx: Tx, name: str, build: Any) -> Any:
     return stmt
 
 
+def _values(name: str, *columns: tuple[str, Any], rows: Sequence[tuple[Any, ...]]) -> Any:
+    """A ``VALUES`` list as a table, for one ``UPDATE ... FROM`` instead of a statement per row."""
+    return values(*[column(n, t()) for n, t in columns], name=name).data([tuple(r) for r in rows])
+
+
 # ---- reports -----------------------------------------------------------------------------------
 
 def insert_reports(tx: Tx, new: Sequence[NewReport]) -> list[int]:
@@ -63,6 +68,12 @@ def insert_reports(tx: Tx, new: Sequence[NewReport]) -> list[int]:
 def set_groups(tx: Tx, groups: Sequence[tuple[int, int, bool, str | None]]) -> None:
     """Set each report's ``(id, case_id, suspicious, ring)``."""
     if not groups:
+        return
+    if tx.dialect == "postgresql":  # one statement: an executemany of UPDATEs is a round trip per row there
+        v = _values("v_groups", ("id", Integer), ("case_id", Integer), ("suspicious", Boolean), ("ring", String),
+                    rows=groups)
+        tx.conn.execute(update(reports).where(reports.c.id == v.c.id)
+                        .values(case_id=v.c.case_id, suspicious=v.c.suspicious, ring=v.c.ring))
         return
     tx.conn.execute(
         _cached(tx, "set_groups", lambda: update(reports).where(reports.c.id == bindparam("b_id"))
@@ -262,6 +273,12 @@ def counted_reporters(tx: Tx, case_ids: Sequence[int], *, users: Sequence[tuple[
 def set_case_priorities(tx: Tx, changes: Sequence[tuple[int, float, int, str | None, int]]) -> None:
     """Set each open case's ``(id, priority_base, reporters, category, severity)``."""
     if not changes:
+        return
+    if tx.dialect == "postgresql":
+        v = _values("v_prios", ("id", Integer), ("prio", Float), ("n", Integer), ("cat", String), ("sev", Integer),
+                    rows=changes)
+        tx.conn.execute(update(cases).where(cases.c.id == v.c.id, cases.c.state == CaseState.OPEN.value)
+                        .values(priority_base=v.c.prio, reporters=v.c.n, category=v.c.cat, severity=v.c.sev))
         return
     tx.conn.execute(
         _cached(tx, "set_case_priorities", lambda: update(cases).where(
