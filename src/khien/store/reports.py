@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from sqlalchemy import Boolean, Float, Integer, String, and_, bindparam, case, column, func, select, update, values
+from sqlalchemy import and_, bindparam, case, func, select, text, update
 
 from ..enums import AppealState, Appellant, CaseState, ReportSource, ReportState
 from .db import Tx
@@ -49,9 +49,17 @@ def _cached(tx: Tx, name: str, build: Any) -> Any:
     return stmt
 
 
-def _values(name: str, *columns: tuple[str, Any], rows: Sequence[tuple[Any, ...]]) -> Any:
-    """A ``VALUES`` list as a table, for one ``UPDATE ... FROM`` instead of a statement per row."""
-    return values(*[column(n, t()) for n, t in columns], name=name).data([tuple(r) for r in rows])
+# PostgreSQL: a batch's updates as one statement over arrays (``unnest``), one round trip however
+# many rows; the text is fixed, so it is parsed and planned like any cached statement.
+_SET_GROUPS_PG = text(
+    "UPDATE reports AS r SET case_id = v.case_id, suspicious = v.suspicious, ring = v.ring "
+    "FROM unnest(CAST(:ids AS integer[]), CAST(:cases AS integer[]), CAST(:susp AS boolean[]), "
+    "CAST(:rings AS varchar[])) AS v(id, case_id, suspicious, ring) WHERE r.id = v.id")
+_SET_PRIORITIES_PG = text(
+    "UPDATE cases AS c SET priority_base = v.prio, reporters = v.n, category = v.cat, severity = v.sev "
+    "FROM unnest(CAST(:ids AS integer[]), CAST(:prios AS double precision[]), CAST(:counts AS integer[]), "
+    "CAST(:cats AS varchar[]), CAST(:sevs AS integer[])) AS v(id, prio, n, cat, sev) "
+    "WHERE c.id = v.id AND c.state = :open")
 
 
 # ---- reports -----------------------------------------------------------------------------------
@@ -70,10 +78,8 @@ def set_groups(tx: Tx, groups: Sequence[tuple[int, int, bool, str | None]]) -> N
     if not groups:
         return
     if tx.dialect == "postgresql":  # one statement: an executemany of UPDATEs is a round trip per row there
-        v = _values("v_groups", ("id", Integer), ("case_id", Integer), ("suspicious", Boolean), ("ring", String),
-                    rows=groups)
-        tx.conn.execute(update(reports).where(reports.c.id == v.c.id)
-                        .values(case_id=v.c.case_id, suspicious=v.c.suspicious, ring=v.c.ring))
+        ids, case_ids, susp, rings = (list(col) for col in zip(*groups))
+        tx.conn.execute(_SET_GROUPS_PG, {"ids": ids, "cases": case_ids, "susp": susp, "rings": rings})
         return
     tx.conn.execute(
         _cached(tx, "set_groups", lambda: update(reports).where(reports.c.id == bindparam("b_id"))
@@ -275,10 +281,9 @@ def set_case_priorities(tx: Tx, changes: Sequence[tuple[int, float, int, str | N
     if not changes:
         return
     if tx.dialect == "postgresql":
-        v = _values("v_prios", ("id", Integer), ("prio", Float), ("n", Integer), ("cat", String), ("sev", Integer),
-                    rows=changes)
-        tx.conn.execute(update(cases).where(cases.c.id == v.c.id, cases.c.state == CaseState.OPEN.value)
-                        .values(priority_base=v.c.prio, reporters=v.c.n, category=v.c.cat, severity=v.c.sev))
+        ids, prios, counts, cats, sevs = (list(col) for col in zip(*changes))
+        tx.conn.execute(_SET_PRIORITIES_PG, {"ids": ids, "prios": prios, "counts": counts, "cats": cats,
+                                             "sevs": sevs, "open": CaseState.OPEN.value})
         return
     tx.conn.execute(
         _cached(tx, "set_case_priorities", lambda: update(cases).where(
