@@ -68,8 +68,8 @@ def impersonation(
     db: Optional[str] = typer.Option(None, "--db", help="Also open an account case for each flagged account in this "
                                      "database (sqlite:///PATH or postgresql+psycopg://...); needs --platform."),
     platform: Optional[str] = typer.Option(None, "--platform", help="The platform the accounts are on (with --db)."),
-    policy: Optional[Path] = typer.Option(None, "--policy", "-p", help="Policy YAML the cases are prioritised by "
-                                          "(with --db; default: $KHIEN_POLICY, else the packaged policy)."),
+    policy: Optional[Path] = typer.Option(None, "--policy", "-p", help="Policy YAML the cases are prioritised by, "
+                                          "as the worker's are (with --db; default: the packaged policy)."),
 ) -> None:
     """Flag the accounts and links that imitate a protected entity, with the evidence.
 
@@ -144,10 +144,9 @@ def _open_cases(db: str, platform: str, policy_path: Optional[Path],
     """Account cases for the flagged accounts, in one transaction; (opened, already open)."""
     from ..policy import load_policy
     from ..review import accounts, open_store
-    from ..settings import setting_value
 
-    # the policy the worker decides with, so these cases rank as its impersonation cases do
-    policy = load_policy(setting_value("policy", str(policy_path) if policy_path else None))
+    # pass the policy the worker decides with, so these cases rank as its impersonation cases do
+    policy = load_policy(policy_path)
     findings = [accounts.Finding(account=account, entity=found.entity, score=found.score,
                                  evidence=tuple(f"{r.field} {r.value!r} matched {r.matched!r}: {r.why}"
                                                 for r in found.evidence))
