@@ -389,7 +389,8 @@ class AccountDecided(Event):
 
 @dataclass(frozen=True, slots=True)
 class AccountCaseOpened(Event):
-    """An account case was opened: by hand (``account:manual``) or from an impersonation finding."""
+    """An account case was opened: by hand (``account:manual``) or from an impersonation finding
+    (an engine decision's, or ``khien impersonation --db``'s, with its ``evidence``)."""
 
     type: ClassVar[str] = "account.case_opened"
     stored_only: ClassVar[bool] = True
@@ -400,6 +401,8 @@ class AccountCaseOpened(Event):
     entity: str | None = None
     decision: int | None = None
     note: str | None = None
+    # what matched, one line a reason (``khien impersonation --db``); empty for older events
+    evidence: tuple[str, ...] = ()
 
 
 # ---- user reports, trusted flaggers, mass reporting (issue 12) -----------------------------------

@@ -6,19 +6,20 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO, Iterator, Optional
 
 import orjson
 import typer
 
 from ..errors import InputError, KhienError
 from ..impersonation.avatars import account_avatar_hash
-from ..impersonation.matcher import FLAG_THRESHOLD, Matcher
+from ..impersonation.matcher import FLAG_THRESHOLD, Match, Matcher
 from ..impersonation.registry import load_registry
 from ..model import Account
 from .main import EXIT_OK, EXIT_REJECTED, fail, guarded
 
 registry_app = typer.Typer(help="Protected-entity registries.", no_args_is_help=True)
+CLI_ACTOR = "cli"
 
 
 def _lines(source: str) -> Iterator[tuple[int, bytes]]:
@@ -63,17 +64,33 @@ def impersonation(
     include_verified: bool = typer.Option(False, "--include-verified",
                                           help="Also check accounts the platform has verified."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary."),
+    # no envvar on purpose: without --db the command only reads and prints, as it always did
+    db: Optional[str] = typer.Option(None, "--db", help="Also open an account case for each flagged account in this "
+                                     "database (sqlite:///PATH or postgresql+psycopg://...); needs --platform."),
+    platform: Optional[str] = typer.Option(None, "--platform", help="The platform the accounts are on (with --db)."),
+    policy: Optional[Path] = typer.Option(None, "--policy", "-p", help="Policy YAML the cases are prioritised by, "
+                                          "as the worker's are (with --db; default: the packaged policy)."),
 ) -> None:
     """Flag the accounts and links that imitate a protected entity, with the evidence.
 
     Each output line is {"id", "entity", "score", "evidence": [{"field", "value", "matched", "why"}]}.
     Bad lines are reported on stderr with their line number; the others are still checked
     (exit code 1). Avatar paths are read relative to the accounts file.
+
+    With --db and --platform, each flagged account that has an id also gets an account case (origin
+    account:impersonation) on that platform, with the entity and the evidence in its audit event; an
+    account whose impersonation case is still open gets no second one. Links (lines without an id)
+    are only printed.
     """
+    if (db is None) != (platform is None):
+        fail("--db and --platform go together: name the database and the platform the accounts are on")
+    if platform is not None and not platform.strip():
+        fail("--platform must name the platform the accounts are on")
     matcher = Matcher(load_registry(registry))
     base = Path(accounts).parent if accounts != "-" else Path.cwd()
     out = sys.stdout.buffer if output == "-" else open(output, "wb")
     counts: Counter = Counter()
+    flagged: list[tuple[Account, Match]] = []  # accounts with an id, for the cases (few: only the flagged)
     problems = 0
     started = time.perf_counter()
     try:
@@ -100,6 +117,8 @@ def impersonation(
             if found is not None and found.score >= threshold:
                 counts["flagged"] += 1
                 out.write(orjson.dumps(found.to_dict(ident)) + b"\n")
+                if db is not None and account.id:
+                    flagged.append((account, found))
     finally:
         out.flush()
         if out is not sys.stdout.buffer:
@@ -112,7 +131,30 @@ def impersonation(
             f"{counts['rejected']:,} bad lines, {rate} accounts/s (registry: {len(matcher.entities)} entities)",
             file=sys.stderr,
         )
+    if db is not None and platform is not None:
+        opened, already = _open_cases(db, platform, policy, flagged)
+        if not quiet:
+            print(f"khien impersonation: {opened:,} account cases opened on {platform!r}, {already:,} accounts "
+                  f"already had an open impersonation case", file=sys.stderr)
     raise typer.Exit(EXIT_REJECTED if problems else EXIT_OK)
+
+
+def _open_cases(db: str, platform: str, policy_path: Optional[Path],
+                flagged: list[tuple[Account, Match]]) -> tuple[int, int]:
+    """Account cases for the flagged accounts, in one transaction; (opened, already open)."""
+    from ..policy import load_policy
+    from ..review import accounts, open_store
+
+    # pass the policy the worker decides with, so these cases rank as its impersonation cases do
+    policy = load_policy(policy_path)
+    findings = [accounts.Finding(account=account, entity=found.entity, score=found.score,
+                                 evidence=tuple(f"{r.field} {r.value!r} matched {r.matched!r}: {r.why}"
+                                                for r in found.evidence))
+                for account, found in flagged]
+    store = open_store(db, upgrade=True)
+    with store.write() as tx:
+        done = accounts.impersonation_findings(tx, policy, platform, findings, actor=CLI_ACTOR)
+    return len(done.opened), done.already_open
 
 
 @registry_app.command("check")

@@ -14,7 +14,8 @@ The rules (published in docs/policy.md, "Accounts"):
   the ladder's statement of reasons, made in the name of the person whose decision gave the last
   strike: they may not decide its appeal.
 - **Account cases** are opened by hand (:func:`open_manual_case`) or when the worker records an
-  engine decision whose impersonation signal is about the author (:func:`impersonation_cases`). A
+  engine decision whose impersonation signal is about the author (:func:`impersonation_cases`), or
+  for the accounts ``khien impersonation --db`` flags (:func:`impersonation_findings`). A
   moderator decides one with ``warn``, ``restrict``, ``suspend``, ``ban`` or ``allow`` (no action)
   through ``cases.decide`` (:func:`decide_case`).
 - An account decision is appealed by the account holder (:func:`submit_appeal`); a reversal lifts
@@ -53,6 +54,7 @@ from .decisions import priority_base
 
 __all__ = ["CASE_ACTIONS", "STRIKES_SOURCE", "MAX_DURATION_DAYS", "AccountView", "account_subject", "get_account",
            "list_accounts", "removal_upheld", "item_appeal_decided", "open_manual_case", "impersonation_cases",
+           "Finding", "FindingCases", "impersonation_findings",
            "decide_case", "case_notice", "submit_appeal", "decide_appeal"]
 
 CASE_ACTIONS = values(AccountAction) + (Action.ALLOW.value,)  # what a moderator may decide on an account case
@@ -313,6 +315,66 @@ def impersonation_cases(tx: Tx, policy: Policy, found: Sequence[tuple[Item, Deci
                 platform=platform, account=account.author_id, origin=IMPERSONATION, category="impersonation",
                 entity=entity, decision=decision_id)))
     return events
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """An account a look-alike search flagged (``khien impersonation``): the account as the input
+    line describes it (it must have an ``id``), the protected entity it imitates and the evidence,
+    one line a reason (what field, what value, what it matched and why)."""
+
+    account: Account
+    entity: str
+    score: float
+    evidence: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FindingCases:
+    """What :func:`impersonation_findings` did: the cases opened (ids, in input order) and the
+    accounts skipped because an impersonation case on them is still open."""
+
+    opened: tuple[int, ...]
+    already_open: int
+
+
+MAX_EVIDENCE, MAX_EVIDENCE_CHARS = 20, 500  # the audit chain keeps what matched, not a dump of the input
+
+
+def impersonation_findings(tx: Tx, policy: Policy, platform: str, findings: Sequence[Finding], *, actor: str,
+                           clock: Clock = SYSTEM) -> FindingCases:
+    """Open an account case (origin ``account:impersonation:finding:N``) on ``platform`` for each
+    flagged account, with its entity and evidence in the ``account.case_opened`` event, as the worker
+    does for engine decisions (:func:`impersonation_cases`): one open impersonation case per account
+    at a time, priority severity × log(e + followers). The account record is created if new, else its
+    name, followers and badge are updated from the finding (the platform's latest view). 422 a finding
+    without an account id; an account named twice in ``findings`` gets one case."""
+    now = clock.now()
+    when = iso(now)
+    events: list[AuditEvent] = []
+    opened: list[int] = []
+    already = 0
+    for finding in findings:
+        if not finding.account.id:
+            raise InputError("a flagged account needs an 'id' to open a case on it", field="id")
+        account = _ensure(tx, platform, finding.account, reason="impersonation", actor=actor, when=when,
+                          events=events)
+        if any(c.origin.startswith(IMPERSONATION) for c in rows.open_cases_of(tx, platform, account.author_id)):
+            already += 1
+            continue
+        origin = f"{IMPERSONATION}:finding"
+        n = rows.count_cases_of(tx, platform, account.author_id, origin=origin) + 1  # each finding case its own
+        case_id = _open_account_case(tx, policy, account, origin=f"{origin}:{n}", category="impersonation",
+                                     decision_id=None, now=now)
+        if case_id is None:  # the same origin queued a moment ago by a concurrent run
+            already += 1
+            continue
+        opened.append(case_id)
+        events.append(AuditEvent(actor, f"case:{case_id}", ev.AccountCaseOpened(
+            platform=platform, account=account.author_id, origin=IMPERSONATION, category="impersonation",
+            entity=finding.entity, evidence=tuple(e[:MAX_EVIDENCE_CHARS] for e in finding.evidence[:MAX_EVIDENCE]))))
+    record_many(tx, events, time=when)
+    return FindingCases(tuple(opened), already)
 
 
 def _check_case_decision(policy: Policy, case: Case, action: str, clause: str | None,
