@@ -297,24 +297,35 @@ def impersonation_cases(tx: Tx, policy: Policy, found: Sequence[tuple[Item, Deci
     Cheap on the worker's path: a decision without such a signal costs a scan of its signal records.
     """
     events: list[AuditEvent] = []
-    when = iso(now)
     for item, decision, decision_id in found:
         if item.author is None or not item.author.id or decision.category("impersonation") is None:
             continue
         entity = _author_impersonation(decision)
         if entity is None:
             continue
-        platform = item.platform or ""
-        account = _ensure(tx, platform, item.author, reason="impersonation", actor=actor, when=when, events=events)
-        if any(c.origin.startswith(IMPERSONATION) for c in rows.open_cases_of(tx, platform, account.author_id)):
-            continue
-        case_id = _open_account_case(tx, policy, account, origin=f"{IMPERSONATION}:{decision_id}",
-                                     category="impersonation", decision_id=decision_id, now=now)
-        if case_id is not None:
-            events.append(AuditEvent(actor, f"case:{case_id}", ev.AccountCaseOpened(
-                platform=platform, account=account.author_id, origin=IMPERSONATION, category="impersonation",
-                entity=entity, decision=decision_id)))
+        _impersonation_case(tx, policy, item.platform or "", item.author,
+                            origin=lambda _account, ref=decision_id: f"{IMPERSONATION}:{ref}", decision_id=decision_id,
+                            entity=entity, evidence=(), now=now, actor=actor, events=events)
     return events
+
+
+def _impersonation_case(tx: Tx, policy: Policy, platform: str, author: Account, *, origin: Any,
+                        decision_id: int | None, entity: str, evidence: tuple[str, ...], now: float, actor: str,
+                        events: list[AuditEvent]) -> int | None:
+    """The account case an impersonation finding opens (the worker's and ``khien impersonation``'s):
+    the account created if new, then a case unless one from an impersonation finding is still open.
+    ``origin(n)`` names the case given how many such cases the account had. Returns the case id, or
+    None when one is already open; the events to record are added to ``events``."""
+    account = _ensure(tx, platform, author, reason="impersonation", actor=actor, when=iso(now), events=events)
+    if any(c.origin.startswith(IMPERSONATION) for c in rows.open_cases_of(tx, platform, account.author_id)):
+        return None
+    case_id = _open_account_case(tx, policy, account, origin=origin(account), category="impersonation",
+                                 decision_id=decision_id, now=now)
+    if case_id is not None:
+        events.append(AuditEvent(actor, f"case:{case_id}", ev.AccountCaseOpened(
+            platform=platform, account=account.author_id, origin=IMPERSONATION, category="impersonation",
+            entity=entity, decision=decision_id, evidence=evidence)))
+    return case_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,6 +349,7 @@ class FindingCases:
     already_open: int
 
 
+FINDING = f"{IMPERSONATION}:finding"  # cases opened from ``khien impersonation`` findings
 MAX_EVIDENCE, MAX_EVIDENCE_CHARS = 20, 500  # the audit chain keeps what matched, not a dump of the input
 
 
@@ -354,25 +366,22 @@ def impersonation_findings(tx: Tx, policy: Policy, platform: str, findings: Sequ
     events: list[AuditEvent] = []
     opened: list[int] = []
     already = 0
+
+    def numbered(account: AccountRecord) -> str:
+        return f"{FINDING}:{rows.count_cases_of(tx, platform, account.author_id, origin=FINDING) + 1}"
+
     for finding in findings:
         if not finding.account.id:
             raise InputError("a flagged account needs an 'id' to open a case on it", field="id")
-        account = _ensure(tx, platform, finding.account, reason="impersonation", actor=actor, when=when,
-                          events=events)
-        if any(c.origin.startswith(IMPERSONATION) for c in rows.open_cases_of(tx, platform, account.author_id)):
-            already += 1
-            continue
-        origin = f"{IMPERSONATION}:finding"
-        n = rows.count_cases_of(tx, platform, account.author_id, origin=origin) + 1  # each finding case its own
-        case_id = _open_account_case(tx, policy, account, origin=f"{origin}:{n}", category="impersonation",
-                                     decision_id=None, now=now)
-        if case_id is None:  # the same origin queued a moment ago by a concurrent run
+        case_id = _impersonation_case(  # each finding case its own origin: numbered per account
+            tx, policy, platform, finding.account, decision_id=None, entity=finding.entity,
+            origin=numbered,
+            evidence=tuple(e[:MAX_EVIDENCE_CHARS] for e in finding.evidence[:MAX_EVIDENCE]),
+            now=now, actor=actor, events=events)
+        if case_id is None:  # already open (or queued a moment ago by a concurrent run)
             already += 1
             continue
         opened.append(case_id)
-        events.append(AuditEvent(actor, f"case:{case_id}", ev.AccountCaseOpened(
-            platform=platform, account=account.author_id, origin=IMPERSONATION, category="impersonation",
-            entity=finding.entity, evidence=tuple(e[:MAX_EVIDENCE_CHARS] for e in finding.evidence[:MAX_EVIDENCE]))))
     record_many(tx, events, time=when)
     return FindingCases(tuple(opened), already)
 
