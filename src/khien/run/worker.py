@@ -185,6 +185,23 @@ class DecidePool:
             self.children.close()
 
 
+def _drain(q: "queue.SimpleQueue[Any]", first: Any, limit: int) -> list[Any]:
+    """``first`` and what queued behind it, at most ``limit`` in all, without waiting: the batch a
+    free thread takes (the decide pool's and the group committer's). A ``None`` met on the way is a
+    stop for the threads: it is put back, for this thread after this batch or for another."""
+    taken = [first]
+    while len(taken) < limit:
+        try:
+            more = q.get_nowait()
+        except queue.Empty:
+            break
+        if more is None:
+            q.put(None)
+            break
+        taken.append(more)
+    return taken
+
+
 class _Batcher:
     """Short items decided by a few threads, each taking whatever has queued up (at most ``batch``)
     into one ``engine.decide_batch`` call.
@@ -215,16 +232,7 @@ class _Batcher:
             first = self._queue.get()
             if first is None:
                 return
-            taken = [first]
-            while len(taken) < self.batch:
-                try:
-                    more = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if more is None:
-                    self._queue.put(None)  # the stop is for this thread too, after this batch
-                    break
-                taken.append(more)
+            taken = _drain(self._queue, first, self.batch)
             live = [(item, future) for item, future in taken if future.set_running_or_notify_cancel()]
             self._decide(live)
 
@@ -348,12 +356,7 @@ class Committer:
                 first = self._queue.get(timeout=0.2)
             except queue.Empty:
                 continue
-            batch = [first]
-            while len(batch) < self.max_batch:
-                try:
-                    batch.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
+            batch = _drain(self._queue, first, self.max_batch)
             try:
                 self._write(batch)
             except BaseException as exc:  # noqa: BLE001 - handed to the waiting request
