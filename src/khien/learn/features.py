@@ -38,6 +38,7 @@ __all__ = [
     "ngram_keys",
     "fit_vocabulary",
     "transform",
+    "pieces",
     "tfidf_rows",
 ]
 
@@ -360,7 +361,7 @@ def fit_vocabulary(
     return Vocabulary(tuple(specs), tuple(uniq), idf)
 
 
-# A document's token text longer than this is read in pieces of about this size (see _pieces).
+# A document's token text longer than this is read in pieces of about this size (see pieces).
 PIECE_CHARS = 1 << 14
 
 KeysOf = Callable[[Mapping[str, list[str]]], Sequence[tuple[np.ndarray, np.ndarray]]]
@@ -372,7 +373,7 @@ def transform(view_texts: Mapping[str, list[str]], vocab: Vocabulary, *, chunk: 
 
     ``keys`` gives the ``(document, key)`` pairs per spec of ``vocab`` for a batch of view texts
     (default: :func:`ngram_keys` salted by each spec's position in ``vocab.specs``). Documents
-    longer than :data:`PIECE_CHARS` are counted piece by piece (:func:`_pieces`), so the
+    longer than :data:`PIECE_CHARS` are counted piece by piece (:func:`pieces`), so the
     intermediate arrays stay the size of a piece, not of the text; the counts, and so the rows,
     are the same as in one pass.
     """
@@ -398,7 +399,7 @@ def transform(view_texts: Mapping[str, list[str]], vocab: Vocabulary, *, chunk: 
     return sp.vstack(blocks, format="csr") if len(blocks) > 1 else blocks[0]
 
 
-def _pieces(text: str, overlap: int, size: int = PIECE_CHARS) -> Iterator[tuple[str, float]]:
+def pieces(text: str, overlap: int, size: int = PIECE_CHARS) -> Iterator[tuple[str, float]]:
     """``(piece, sign)`` of a token text: pieces of about ``size`` characters, cut at spaces, each
     starting ``overlap`` tokens before the previous one ended, and each shared stretch once more
     with sign -1.
@@ -439,7 +440,7 @@ def _long_counts(texts: Mapping[str, str], row: int, vocab: Vocabulary, m: int, 
     total: sp.csr_matrix | None = None
     blank = {v: [" "] for v in texts}
     for view, text in texts.items():
-        for piece, sign in _pieces(text, overlap):
+        for piece, sign in pieces(text, overlap):
             x = count_rows(keys_of({**blank, view: [piece]}), vocab, 1, sign=sign)
             total = x if total is None else total + x
     assert total is not None

@@ -336,33 +336,9 @@ class _RowText:
 
 def _windows(text: str, overlap: int, size: int | None = None) -> list[str]:
     """Pieces of a token text of about ``size`` characters cut at spaces, each starting ``overlap``
-    tokens before the previous one ended."""
-    size = size or F.PIECE_CHARS
-    n = len(text)
-    out = []
-    start = 0
-    while n - start > size:
-        cut = text.rfind(" ", start + 1, start + size)
-        while True:
-            if cut <= start:
-                cut = text.find(" ", start + size)
-            if cut < 0 or cut >= n - 1:
-                cut = -1
-                break
-            back = cut
-            for _ in range(overlap):
-                back = text.rfind(" ", start, back) if back > start else -1
-            if back > start:
-                break
-            cut = text.find(" ", cut + 1)
-            if cut < 0:
-                break
-        if cut < 0:
-            break
-        out.append(text[start:cut + 1])
-        start = back
-    out.append(text[start:])
-    return out
+    tokens before the previous one ended: the pieces :func:`F.pieces` counts with sign +1 (an
+    n-gram of ``overlap + 1`` words lies whole in exactly one of them)."""
+    return [piece for piece, sign in F.pieces(text, overlap, size or F.PIECE_CHARS) if sign > 0]
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
