@@ -7,11 +7,12 @@ The same service as ``/v1/flaggers`` (:mod:`khien.reports.flaggers`), so the aud
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 
 from .main import guarded
+from .options import list_out
 
 __all__ = ["flaggers_app"]
 
@@ -53,27 +54,21 @@ def flaggers_list(
     db: Optional[str] = _DB,
 ) -> None:
     """Trusted flaggers with their accuracy: upheld / answered reports."""
-    import orjson
-
     from ..reports import flaggers
     from ..review import open_store
 
     store = open_store(db, upgrade=True)
     with store.read() as tx:
         found = flaggers.list_flaggers(tx, include_removed=removed)
-    if as_json:
-        for f in found:
-            typer.echo(orjson.dumps(f.public()).decode())
-        return
-    if not found:
-        typer.echo("no trusted flaggers", err=True)
-        return
-    typer.echo("name\torganisation\trespond h\treports\tupheld\trejected\taccuracy\tremoved")
-    for view in found:
+
+    def line(view: Any) -> str:
         f, a = view.flagger, view.accuracy
         accuracy = f"{a.accuracy:.0%}" if a.accuracy is not None else "-"
-        typer.echo(f"{f.name}\t{f.organisation}\t{f.respond_hours}\t{a.reports}\t{a.upheld}\t{a.rejected}\t"
-                   f"{accuracy}\t{f.removed_at or ''}")
+        return (f"{f.name}\t{f.organisation}\t{f.respond_hours}\t{a.reports}\t{a.upheld}\t{a.rejected}\t"
+                f"{accuracy}\t{f.removed_at or ''}")
+
+    list_out(found, as_json=as_json, empty="no trusted flaggers", line=line,
+             header="name\torganisation\trespond h\treports\tupheld\trejected\taccuracy\tremoved")
 
 
 @flaggers_app.command("remove")

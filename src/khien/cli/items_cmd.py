@@ -8,11 +8,12 @@ the command table in ``cli/main.py``.
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 
 from .main import guarded
+from .options import list_out
 
 __all__ = ["items_app"]
 
@@ -32,24 +33,18 @@ def items_failed(
     as_json: bool = typer.Option(False, "--json", help="One JSON object a line instead of a table."),
 ) -> None:
     """List quarantined items, oldest first, with their error."""
-    import orjson
-
     from ..review import intake, open_store
 
     store = open_store(db, upgrade=True)
     with store.read() as tx:
         found = intake.failed_items(tx, limit=limit)
-    if as_json:
-        for entry in found:
-            typer.echo(orjson.dumps(entry.public()).decode())
-        return
-    if not found:
-        typer.echo("no failed items", err=True)
-        return
-    for entry in found:
+
+    def line(entry: Any) -> str:
         s = entry.stored
         where = f"{s.platform}:" if s.platform else ""
-        typer.echo(f"{where}{s.item_id}\t{s.received_at}\tattempts {s.attempts}\t{s.error}")
+        return f"{where}{s.item_id}\t{s.received_at}\tattempts {s.attempts}\t{s.error}"
+
+    list_out(found, as_json=as_json, empty="no failed items", line=line)
 
 
 @items_app.command("retry")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional, Sequence
 
 import typer
 
@@ -33,3 +33,22 @@ def build_engine(policy: Optional[Path], model: Optional[Path] = None, registry:
     if registry is not None:
         overrides["impersonation.v1"] = {"registry": str(registry)}
     return Engine.from_policy(policy, overrides=overrides)
+
+
+def list_out(found: Sequence[Any], *, as_json: bool, empty: str, line: Callable[[Any], str],
+             header: str | None = None) -> None:
+    """A listing command's output: one JSON object a line (``public()``) with ``--json``, else a
+    tab-separated table (``header``, then ``line(entry)`` each); ``empty`` on stderr when none."""
+    import orjson
+
+    if as_json:
+        for entry in found:
+            typer.echo(orjson.dumps(entry.public()).decode())
+        return
+    if not found:
+        typer.echo(empty, err=True)
+        return
+    if header:
+        typer.echo(header)
+    for entry in found:
+        typer.echo(line(entry))
