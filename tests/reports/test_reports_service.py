@@ -190,3 +190,52 @@ def test_answers_track_records_and_the_rate_limit(world):
     assert "khiếu nại" in answered[0].report.reasons["vi"]
     clock.advance(25 * 3600)
     assert send(world, parsed(world, one(item="meo", reporter="phien"))).ids
+
+
+def test_two_requests_at_once_on_one_subject_share_one_open_case(world):
+    """Two server processes (two desks) take the first reports on one item at the same moment: the
+    second request, which looked before the first committed, joins the case the first opened
+    instead of opening another (on PostgreSQL it waits on the open-report-case index; on SQLite
+    the write lock orders them)."""
+    import threading
+    import time
+
+    from sqlalchemy import text
+
+    store, policy, clock, _desk = world
+    opened, release, out = threading.Event(), threading.Event(), {}
+
+    def first():
+        with store.write() as tx:
+            out["a"] = intake.submit(tx, ReportDesk(), policy, INGEST,
+                                     parsed(world, one(item="meo", reporter="u1", statement=HONEST[0])), clock=clock)
+            opened.set()
+            release.wait(30)
+
+    def second():
+        with store.write() as tx:
+            out["b"] = intake.submit(tx, ReportDesk(), policy, INGEST,
+                                     parsed(world, one(item="meo", reporter="u2", statement=HONEST[1])), clock=clock)
+
+    a = threading.Thread(target=first)
+    a.start()
+    assert opened.wait(30)
+    b = threading.Thread(target=second)
+    b.start()
+    if store.dialect == "postgresql":  # the second request has read and now waits on the first's case row
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with store.read() as tx:
+                if tx.conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                               "AND datname = current_database()")).scalar():
+                    break
+        else:
+            raise AssertionError("the second request never waited for the first")
+    release.set()
+    a.join(30)
+    b.join(30)
+    assert out["a"].cases == out["b"].cases
+    case = case_of(world, out["a"].cases[0])
+    assert case.reporters == 2 and case.state == "open"
+    with store.read() as tx:
+        assert {r.id for r in rows.reports_in_case(tx, case.id)} == set(out["a"].ids + out["b"].ids)

@@ -41,7 +41,7 @@ from ..review import accounts
 from ..audit import events as ev
 from ..clock import SYSTEM, Clock, iso, parse_iso
 from ..enums import Action, ReportSource, SubjectKind
-from ..errors import InputError, NotFoundError
+from ..errors import ConflictError, InputError, NotFoundError
 from ..model import MAX_PLATFORM
 from ..policy import Policy
 from ..review.actor import Actor
@@ -360,7 +360,13 @@ def submit(tx: Tx, desk: ReportDesk, policy: Policy, actor: Actor, reports: Sequ
             decision_id=decision.id if decision else None, severity=severity, reach=reach,
             priority_base=priority_of(severity, reach, 0.0), created_at=when, created_ts=now,
             item_version=n.item_version or 0, subject_kind=n.subject_kind))
-    opened = review_rows.insert_cases(tx, to_open)
+    opened = review_rows.insert_cases(tx, to_open, any_clash=True)
+    if len(opened) < len(to_open):  # another request opened the subject's case meanwhile: join it
+        late = [s for s in missing if s not in {(nc.subject_kind.value, nc.platform, nc.item_id)
+                                                for nc in opened.values()}]
+        open_cases.update(rows.open_report_cases(tx, late))
+        if any(s not in open_cases for s in late):
+            raise ConflictError("reports on the same subject were being grouped at the same moment; send them again")
     events: list[AuditEvent] = []
     for cid, nc in opened.items():
         s = (nc.subject_kind.value, nc.platform, nc.item_id)

@@ -11,6 +11,7 @@ from typing import Any, Sequence
 from sqlalchemy import and_, bindparam, case, func, select, text, update
 
 from ..enums import AppealState, Appellant, CaseState, ReportSource, ReportState
+from .bulk import among, any_in, insert_rows, next_ids
 from .db import Tx
 from .records import Appeal, Case
 from .records_reports import Flagger, FlaggerAccuracy, NewReport, Report, ReporterRecord
@@ -26,14 +27,6 @@ __all__ = [
 ]
 
 REPORT_ORIGIN = "reports:"
-
-
-def _among(columns: Sequence[Any], keys: Sequence[tuple[Any, ...]]) -> Any:
-    """``col1 IN (...) AND col2 IN (...)``: a superset of the key tuples that SQLite answers from a
-    composite index (a row-value ``IN`` is a full scan there); callers keep the exact tuples."""
-    if len(keys) == 1:
-        return and_(*[col == v for col, v in zip(columns, keys[0])])
-    return and_(*[col.in_(sorted({k[n] for k in keys})) for n, col in enumerate(columns)])
 
 
 _STATEMENTS: dict[tuple[str, str], Any] = {}
@@ -61,6 +54,12 @@ _SET_PRIORITIES_PG = text(
     "CAST(:cats AS varchar[]), CAST(:sevs AS integer[])) AS v(id, prio, n, cat, sev) "
     "WHERE c.id = v.id AND c.state = :open")
 
+_COUNT_REPORTERS_PG = text(
+    "INSERT INTO reporters (platform, reporter_id, first_ts, reports, suspicious, upheld, rejected) "
+    "SELECT p, r, f, n, s, 0, 0 FROM unnest(CAST(:platforms AS varchar[]), CAST(:ids AS varchar[]), "
+    "CAST(:firsts AS double precision[]), CAST(:ns AS integer[]), CAST(:susp AS integer[])) AS v(p, r, f, n, s) "
+    "ON CONFLICT (platform, reporter_id) DO UPDATE SET reports = reporters.reports + excluded.reports, "
+    "suspicious = reporters.suspicious + excluded.suspicious")
 
 # ---- reports -----------------------------------------------------------------------------------
 
@@ -68,6 +67,10 @@ def insert_reports(tx: Tx, new: Sequence[NewReport]) -> list[int]:
     """Insert reports (open, not grouped yet); returns their ids in the order given."""
     if not new:
         return []
+    if tx.dialect == "postgresql" and len(new) > 8:  # ids first, then one array insert (see khien.store.bulk)
+        ids = next_ids(tx, reports, len(new))
+        insert_rows(tx, reports, [{"id": i, **n.row()} for i, n in zip(ids, new)])
+        return ids
     result = tx.conn.execute(reports.insert().returning(reports.c.id, sort_by_parameter_order=True),
                              [n.row() for n in new])
     return [int(r.id) for r in result]
@@ -92,7 +95,7 @@ def mark_suspicious(tx: Tx, marks: dict[int, str]) -> list[Report]:
     """Mark earlier reports ``{id: ring}`` suspicious; returns those that were not marked before."""
     if not marks:
         return []
-    rows = tx.conn.execute(select(reports).where(reports.c.id.in_(list(marks)), reports.c.suspicious.is_(False)))
+    rows = tx.conn.execute(select(reports).where(any_in(tx, reports.c.id, list(marks)), reports.c.suspicious.is_(False)))
     fresh = [Report.from_row(r) for r in rows]
     if fresh:
         tx.conn.execute(
@@ -164,7 +167,7 @@ def reporter_records(tx: Tx, keys: Sequence[tuple[str, str]]) -> dict[tuple[str,
     if not keys:
         return {}
     wanted = set(keys)
-    rows = tx.conn.execute(select(reporters).where(_among((reporters.c.platform, reporters.c.reporter_id), keys)))
+    rows = tx.conn.execute(select(reporters).where(among(tx, (reporters.c.platform, reporters.c.reporter_id), keys)))
     return {(r.platform, r.reporter_id): ReporterRecord.from_row(r) for r in rows
             if (r.platform, r.reporter_id) in wanted}
 
@@ -181,6 +184,11 @@ def count_reporters(tx: Tx, counts: Sequence[tuple[str, str, float, int, int]]) 
                   "suspicious": reporters.c.suspicious + stmt.excluded.suspicious},
         )
 
+    if tx.dialect == "postgresql":  # one statement over arrays (an executemany is a round trip per row)
+        platforms, ids, firsts, ns, susp = (list(col) for col in zip(*counts))
+        tx.conn.execute(_COUNT_REPORTERS_PG, {"platforms": platforms, "ids": ids, "firsts": firsts, "ns": ns,
+                                              "susp": susp})
+        return
     tx.conn.execute(_cached(tx, "count_reporters", build), [{"platform": p, "reporter_id": r, "first_ts": ts, "reports": n, "suspicious": s,
                             "upheld": 0, "rejected": 0} for p, r, ts, n, s in counts])
 
@@ -209,7 +217,7 @@ def open_report_cases(tx: Tx, subjects: Sequence[tuple[str, str, str]]) -> dict[
         return {}
     wanted = set(subjects)
     rows = tx.conn.execute(
-        select(cases).where(_among((cases.c.subject_kind, cases.c.platform, cases.c.item_id), subjects),
+        select(cases).where(among(tx, (cases.c.subject_kind, cases.c.platform, cases.c.item_id), subjects),
                             cases.c.state == CaseState.OPEN.value, cases.c.origin.startswith(REPORT_ORIGIN))
         .order_by(cases.c.id)
     )
@@ -226,7 +234,7 @@ def case_weights(tx: Tx, case_ids: Sequence[int]) -> dict[int, tuple[int, float,
         return {}
     ids = list(case_ids)
     users = select(reports.c.case_id, reports.c.platform, reports.c.reporter_id).where(
-        reports.c.case_id.in_(ids), reports.c.suspicious.is_(False), reports.c.reporter_id.is_not(None)
+        any_in(tx, reports.c.case_id, ids), reports.c.suspicious.is_(False), reports.c.reporter_id.is_not(None)
     ).distinct().subquery()
     upheld, rejected = func.coalesce(reporters.c.upheld, 0), func.coalesce(reporters.c.rejected, 0)
     weight = 2.0 * (upheld + 1.0) / (upheld + rejected + 2.0)
@@ -240,7 +248,7 @@ def case_weights(tx: Tx, case_ids: Sequence[int]) -> dict[int, tuple[int, float,
         out[int(cid)][0], out[int(cid)][1] = int(n), float(w or 0.0)
     for cid, fid, category in tx.conn.execute(
         select(reports.c.case_id, reports.c.flagger_id, reports.c.category)
-        .where(reports.c.case_id.in_(ids), reports.c.suspicious.is_(False)).distinct()
+        .where(any_in(tx, reports.c.case_id, ids), reports.c.suspicious.is_(False)).distinct()
     ):
         if fid is not None:
             out[int(cid)][2].add(int(fid))
@@ -262,15 +270,15 @@ def counted_reporters(tx: Tx, case_ids: Sequence[int], *, users: Sequence[tuple[
         # ``case_id + 0``: the planner must not walk the case's reports by the case index
         for cid, platform, reporter in tx.conn.execute(
             select(reports.c.case_id, reports.c.platform, reports.c.reporter_id).where(
-                _among((reports.c.platform, reports.c.reporter_id), list(set(users))), reports.c.id < before_id,
-                (reports.c.case_id + 0).in_(cids), reports.c.suspicious.is_(False)).distinct()
+                among(tx, (reports.c.platform, reports.c.reporter_id), list(set(users))), reports.c.id < before_id,
+                any_in(tx, reports.c.case_id + 0, cids), reports.c.suspicious.is_(False)).distinct()
         ):
             out.add((int(cid), f"{platform}:{reporter}"))
     if flaggers:
         for cid, fid in tx.conn.execute(
             select(reports.c.case_id, reports.c.flagger_id).where(
-                reports.c.flagger_id.in_(sorted(set(flaggers))), reports.c.id < before_id,
-                reports.c.case_id.in_(cids), reports.c.suspicious.is_(False)).distinct()
+                any_in(tx, reports.c.flagger_id, sorted(set(flaggers))), reports.c.id < before_id,
+                any_in(tx, reports.c.case_id, cids), reports.c.suspicious.is_(False)).distinct()
         ):
             out.add((int(cid), f"flagger:{fid}"))
     return out
@@ -300,7 +308,7 @@ def item_reach(tx: Tx, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str],
         return {}
     wanted = set(keys)
     rows = tx.conn.execute(select(items.c.platform, items.c.item_id, items.c.version, items.c.reach)
-                           .where(_among((items.c.platform, items.c.item_id), keys)))
+                           .where(among(tx, (items.c.platform, items.c.item_id), keys)))
     return {(p, i): (int(v), int(r or 0)) for p, i, v, r in rows if (p, i) in wanted}
 
 
@@ -310,7 +318,7 @@ def account_followers(tx: Tx, keys: Sequence[tuple[str, str]]) -> dict[tuple[str
         return {}
     wanted = set(keys)
     rows = tx.conn.execute(select(accounts.c.platform, accounts.c.author_id, accounts.c.followers)
-                           .where(_among((accounts.c.platform, accounts.c.author_id), keys)))
+                           .where(among(tx, (accounts.c.platform, accounts.c.author_id), keys)))
     return {(p, a): int(f or 0) for p, a, f in rows if (p, a) in wanted}
 
 
@@ -321,7 +329,7 @@ def flagger_due(tx: Tx, case_ids: Sequence[int]) -> dict[int, float]:
     due = func.min(reports.c.created_ts + flaggers.c.respond_hours * 3600.0)
     rows = tx.conn.execute(select(reports.c.case_id, due)
                            .select_from(reports.join(flaggers, flaggers.c.id == reports.c.flagger_id))
-                           .where(reports.c.case_id.in_(list(case_ids))).group_by(reports.c.case_id))
+                           .where(any_in(tx, reports.c.case_id, list(case_ids))).group_by(reports.c.case_id))
     return {int(c): float(d) for c, d in rows}
 
 

@@ -13,6 +13,7 @@ from typing import Any, Sequence
 from sqlalchemy import ColumnElement, and_, func, not_, select, update
 
 from ..enums import AppealState, CaseState, LegalStatus
+from .bulk import insert_rows
 from .db import Tx
 from .records import Appeal, Case, LegalRequest, NewCase
 from .schema import appeals, cases, legal_requests
@@ -63,19 +64,19 @@ def claimable_by(actor: str, now: float) -> ColumnElement[bool]:
 
 # ---- cases -------------------------------------------------------------------------------------
 
-def insert_cases(tx: Tx, new: Sequence[NewCase]) -> dict[int, NewCase]:
+def insert_cases(tx: Tx, new: Sequence[NewCase], *, any_clash: bool = False) -> dict[int, NewCase]:
     """Open cases; a version of an item already queued for the same origin is skipped (another
-    version of it is not: an edit may be judged apart from the text it replaced).
+    version of it is not: an edit may be judged apart from the text it replaced). ``any_clash``:
+    a case that clashes with any unique index is skipped (a report case whose subject has an open
+    report case since this transaction looked, see ``uq_cases_open_report``).
 
     Returns the new cases by id (insertion order).
     """
     if not new:
         return {}
-    stmt = tx.insert(cases).on_conflict_do_nothing(
-        index_elements=["subject_kind", "platform", "item_id", "item_version", "origin"])
-    result = tx.conn.execute(stmt.returning(cases.c.id, cases.c.platform, cases.c.item_id, cases.c.item_version,
-                                            cases.c.origin),
-                             [n.row() for n in new])
+    result = insert_rows(tx, cases, [n.row() for n in new],
+                         conflict=() if any_clash else ("subject_kind", "platform", "item_id", "item_version", "origin"),
+                         returning=("id", "platform", "item_id", "item_version", "origin"))
     by_key = {(n.platform, n.item_id, n.item_version, n.origin): n for n in new}
     return {r.id: by_key[(r.platform, r.item_id, int(r.item_version), r.origin)]
             for r in sorted(result, key=lambda r: r.id)}

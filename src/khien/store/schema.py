@@ -20,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 __all__ = [
@@ -172,6 +173,12 @@ cases = Table(
     UniqueConstraint("subject_kind", "platform", "item_id", "item_version", "origin", name="uq_cases_once"),
 )
 Index("ix_cases_state", cases.c.state, cases.c.priority_base)
+# At most one open report case per subject, also when two requests on PostgreSQL group reports on the
+# same subject at once (each would otherwise open its own): the second insert is skipped and that
+# request joins the case the first opened (khien.reports.intake).
+_OPEN_REPORT_CASE = text("state = 'open' AND origin LIKE 'reports:%'")
+Index("uq_cases_open_report", cases.c.subject_kind, cases.c.platform, cases.c.item_id, unique=True,
+      sqlite_where=_OPEN_REPORT_CASE, postgresql_where=_OPEN_REPORT_CASE)
 
 appeals = Table(
     "appeals",

@@ -100,6 +100,11 @@ def upgrade() -> None:
         batch_op.create_unique_constraint(
             'uq_cases_once', ['subject_kind', 'platform', 'item_id', 'item_version', 'origin'])
 
+    # one open report case per subject (see schema.py)
+    op.create_index('uq_cases_open_report', 'cases', ['subject_kind', 'platform', 'item_id'], unique=True,
+                    sqlite_where=sa.text("state = 'open' AND origin LIKE 'reports:%'"),
+                    postgresql_where=sa.text("state = 'open' AND origin LIKE 'reports:%'"))
+
     op.create_table('reports',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('platform', sa.String(length=100), nullable=False),
@@ -147,6 +152,7 @@ def downgrade() -> None:
     op.drop_index('ix_reports_reporter', table_name='reports')
     op.drop_index('ix_reports_subject', table_name='reports')
     op.drop_table('reports')
+    op.drop_index('uq_cases_open_report', table_name='cases')
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.drop_constraint('uq_cases_once', type_='unique')
         batch_op.create_unique_constraint('uq_cases_once', ['platform', 'item_id', 'item_version', 'origin'])
