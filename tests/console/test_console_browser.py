@@ -463,3 +463,130 @@ def test_a_user_report_becomes_a_case_decided_in_the_console_and_shows_upheld(br
     assert "Được chấp nhận" in states.first.inner_text()
     shot(lan, "24-reports")
     lan.context.close()
+
+
+def test_a_report_not_acted_on_is_contested_and_a_second_moderator_upholds_it(browser, live):
+    """The whole report path: two users report a post the engine allows, lan decides not to act,
+    the reporter is told why (vi and en) and contests, lan may not decide the contest, minh upholds
+    the report (the post is removed), and the report and the audit log show both decisions."""
+    import httpx
+
+    base = live["base"]
+    ingest = {"Authorization": f"Bearer {live['keys']['ingest']}"}
+    admin = {"Authorization": f"Bearer {live['keys']['admin']}"}
+    # A second-hand sale the engine finds nothing wrong with: reporters say the seller takes deposits and vanishes.
+    r = httpx.post(base + "/v1/moderate", headers=ingest, json={
+        "id": "t-tu-lanh", "platform": "facebook", "author": {"id": "u0777001", "display_name": "Tủ Lạnh Cũ Cầu Giấy"},
+        "text": "Thanh lý tủ lạnh cũ còn dùng tốt, 1 triệu, ai cần qua xem ở Cầu Giấy.", "reach": {"views": 800}})
+    assert r.status_code == 200 and r.json()["action"] == "allow", r.text
+    report_ids = []
+    for who, statement in (("fb-4001", "Người này nhận cọc 500k của tôi rồi chặn liên lạc, không có tủ lạnh nào cả"),
+                           ("fb-4002", "Bài đăng lừa đặt cọc, bạn tôi cũng bị mất tiền cọc")):
+        r = httpx.post(base + "/v1/reports", headers=ingest, json={
+            "platform": "facebook", "reporter": {"id": who}, "subject": {"item": "t-tu-lanh"}, "category": "scam",
+            "statement": statement})
+        assert r.status_code == 201, r.text
+        report_ids.append(r.json()["id"])
+    case_id, report_id = r.json()["case"], report_ids[0]
+
+    # -- lan opens the grouped case and decides not to act, with a note ---------------------------
+    lan = sign_in(browser, live, "lan")
+    lan.goto(base + "/queue?source=report")
+    row = lan.locator(f'tr[data-case="{case_id}"]')
+    assert "2 người báo cáo" in row.inner_text()
+    row.locator("a.rowlink").click()
+    lan.wait_for_url(f"{base}/cases/{case_id}")
+    assert "nhận cọc 500k" in lan.locator("#reports-panel").inner_text()
+    lan.keyboard.press("c")
+    lan.wait_for_url("**/cases/*?msg=claimed")
+    lan.keyboard.press("1")
+    assert lan.locator("input[name=action][value=allow]").is_checked()
+    lan.keyboard.press("/")
+    lan.keyboard.type("Bài rao bán bình thường, chưa có bằng chứng lừa đảo")
+    lan.keyboard.press("Escape")
+    sync_api.expect(lan.locator("#sor blockquote[lang=vi]")).to_contain_text("chưa có bằng chứng lừa đảo")
+    shot(lan, "25-report-allow")
+    lan.keyboard.press("Enter")
+    lan.locator("dialog#confirm").wait_for(state="visible")
+    lan.keyboard.press("Enter")
+    lan.wait_for_url("**/cases/*?msg=decided")
+    assert "Đã quyết định bởi lan" in lan.locator("#claim-state").inner_text()
+
+    # -- the reporter is told, in Vietnamese and English, and contests ----------------------------
+    told = httpx.get(f"{base}/v1/reports/{report_id}", headers=ingest).json()
+    assert told["state"] == "rejected" and told["contest"] is None
+    reasons = told["outcome"]["reasons"]
+    assert "t-tu-lanh" in reasons["vi"] and "t-tu-lanh" in reasons["en"]
+    assert "không" in reasons["vi"] and "not" in reasons["en"]  # the decision not to act, in both languages
+    allowed_decision = told["outcome"]["decision"]
+    r = httpx.post(f"{base}/v1/reports/{report_id}/contest", headers=ingest, json={
+        "statement": "Tôi có ảnh chụp chuyển khoản 500k tiền cọc và tin nhắn người bán chặn tôi ngay sau đó."})
+    assert r.status_code == 201, r.text
+    appeal_id = r.json()["id"]
+    assert r.json()["appellant"] == "reporter" and r.json()["report"] == report_id
+
+    # -- lan sees the reporter's appeal but may not decide it --------------------------------------
+    lan.keyboard.press("g")
+    lan.keyboard.press("a")
+    lan.wait_for_url(base + "/appeals")
+    mine = lan.locator(f'tr[data-href="/appeals/{appeal_id}"]')
+    assert "Người báo cáo" in mine.locator("[data-appellant=reporter]").inner_text()
+    assert f"#{report_id}" in mine.inner_text() and "(bạn)" in mine.inner_text()
+    lan.goto(f"{base}/appeals/{appeal_id}")
+    assert "fb-4001" in lan.locator("#appellant").inner_text()
+    assert "không xử lý" in lan.locator("#appellant").inner_text()
+    assert lan.locator("#decide-button").is_disabled()
+    assert "không thể xét kháng nghị này" in lan.locator(".warn[role=note]").inner_text()
+    shot(lan, "26-reporter-appeal-own")
+    r = lan.request.post(f"{base}/appeals/{appeal_id}/decide",
+                         form={"csrf": lan.locator("input[name=csrf]").first.input_value(), "outcome": "reversed",
+                               "action": "remove", "clause": "", "note": "", "confirm": "1"})
+    assert r.status == 403 and "a different moderator must decide it" in r.text(), r.text()[:300]  # not a 500
+
+    # -- minh upholds the report with the keyboard: the post is removed ----------------------------
+    minh = sign_in(browser, live, "minh")
+    minh.goto(base + "/appeals")
+    minh.locator(f'tr[data-href="/appeals/{appeal_id}"] a.rowlink').focus()
+    minh.keyboard.press("Enter")
+    minh.wait_for_url(f"{base}/appeals/{appeal_id}")
+    assert "ảnh chụp chuyển khoản" in minh.locator(".statement").inner_text()
+    assert "nhận cọc 500k" in minh.locator("#contested-report").inner_text()
+    assert minh.locator("#new-action").input_value() == "remove"
+    assert minh.locator("#clause").input_value()  # the clause of the category reported
+    minh.keyboard.press("2")
+    assert "Chấp nhận báo cáo" in minh.locator("label", has=minh.locator("input[value=reversed]")).inner_text()
+    minh.keyboard.press("/")
+    minh.keyboard.type("Người báo cáo gửi bằng chứng chuyển khoản cọc")
+    minh.keyboard.press("Escape")
+    shot(minh, "27-reporter-appeal")
+    minh.keyboard.press("Enter")
+    minh.locator("dialog#confirm").wait_for(state="visible")
+    assert "Chấp nhận báo cáo" in minh.locator("#confirm-summary").inner_text()
+    minh.keyboard.press("Enter")
+    minh.wait_for_url(f"{base}/appeals/{appeal_id}?msg=appeal_decided")
+    assert "Chấp nhận báo cáo" in minh.locator("#appeal-outcome").inner_text()
+    shot(minh, "28-reporter-appeal-decided")
+
+    # -- the report now shows the new outcome; the item is removed ---------------------------------
+    told = httpx.get(f"{base}/v1/reports/{report_id}", headers=ingest).json()
+    assert told["state"] == "upheld" and told["contest"] == {"appeal": appeal_id}
+    assert told["outcome"]["decision"] != allowed_decision
+    assert told["outcome"]["reasons"]["vi"] != reasons["vi"] and told["outcome"]["reasons"]["en"]
+    other = httpx.get(f"{base}/v1/reports/{report_ids[1]}", headers=ingest).json()
+    assert other["state"] == "upheld"  # the reversal upholds the other reporter's report too
+    item = httpx.get(f"{base}/v1/items/t-tu-lanh?platform=facebook", headers=ingest).json()
+    assert item["decision"]["action"] == "remove", item
+
+    # -- both decisions in the audit log (the page and the API) ------------------------------------
+    thu = sign_in(browser, live, "thu")
+    thu.goto(f"{base}/audit?subject=appeal:{appeal_id}")
+    assert "minh" in thu.locator("tr[data-type='appeal.decided']").inner_text()
+    thu.goto(f"{base}/audit?subject=case:{case_id}")
+    assert "lan" in thu.locator("tr[data-type='case.decided']").inner_text()
+    shot(thu, "29-audit-report-path")
+    decided = [(e["type"], e["actor"]) for subject in (f"case:{case_id}", f"appeal:{appeal_id}")
+               for e in httpx.get(f"{base}/v1/audit", params={"subject": subject}, headers=admin).json()["events"]
+               if e["type"] in ("case.decided", "appeal.decided")]
+    assert decided == [("case.decided", "lan"), ("appeal.decided", "minh")], decided
+    for c in (lan, minh, thu):
+        c.context.close()

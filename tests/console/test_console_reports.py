@@ -256,3 +256,46 @@ def test_an_account_report_case_shows_the_reports_beside_the_account(console, st
     assert "Tài khoản này đăng tin tuyển CTV lừa nộp phí nhiều lần" in page.text
     queue = lan.get("/queue?source=report").text
     assert 'data-reporters="1"' in _queue_cell(queue, case_id)
+
+
+def test_a_reporters_appeal_says_who_contests_and_is_decided_by_another_moderator(reported, console, store, engine):
+    """lan decides not to act on the reported scam post; fb-1001 contests. The appeals list and page
+    say a reporter contests which report; lan may not decide it (403 with the reason, not a 500);
+    minh's form offers to uphold the report (remove under the scam clause) and doing so answers it."""
+    from khien.reports import outcomes, reads
+    from khien.review.actor import Actor
+
+    lan, clock, case_id = reported["lan"], reported["clock"], reported["scam_case"]
+    _decide(lan, case_id, "allow")
+    with store.read() as tx:
+        report = next(v for v in reads.list_reports(tx, case=case_id, clock=clock)
+                      if v.report.reporter_id == "fb-1001" and v.report.state == "rejected")
+    with store.write() as tx:
+        appeal = outcomes.contest(tx, Actor("nen-tang", "ingest"), report.report.id, clock=clock,
+                                  statement="Tôi có biên lai chuyển 500 nghìn phí giữ chỗ cho trang này")
+    listed = lan.get("/appeals").text
+    row = re.search(rf'<tr data-row data-href="/appeals/{appeal.id}">.*?</tr>', listed, re.S).group(0)
+    assert 'data-appellant="reporter"' in row and "fb-1001" in row and f"#{report.report.id}" in row
+    page = lan.get(f"/appeals/{appeal.id}").text
+    assert "Người báo cáo fb-1001 kháng nghị quyết định không xử lý" in html.unescape(page)
+    assert 'id="contested-report"' in page and "<fieldset disabled>" in page
+    refused = lan.post(f"/appeals/{appeal.id}/decide", {"outcome": "reversed", "action": "remove",
+                                                         "clause": _scam_clause(engine), "note": "", "confirm": "1"})
+    assert refused.status_code == 403 and "không thể xét kháng nghị này" in refused.text
+
+    minh = console()
+    minh.sign_in("minh")
+    minh.client.app.state.clock = clock
+    page = minh.get(f"/appeals/{appeal.id}").text
+    assert "<fieldset >" in page or "<fieldset>" in page
+    assert re.search(r'<option value="remove" selected>', page)
+    assert re.search(rf'<option value="{re.escape(_scam_clause(engine))}" selected>', page)
+    assert "Chấp nhận báo cáo: xử lý nội dung" in page
+    r = minh.post(f"/appeals/{appeal.id}/decide", {"outcome": "reversed", "action": "remove",
+                                                   "clause": _scam_clause(engine), "note": "Có biên lai",
+                                                   "confirm": "1"})
+    assert r.status_code == 303, r.text
+    with store.read() as tx:
+        assert reads.get_report(tx, report.report.id, clock=clock).report.state == "upheld"
+    decided = minh.get("/appeals?state=decided").text
+    assert "Chấp nhận báo cáo: xử lý nội dung · minh" in decided

@@ -1,6 +1,7 @@
 """Reading reports: one by id (``GET /v1/reports/{id}``) and the staff list (``GET /v1/reports``);
-for the console, the reports of one case with each reporter's track record (:func:`case_reports`)
-and what the queue shows of report cases (:func:`report_case_marks`)."""
+for the console, the reports of one case with each reporter's track record (:func:`case_reports`),
+what the queue shows of report cases (:func:`report_case_marks`) and the report a reporter's
+appeal contests (:func:`contested_report`)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from .outcomes import view_of, views_of
 from .views import ReportView
 
 __all__ = ["get_report", "list_reports", "parse_subject", "TrackRecord", "CaseReport", "case_reports",
-           "ReportCaseMark", "report_case_marks"]
+           "ReportCaseMark", "report_case_marks", "contested_report"]
 
 
 def parse_subject(subject: str | None) -> tuple[str | None, str | None]:
@@ -110,3 +111,10 @@ def report_case_marks(tx: Tx, case_ids: Sequence[int], *, clock: Clock = SYSTEM)
         if case is not None:
             out[cid] = ReportCaseMark(reporters=case.reporters, due_ts=due.get(cid))
     return out
+
+
+def contested_report(tx: Tx, appeal_id: int, *, clock: Clock = SYSTEM) -> ReportView | None:
+    """The report a reporter's appeal contests (filed by :func:`khien.reports.outcomes.contest`);
+    None for an author's appeal."""
+    report_id = rows.report_of_appeal(tx, appeal_id)
+    return view_of(tx, report_id, now=clock.now()) if report_id is not None else None

@@ -1,4 +1,10 @@
-"""Appeals: the original decision, the user's statement, and a different moderator's decision."""
+"""Appeals: the original decision, the user's statement, and a different moderator's decision.
+
+An appeal is filed by the item's author (against an action) or by a reporter (against a decision
+not to act on their report, ``POST /v1/reports/{id}/contest``): the list and the page say which,
+and a reporter's appeal shows the report it contests and offers to uphold it (remove by default,
+under the report category's clause).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,8 @@ from ...enums import Action, AppealState
 from ...enums import values as values_of
 from ...errors import KhienError
 from ...review import appeals, intake
+from ...reports import reads as report_reads
+from ...reports.views import ReportView
 from ...review.views import Appeal
 from ..problems import status_of
 from .present import evidence_of, highlight
@@ -36,11 +44,13 @@ ACTIONS = values_of(Action)
 
 @dataclass(frozen=True, slots=True)
 class AppealRow:
-    """One line of the appeals list: the appeal, and the action and category it contests."""
+    """One line of the appeals list: the appeal, the action and category it contests, and the
+    report it contests when a reporter filed it (None: the author's appeal)."""
 
     appeal: Appeal
     original_action: str | None
     original_category: str | None
+    report: ReportView | None = None
 
 
 @router.get("/appeals")
@@ -57,7 +67,8 @@ def appeals_page(request: Request) -> Response:
             # The category an action was taken under is the one its clause names (none for "allow").
             category = (clauses.get(original.decision.clause or "")
                         if original and action != Action.ALLOW else None)
-            rows.append(AppealRow(appeal, action, category))
+            rows.append(AppealRow(appeal, action, category,
+                                  report_reads.contested_report(tx, appeal.id, clock=clock_of(request))))
     return page(request, "appeals.html", rows=rows, state=state, msg=message_of(request))
 
 
@@ -65,15 +76,27 @@ def _appeal_view(request: Request, appeal_id: int) -> dict[str, Any]:
     with request.app.state.store.read() as tx:
         found = appeals.get_appeal(tx, appeal_id)
         stored = intake.item_state(tx, found.appeal.platform, found.appeal.item_id)
+        report = report_reads.contested_report(tx, appeal_id, clock=clock_of(request))
     content = stored.content if stored else None
     item = content if isinstance(content, dict) else {}
     # The template and the evidence marks read the contested decision in its published form.
     decision = found.decision.public(provenance=True) if found.decision else {}
     return {"appeal": found.appeal, "item": item, "decision": decision, "contested": found.decision,
-            "new_decision": found.new_decision.decision if found.new_decision else None,
+            "new_decision": found.new_decision.decision if found.new_decision else None, "report": report,
             "segments": highlight(str(item.get("text", "")), evidence_of(decision)),
             "clauses": clauses_of(policy_of(request)), "actions": ACTIONS,
             "media": [str(m) for m in item.get("media") or []]}
+
+
+def _defaults(view: dict[str, Any]) -> dict[str, str]:
+    """The form's first values: an author's appeal reverses to ``allow`` (restore); a reporter's
+    appeal contests a decision not to act, so upholding the report removes the item under the
+    clause of the category reported."""
+    report: ReportView | None = view["report"]
+    if report is None:
+        return {"outcome": "", "action": Action.ALLOW, "clause": "", "note": ""}
+    clause = next((c["clause"] for c in view["clauses"] if c["category"] == report.report.category), "")
+    return {"outcome": "", "action": Action.REMOVE, "clause": clause, "note": ""}
 
 
 @router.get("/appeals/{appeal_id}")
@@ -83,8 +106,7 @@ def appeal_page(request: Request, appeal_id: int) -> Response:
         view = _appeal_view(request, appeal_id)
     except KhienError as exc:
         return error_page(request, exc)
-    return page(request, "appeal.html", **view, values={"outcome": "", "action": "allow", "clause": "", "note": ""},
-                own=appeals.made_by(view["contested"], actor), problem=None, msg=message_of(request))
+    return page(request, "appeal.html", **view, values=_defaults(view), own=appeals.made_by(view["contested"], actor), problem=None, msg=message_of(request))
 
 
 @router.post("/appeals/{appeal_id}/decide")
