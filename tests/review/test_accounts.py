@@ -223,6 +223,11 @@ def test_a_manual_account_case_decided_ban(store, engine):
         case = accounts.open_manual_case(tx, engine.policy, AN, "forum", "u-lan", category="scam",
                                          note="Nhiều người dùng phản ánh tài khoản lừa tiền qua tin nhắn", clock=clock)
     assert case.subject_kind == "account" and case.origin.startswith("account:manual") and case.item_version == 0
+    with store.read() as tx:  # cases keep no note: it is read back from the case's opening event
+        opening = accounts.case_opening(tx, case.id)
+        assert accounts.case_opening(tx, case.id + 1000) is None
+    assert (opening.note, opening.opened_by, opening.origin) == (
+        "Nhiều người dùng phản ánh tài khoản lừa tiền qua tin nhắn", "an", "account:manual")
     with pytest.raises(ConflictError, match="already has an open case"):
         with store.write() as tx:
             accounts.open_manual_case(tx, engine.policy, AN, "forum", "u-lan", note="Lần nữa", clock=clock)

@@ -35,7 +35,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from ..audit import AuditEvent, record_many
+from ..audit import AuditEvent, StoredEvent, record_many
 from ..audit import events as ev
 from ..clock import SYSTEM, Clock, iso, parse_iso
 from ..enums import AccountAction, AccountStatus, Action, AppealOutcome, Role, SubjectKind, values
@@ -45,6 +45,7 @@ from ..policy import Policy
 from ..policy.accounts import DAY, Strike, account_action, active_strikes, new_strike
 from ..store import Tx
 from ..store import accounts as rows
+from ..store import audit as audit_rows
 from ..store import console as console_rows
 from ..store import items as item_rows
 from ..store import review as review_rows
@@ -58,7 +59,7 @@ from .decisions import priority_base
 __all__ = ["CASE_ACTIONS", "STRIKES_SOURCE", "LADDER_ACTOR", "MAX_DURATION_DAYS", "AccountView", "account_subject",
            "get_account", "list_accounts", "removal_upheld", "item_appeal_decided", "open_manual_case",
            "impersonation_cases", "Finding", "FindingCases", "impersonation_findings",
-           "decide_case", "case_notice", "submit_appeal", "decide_appeal"]
+           "decide_case", "case_notice", "submit_appeal", "decide_appeal", "CaseOpening", "case_opening"]
 
 CASE_ACTIONS = values(AccountAction) + (Action.ALLOW.value,)  # what a moderator may decide on an account case
 STRIKES_SOURCE = "strikes"
@@ -579,6 +580,33 @@ def decide_appeal(tx: Tx, policy: Policy, actor: Actor, appeal: Appeal, original
 
 
 # ---- reading -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class CaseOpening:
+    """How an account case was opened, as its ``account.case_opened`` event says: by whom, when,
+    from where (``origin``), and why (the moderator's ``note`` for a case opened by hand; the
+    ``entity`` and ``evidence`` of an impersonation finding)."""
+
+    opened_by: str
+    opened_at: str
+    origin: str
+    note: str | None
+    entity: str | None
+    evidence: tuple[str, ...]
+
+
+def case_opening(tx: Tx, case_id: int) -> CaseOpening | None:
+    """The opening of account case ``case_id`` (None when no ``account.case_opened`` event names it:
+    an item case, or an event that no longer parses). ``cases`` keeps no note: the audit event is
+    where a hand-opened case's note lives, written once with the case."""
+    found = audit_rows.recent(tx, type=ev.AccountCaseOpened.type, subject=f"case:{case_id}", limit=1)
+    event = StoredEvent.from_row(found[0], tolerant=True) if found else None
+    if event is None or not isinstance(event.event, ev.AccountCaseOpened):
+        return None
+    opened = event.event
+    return CaseOpening(opened_by=event.actor, opened_at=event.time, origin=opened.origin,
+                       note=opened.note or None, entity=opened.entity, evidence=tuple(opened.evidence))
+
 
 @dataclass(frozen=True, slots=True)
 class AccountView:
