@@ -163,6 +163,24 @@ def test_open_an_account_case_by_hand_then_suspend_it_with_a_preview(console, st
     assert f"account:facebook:{AUTHOR}" in audit
 
 
+def test_the_note_of_a_case_opened_by_hand_is_shown_where_the_case_is_worked(console, store):
+    import html
+
+    lan, minh = console(), console()
+    assert lan.sign_in("lan").status_code == 303 and minh.sign_in("minh").status_code == 303
+    _clocked(lan)
+    note = NOTE + " <ảnh chụp màn hình đính kèm> & số tài khoản 0912345678"
+    r = lan.post(f"/accounts/facebook/{AUTHOR}/cases", {"note": note, "category": "scam"})
+    case_id = int(re.match(r"/cases/(\d+)\?msg=case_opened", r.headers["location"]).group(1))
+    page = minh.get(f"/cases/{case_id}").text  # another moderator works it: the note comes with the case
+    shown = re.search(r'<blockquote class="note" lang="vi" id="opened-note">([^<]*)</blockquote>', page)
+    assert shown and html.unescape(shown.group(1)) == note  # escaped, word for word
+    assert re.search(r'id="opened-by">[^<]*\blan</p>', page)
+    # a case the worker opened for an impersonation finding carries no person's note
+    worker_case = minh.get(f"/cases/{_case_of(store, 'u0100649')}").text
+    assert 'id="account-summary"' in worker_case and 'id="opened-note"' not in worker_case
+
+
 def test_bad_input_gets_clear_pages(console, store):
     lan = console()
     assert lan.sign_in("lan").status_code == 303

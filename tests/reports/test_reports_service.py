@@ -157,6 +157,45 @@ def test_the_detector_is_rebuilt_from_stored_reports(world):
         assert ReportDesk(rebuild_reports=5).load(tx, clock.now()) == 5  # the documented bound
 
 
+def test_reporter_ages_are_stored_so_a_rebuild_judges_new_accounts_alike(world):
+    """Ten accounts made three days ago flood one item, some pasting one statement, the others in
+    their own words: those are ring members only because their accounts are new. After a restart (a
+    fresh desk on the same database) the replayed reports carry the stored account ages, so the
+    ring and its members are the same (without them it had two members fewer), and the next new
+    account joining the burst is marked as before."""
+    store, policy, clock, desk = world
+    young = iso(T0 - 3 * 86_400)
+    own_words = ["Bài này bịa đặt về lũ lụt", "Thông tin sai sự thật, gây hoang mang",
+                 "Phóng sự dựng chuyện để câu view", "Tin giả về Cần Thơ", "Xuyên tạc tình hình cứu trợ",
+                 "Số liệu trong bài không đúng"]
+    made = []
+    for n in range(10):
+        clock.advance(30)
+        statement = RING_PASTE if n % 3 == 0 else own_words[n % 6]
+        made += send(world, parsed(world, one(item="bao", reporter=f"moi{n}", category="misinformation",
+                                              statement=statement, created_at=young))).ids
+    with store.read() as tx:
+        before = [rows.get_report(tx, i) for i in made]
+        stored = rows.reporter_records(tx, [(PLATFORM, f"moi{n}") for n in range(10)])
+    assert all(r.suspicious for r in before) and len({r.ring for r in before}) == 1
+    assert {rec.account_created_ts for rec in stored.values()} == {T0 - 3 * 86_400}
+    (ring,) = desk.detector.rings()
+
+    fresh = ReportDesk()  # what a restarted service builds
+    with store.read() as tx:
+        assert fresh.load(tx, clock.now()) == 10
+    (rebuilt,) = fresh.detector.rings()
+    assert (rebuilt.ring_id, rebuilt.members) == (ring.ring_id, ring.members) and len(ring.members) == 10
+    clock.advance(30)
+    with store.write() as tx:
+        (late,) = intake.submit(tx, fresh, policy, INGEST, parsed(world, one(
+            item="bao", reporter="moi10", category="misinformation", statement="Bài viết sai, cần gỡ",
+            created_at=young)), clock=clock).ids
+    with store.read() as tx:
+        joined = rows.get_report(tx, late)
+    assert joined.suspicious and joined.ring == before[0].ring
+
+
 def test_answers_track_records_and_the_rate_limit(world):
     store, policy, clock, desk = world
     rules = ReportRules(limit_answered=2, limit_share=0.8, limit_hours=24)

@@ -8,7 +8,7 @@ import pytest
 
 from khien.audit import iter_events, verify
 from khien.clock import FakeClock
-from khien.errors import ConflictError, InputError, NotFoundError, PermissionDenied
+from khien.errors import ConflictError, InputError, NotFoundError
 from khien.model import Item
 from khien.review import Actor, accounts, appeals, cases, intake
 
@@ -69,7 +69,7 @@ def test_three_upheld_scam_removals_within_90_days_suspend_for_30_days(store, en
     assert (decision.action, decision.source, decision.subject_kind, decision.item_version) == (
         "suspend", "strikes", "account", 0)
     assert decision.decision.rules == ("account.fraud-repeat",) and not decision.automated
-    assert decision.actor_id == AN.id  # made in the name of the person whose removal gave the last strike
+    assert (decision.decider, decision.actor_id) == ("system:accounts", accounts.LADDER_ACTOR.id)  # the rule's
     for text in (decision.decision.reasons["vi"], decision.decision.reasons["en"]):
         assert "account.fraud-repeat" in text and all(f"scam-{n}" in text for n in range(3))
     assert "tạm khóa 30 ngày" in decision.decision.reasons["vi"]
@@ -127,7 +127,35 @@ def test_criticising_the_government_is_never_a_strike(store, engine):
     assert {h.item_id: h.action for h in view.item_decisions} == {"scam-0": "remove", "opinion-1": "allow"}
 
 
-def test_a_suspension_is_appealed_and_reversed_by_another_moderator(store, engine):
+def test_the_ladder_decides_in_its_own_name_naming_the_trigger_and_who_upheld_it(store, engine):
+    clock = FakeClock()
+    for n, text in enumerate(SCAMS[:2]):
+        _post(store, engine, clock, f"scam-{n}", text)
+        _uphold(store, engine, clock, f"scam-{n}", who=AN)
+        clock.advance(5 * DAY)
+    _post(store, engine, clock, "scam-2", SCAMS[2])
+    last = _uphold(store, engine, clock, "scam-2", who=BINH)  # binh's upheld removal gives the third strike
+    view = _account(store, engine, clock)
+    decision = view.decisions[0]
+    assert decision.action == "suspend" and decision.decider == "system:accounts" and decision.actor != "binh"
+    assert decision.decision.dsa["automated_decision"] == "AUTOMATED_DECISION_PARTIALLY"
+    assert "applied automatically by the published rule" in decision.decision.reasons["en"]
+    assert "tự động áp dụng" in decision.decision.reasons["vi"]
+    (decided,) = _events(store, "account.decided")
+    assert decided.actor == "system:accounts" and decided.subject == "account:forum:u-lan"
+    assert (decided.event.trigger, decided.event.upheld_by) == (last.outcome.id, "binh")
+    assert decision.source_ref == str(last.outcome.id)  # the same trigger on the decision row
+    assert [e.actor for e in _events(store, "strike.added")] == ["an", "an", "binh"]  # each strike its person's
+    # binh, whose removal gave the last strike, may decide the appeal: he did not choose the suspension
+    with store.write() as tx:
+        appeal = appeals.submit(tx, APP, account="u-lan", platform="forum", statement="Xin xem xét lại", clock=clock)
+    assert appeal.original_decider == "system:accounts"
+    with store.write() as tx:
+        done = appeals.decide(tx, engine.policy, BINH, appeal.id, outcome="upheld", clock=clock)
+    assert done.appeal.outcome == "upheld" and verify(store).ok
+
+
+def test_a_suspension_is_appealed_and_reversed_by_any_moderator(store, engine):
     clock = FakeClock()
     _three_scams_upheld(store, engine, clock, gap_days=10)
     with store.write() as tx:
@@ -136,18 +164,15 @@ def test_a_suspension_is_appealed_and_reversed_by_another_moderator(store, engin
     with pytest.raises(ConflictError, match="already has an open appeal"):
         with store.write() as tx:
             appeals.submit(tx, APP, account="u-lan", platform="forum", statement="Xin xem lại", clock=clock)
-    with pytest.raises(PermissionDenied, match="different moderator"):
-        with store.write() as tx:
-            appeals.decide(tx, engine.policy, AN, appeal.id, outcome="reversed", clock=clock)
     clock.advance(DAY)
-    with store.write() as tx:
-        done = appeals.decide(tx, engine.policy, BINH, appeal.id, outcome="reversed",
+    with store.write() as tx:  # an upheld every removal, yet the suspension is the rule's: an may decide
+        done = appeals.decide(tx, engine.policy, AN, appeal.id, outcome="reversed",
                               note="Đã xác minh tài khoản bị chiếm quyền", clock=clock)
     assert done.appeal.outcome == "reversed" and done.new_decision.action == "allow"
     assert done.new_decision.subject_kind == "account" and "khôi phục" in done.new_decision.decision.reasons["vi"]
     view = _account(store, engine, clock)
     assert view.account.status_at(clock.now()) == "active" and view.active == frozenset()
-    assert all(s.removed_by == "binh" and f"appeal {appeal.id}" in s.removal_reason for s in view.strikes)
+    assert all(s.removed_by == "an" and f"appeal {appeal.id}" in s.removal_reason for s in view.strikes)
     assert len(view.strikes) == 3 and [a.id for a in view.appeals] == [appeal.id]
     removed = _events(store, "strike.removed")
     assert len(removed) == 3 and {e.event.appeal for e in removed} == {appeal.id}
@@ -198,6 +223,11 @@ def test_a_manual_account_case_decided_ban(store, engine):
         case = accounts.open_manual_case(tx, engine.policy, AN, "forum", "u-lan", category="scam",
                                          note="Nhiều người dùng phản ánh tài khoản lừa tiền qua tin nhắn", clock=clock)
     assert case.subject_kind == "account" and case.origin.startswith("account:manual") and case.item_version == 0
+    with store.read() as tx:  # cases keep no note: it is read back from the case's opening event
+        opening = accounts.case_opening(tx, case.id)
+        assert accounts.case_opening(tx, case.id + 1000) is None
+    assert (opening.note, opening.opened_by, opening.origin) == (
+        "Nhiều người dùng phản ánh tài khoản lừa tiền qua tin nhắn", "an", "account:manual")
     with pytest.raises(ConflictError, match="already has an open case"):
         with store.write() as tx:
             accounts.open_manual_case(tx, engine.policy, AN, "forum", "u-lan", note="Lần nữa", clock=clock)
@@ -215,6 +245,8 @@ def test_a_manual_account_case_decided_ban(store, engine):
     assert view.state == "decided" and view.content is None and view.outcome.action == "ban"
     assert "khóa vĩnh viễn" in view.outcome.decision.reasons["vi"] and "2.1" in view.outcome.decision.reasons["en"]
     assert view.outcome.decision.dsa["decision_account"] == "DECISION_ACCOUNT_TERMINATED"
+    assert view.outcome.decision.dsa["automated_decision"] == "AUTOMATED_DECISION_NOT_AUTOMATED"  # an's own
+    assert view.outcome.decider == "an"
     account = _account(store, engine, clock)
     assert account.account.status_at(clock.now() + 10_000 * DAY) == "banned" and account.open_cases == ()
     opened = _events(store, "account.case_opened")

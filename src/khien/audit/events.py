@@ -371,7 +371,11 @@ class StrikeRemoved(Event):
 class AccountDecided(Event):
     """An account decision: ``action`` (warn, restrict, suspend, ban, or allow = none / lifted),
     the ladder ``rule`` or the ``clause`` it rests on, until when, and where it came from
-    (``source`` strikes | case | appeal, with ``case`` or ``appeal``)."""
+    (``source`` strikes | case | appeal, with ``case`` or ``appeal``).
+
+    A ladder decision (source ``strikes``) is recorded by ``system:accounts``, the policy's rule;
+    ``trigger`` is the decision whose upheld removal gave the last strike and ``upheld_by`` the
+    person who upheld it (None in events written before they were recorded)."""
 
     type: ClassVar[str] = "account.decided"
     platform: str
@@ -385,6 +389,8 @@ class AccountDecided(Event):
     items: tuple[str, ...] = ()
     case: int | None = None
     appeal: int | None = None
+    trigger: int | None = None
+    upheld_by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -172,8 +172,8 @@ def _day(ts: float) -> str:
 def account_statement(policy: Policy, rule: AccountRule, counted: Sequence[Strike],
                       until: float | None) -> dict[str, str]:
     """The notice ``{"vi", "en"}`` for ``rule`` acting on an account because of ``counted``: the action
-    and its end, the rule id, each category with its title and clause, the items, the rule's own
-    ``notice`` if it has one, and how to appeal."""
+    and its end, the rule id, each category with its title and clause, the items, that the rule applied
+    it over violations a person upheld, the rule's own ``notice`` if it has one, and how to appeal."""
     words = ACCOUNT_ACTION_WORDS[rule.action]
     cats = [c for c in rule.categories if any(s.category == c for s in counted)]
     items = ", ".join(dict.fromkeys(s.item for s in counted))
@@ -194,6 +194,11 @@ def account_statement(policy: Policy, rule: AccountRule, counted: Sequence[Strik
     en = (f"Your account has been {words['en']}{span_en}{',' if span_en else ''} under rule {rule.id} of the "
           f"{policy.name} policy. Reason: {n} upheld {'violation' if n == 1 else 'violations'} still counting, in "
           f"{cat_en}; total weight {weight:g}, the rule's threshold {rule.min_weight:g}. Items: {items}.")
+    # who decided, honestly: the published rule acted, over removals a person upheld one by one
+    vi += (" Biện pháp này do quy tắc đã công bố tự động áp dụng; mỗi vi phạm được tính đều đã được người "
+           "kiểm duyệt xem xét và xác nhận.")
+    en += (" This action was applied automatically by the published rule; each violation it counts was upheld "
+           "by a human moderator.")
     if rule.notice:
         vi += " " + rule.notice["vi"]
         en += " " + rule.notice["en"]

@@ -4,9 +4,9 @@
 with a lock (observing and draining :meth:`~khien.reports.rings.RingDetector.relabelled` are one
 step, so re-labels reach the request that caused them) and rebuilds it on first use from the stored
 reports of the detector's memory: at most ``ReportRules.rebuild_reports`` reports received in the
-last ``RingConfig.memory_s`` (14 days), oldest first. Replayed reports carry no reporter age (it is
-not stored) and the reporter's current track record; their verdicts are discarded, since the
-stored labels stand.
+last ``RingConfig.memory_s`` (14 days), oldest first. Replayed reports carry the reporter's age at
+the time of each report (from the account creation time stored on the reporter's row) and the
+reporter's current track record; their verdicts are discarded, since the stored labels stand.
 
 The detector sees a report before its transaction commits. A request that then fails leaves its
 reports in the detector's memory (they only make later verdicts slightly more suspicious, and a
@@ -67,10 +67,12 @@ class ReportDesk:
                                                  if r.source == ReportSource.USER and r.reporter_id])
             for r in found:
                 rec = records.get((r.platform, r.reporter_id or ""))
+                created = rec.account_created_ts if rec is not None else None
                 verdict = self.detector.observe(event_of(
                     r, report_id=r.id, reporter=r.reporter_key, target=target_of(r.subject_kind, r.platform,
                                                                                  r.subject_id),
-                    category=r.category, ts=r.created_ts, statement=r.statement, record=rec, age_s=None))
+                    category=r.category, ts=r.created_ts, statement=r.statement, record=rec,
+                    age_s=max(0.0, r.created_ts - created) if created is not None else None))
                 if verdict.ring:
                     self.known_rings.add(verdict.ring)
             self.detector.relabelled()  # the stored labels stand

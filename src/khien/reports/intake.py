@@ -311,6 +311,15 @@ def _check_store(tx: Tx, reports: Sequence[ReportIn], now: float) -> tuple[dict[
     return flaggers, stored, records
 
 
+def _age(report: ReportIn, record: ReporterRecord | None, now: float) -> float | None:
+    """How old the reporting account is: from the creation time the report gives, else the one
+    stored for the reporter (as a rebuilt detector reads it), else unknown."""
+    created = report.reporter_created_ts
+    if created is None and record is not None:
+        created = record.account_created_ts
+    return max(0.0, now - created) if created is not None else None
+
+
 def submit(tx: Tx, desk: ReportDesk, policy: Policy, actor: Actor, reports: Sequence[ReportIn], *,
            batch: bool = True, clock: Clock = SYSTEM) -> Received:
     """Store reports, judge them for mass reporting, group them into report cases and recompute the
@@ -334,7 +343,7 @@ def submit(tx: Tx, desk: ReportDesk, policy: Policy, actor: Actor, reports: Sequ
     observed = desk.observe([event_of(
         None, report_id=i, reporter=key, target=t, category=r.category, ts=now, statement=r.statement,
         record=records.get((r.platform, r.reporter_id or "")),
-        age_s=max(0.0, now - r.reporter_created_ts) if r.reporter_created_ts is not None else None,
+        age_s=_age(r, records.get((r.platform, r.reporter_id or "")), now),
     ) for i, key, t, r in zip(ids, reporter_keys, targets, reports)])
 
     # group: the open report case of each subject, or a new one opened by its first report here
@@ -405,6 +414,10 @@ def submit(tx: Tx, desk: ReportDesk, policy: Policy, actor: Actor, reports: Sequ
         if r.reporter_id is not None:
             counts.setdefault((r.platform, r.reporter_id), [0, 0])[1] += 1
     rows.count_reporters(tx, [(p, rid, now, n, s) for (p, rid), (n, s) in counts.items()])
+    # kept so the detector rebuilt after a restart sees the same ages (ReportDesk.load)
+    rows.set_account_created(tx, [(p, rid, ts) for (p, rid), ts in {
+        (r.platform, r.reporter_id): r.reporter_created_ts for r in reports
+        if r.reporter_id and r.reporter_created_ts is not None}.items()])
     recompute(tx, policy, {c: touched[c] for c in full if c in touched}, now=now)
     grow(tx, policy, {c: case for c, case in touched.items() if c not in full},
          [(c, n, v.suspicious) for c, n, v in zip(case_ids, new, observed.verdicts)], records, first_id=ids[0])

@@ -16,10 +16,14 @@ from ..model import CategoryFinding, Decision
 from ..policy import Policy
 from ..policy.accounts import ACCOUNT_ACTION_WORDS
 
-__all__ = ["account_decision", "case_statement", "lifted_statement", "account_dsa"]
+__all__ = ["account_decision", "case_statement", "lifted_statement", "account_dsa", "NOT_AUTOMATED",
+           "PARTIALLY_AUTOMATED"]
 
 # DSA statement-of-reasons "decision_account" for actions on the account itself.
 _DSA_ACCOUNT = {AccountAction.SUSPEND: "DECISION_ACCOUNT_SUSPENDED", AccountAction.BAN: "DECISION_ACCOUNT_TERMINATED"}
+# DSA "automated_decision": a moderator's own account decision is not automated; the ladder's is
+# partially automated (a published rule took it, over strikes each upheld by a person).
+NOT_AUTOMATED, PARTIALLY_AUTOMATED = "AUTOMATED_DECISION_NOT_AUTOMATED", "AUTOMATED_DECISION_PARTIALLY"
 
 
 def _when(ts: float) -> str:
@@ -85,8 +89,10 @@ def lifted_statement(original_action: str, strikes_removed: int, note: str | Non
 
 
 def account_dsa(policy: Policy, author_id: str, action: str, category: str | None, clause: str | None,
-                reasons: Mapping[str, str], *, source_type: str = "SOURCE_VOLUNTARY") -> dict[str, Any] | None:
-    """The DSA statement-of-reasons fields of an account action (None when no action is taken)."""
+                reasons: Mapping[str, str], *, source_type: str = "SOURCE_VOLUNTARY",
+                automated_decision: str = NOT_AUTOMATED) -> dict[str, Any] | None:
+    """The DSA statement-of-reasons fields of an account action (None when no action is taken);
+    ``automated_decision`` is :data:`PARTIALLY_AUTOMATED` for the ladder's."""
     if action not in values(AccountAction):
         return None
     cat = policy.categories.get(category or "")
@@ -96,7 +102,7 @@ def account_dsa(policy: Policy, author_id: str, action: str, category: str | Non
         "incompatible_content_explanation": reasons["en"],
         "category": cat.dsa_category if cat else "STATEMENT_CATEGORY_OTHER_VIOLATION_TC",
         "automated_detection": "No",
-        "automated_decision": "AUTOMATED_DECISION_NOT_AUTOMATED",
+        "automated_decision": automated_decision,
         "source_type": source_type,
         "puid": author_id,
         "territorial_scope": ["VN"],
@@ -112,9 +118,11 @@ def account_dsa(policy: Policy, author_id: str, action: str, category: str | Non
 def account_decision(policy: Policy, author_id: str, action: str, reasons: Mapping[str, str], *,
                      categories: Sequence[str] = (), clause: str | None = None,
                      rules: Sequence[str] = ()) -> Decision:
-    """An account decision (``id`` is the author id): a person's, or the ladder's after a person upheld
-    the removals it counts; never automated (a person stands behind every strike)."""
-    dsa = account_dsa(policy, author_id, action, categories[0] if categories else None, clause, reasons)
+    """An account decision (``id`` is the author id): a person's, or the ladder's (``rules`` names the
+    ladder rule) after a person upheld each removal it counts. ``automated`` stays False, as a person
+    stands behind every strike; the ladder's DSA fields say :data:`PARTIALLY_AUTOMATED`."""
+    dsa = account_dsa(policy, author_id, action, categories[0] if categories else None, clause, reasons,
+                      automated_decision=PARTIALLY_AUTOMATED if rules else NOT_AUTOMATED)
     return Decision(id=author_id, action=action, categories=tuple(CategoryFinding(c, 1.0) for c in categories),
                     rules=tuple(rules), policy=policy.version, detectors=(), reasons=dict(reasons), automated=False,
                     clause=clause if action != Action.ALLOW else None, dsa=dsa)

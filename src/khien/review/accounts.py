@@ -11,8 +11,11 @@ The rules (published in docs/policy.md, "Accounts"):
 - After each strike the ladder runs (:func:`khien.policy.accounts.account_action`, with the status
   in force and the last action time); a verdict becomes an **account decision** (``decisions`` row
   with ``subject_kind`` account, ``item_id`` the author id, version 0, source ``strikes``) carrying
-  the ladder's statement of reasons, made in the name of the person whose decision gave the last
-  strike: they may not decide its appeal.
+  the ladder's statement of reasons. It is made in the name of the policy's rule,
+  :data:`LADDER_ACTOR` (``system:accounts``): nobody chose it, although a person upheld each strike it
+  counts. Its ``account.decided`` event names the decision that gave the last strike (``trigger``) and
+  who upheld it (``upheld_by``); its DSA fields say "partially automated". Any moderator may decide
+  its appeal.
 - **Account cases** are opened by hand (:func:`open_manual_case`) or when the worker records an
   engine decision whose impersonation signal is about the author (:func:`impersonation_cases`), or
   for the accounts ``khien impersonation --db`` flags (:func:`impersonation_findings`). A
@@ -32,16 +35,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from ..audit import AuditEvent, record_many
+from ..audit import AuditEvent, StoredEvent, record_many
 from ..audit import events as ev
 from ..clock import SYSTEM, Clock, iso, parse_iso
-from ..enums import AccountAction, AccountStatus, Action, AppealOutcome, SubjectKind, values
+from ..enums import AccountAction, AccountStatus, Action, AppealOutcome, Role, SubjectKind, values
 from ..errors import ConflictError, InputError, NotFoundError
 from ..model import Account, Decision, Item
 from ..policy import Policy
 from ..policy.accounts import DAY, Strike, account_action, active_strikes, new_strike
 from ..store import Tx
 from ..store import accounts as rows
+from ..store import audit as audit_rows
 from ..store import console as console_rows
 from ..store import items as item_rows
 from ..store import review as review_rows
@@ -52,10 +56,10 @@ from .account_notices import account_decision, case_statement, lifted_statement
 from .actor import Actor
 from .decisions import priority_base
 
-__all__ = ["CASE_ACTIONS", "STRIKES_SOURCE", "MAX_DURATION_DAYS", "AccountView", "account_subject", "get_account",
-           "list_accounts", "removal_upheld", "item_appeal_decided", "open_manual_case", "impersonation_cases",
-           "Finding", "FindingCases", "impersonation_findings",
-           "decide_case", "case_notice", "submit_appeal", "decide_appeal"]
+__all__ = ["CASE_ACTIONS", "STRIKES_SOURCE", "LADDER_ACTOR", "MAX_DURATION_DAYS", "AccountView", "account_subject",
+           "get_account", "list_accounts", "removal_upheld", "item_appeal_decided", "open_manual_case",
+           "impersonation_cases", "Finding", "FindingCases", "impersonation_findings",
+           "decide_case", "case_notice", "submit_appeal", "decide_appeal", "CaseOpening", "case_opening"]
 
 CASE_ACTIONS = values(AccountAction) + (Action.ALLOW.value,)  # what a moderator may decide on an account case
 STRIKES_SOURCE = "strikes"
@@ -63,6 +67,9 @@ MAX_DURATION_DAYS = 3650
 MANUAL, IMPERSONATION = "account:manual", "account:impersonation"
 _STATUS_ACTION = {a.status: a for a in AccountAction}
 ACCOUNT = SubjectKind.ACCOUNT
+# Who makes the ladder's account decisions: the policy's published rule, not the moderator whose
+# upheld removal happened to give the last strike ("system:" names are reserved: no person has one).
+LADDER_ACTOR = Actor("system:accounts", Role.MODERATOR.value)
 
 
 def account_subject(platform: str, author_id: str) -> str:
@@ -167,12 +174,15 @@ def removal_upheld(tx: Tx, policy: Policy, actor: Actor, *, platform: str, item_
         platform=platform, account=account.author_id, strike=strike_id, category=category,
         weight=float(strike.weight), item=item_id, item_version=item_version, decision=decision_id)))
     record_many(tx, events, time=when)
-    return _apply_ladder(tx, policy, actor, rows.get_account(tx, platform, account.author_id) or account,
-                         trigger=decision_id, clock=clock)
+    return _apply_ladder(tx, policy, rows.get_account(tx, platform, account.author_id) or account,
+                         trigger=decision_id, upheld_by=actor, clock=clock)
 
 
-def _apply_ladder(tx: Tx, policy: Policy, actor: Actor, account: AccountRecord, *, trigger: int,
+def _apply_ladder(tx: Tx, policy: Policy, account: AccountRecord, *, trigger: int, upheld_by: Actor,
                   clock: Clock) -> int | None:
+    """Run the ladder after a strike ``upheld_by`` gave (upholding decision ``trigger``); an action
+    it calls for is recorded in the name of :data:`LADDER_ACTOR`, the trigger and the person named
+    in its audit event."""
     now = clock.now()
     when = iso(now)
     standing = rows.strikes_of(tx, account.id, removed=False)
@@ -184,14 +194,17 @@ def _apply_ladder(tx: Tx, policy: Policy, actor: Actor, account: AccountRecord, 
     clause = policy.categories[first].clause if first in policy.categories else None
     decision = account_decision(policy, account.author_id, verdict.action.value, verdict.reasons,
                                 categories=verdict.categories, clause=clause, rules=(verdict.rule,))
-    decision_id = _record(tx, policy, actor, account.platform, decision, source=STRIKES_SOURCE,
+    decision_id = _record(tx, policy, LADDER_ACTOR, account.platform, decision, source=STRIKES_SOURCE,
                           source_ref=str(trigger), category=first, when=when)
     rows.set_status(tx, account.id, status=verdict.action.status, until=verdict.until, decision_id=decision_id,
                     action_ts=now)
-    record_many(tx, [AuditEvent(actor.name, account_subject(account.platform, account.author_id), ev.AccountDecided(
+    decided = ev.AccountDecided(
         platform=account.platform, account=account.author_id, decision=decision_id, action=verdict.action.value,
         source=STRIKES_SOURCE, rule=verdict.rule, clause=clause,
-        until=iso(verdict.until) if verdict.until is not None else None, items=verdict.items))], time=when)
+        until=iso(verdict.until) if verdict.until is not None else None, items=verdict.items, trigger=trigger,
+        upheld_by=upheld_by.name)
+    record_many(tx, [AuditEvent(LADDER_ACTOR.name, account_subject(account.platform, account.author_id), decided)],
+                time=when)
     _announce(tx, account.platform, account.author_id, decision, clock)
     return decision_id
 
@@ -567,6 +580,33 @@ def decide_appeal(tx: Tx, policy: Policy, actor: Actor, appeal: Appeal, original
 
 
 # ---- reading -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class CaseOpening:
+    """How an account case was opened, as its ``account.case_opened`` event says: by whom, when,
+    from where (``origin``), and why (the moderator's ``note`` for a case opened by hand; the
+    ``entity`` and ``evidence`` of an impersonation finding)."""
+
+    opened_by: str
+    opened_at: str
+    origin: str
+    note: str | None
+    entity: str | None
+    evidence: tuple[str, ...]
+
+
+def case_opening(tx: Tx, case_id: int) -> CaseOpening | None:
+    """The opening of account case ``case_id`` (None when no ``account.case_opened`` event names it:
+    an item case, or an event that no longer parses). ``cases`` keeps no note: the audit event is
+    where a hand-opened case's note lives, written once with the case."""
+    found = audit_rows.recent(tx, type=ev.AccountCaseOpened.type, subject=f"case:{case_id}", limit=1)
+    event = StoredEvent.from_row(found[0], tolerant=True) if found else None
+    if event is None or not isinstance(event.event, ev.AccountCaseOpened):
+        return None
+    opened = event.event
+    return CaseOpening(opened_by=event.actor, opened_at=event.time, origin=opened.origin,
+                       note=opened.note or None, entity=opened.entity, evidence=tuple(opened.evidence))
+
 
 @dataclass(frozen=True, slots=True)
 class AccountView:

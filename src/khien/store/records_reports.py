@@ -77,13 +77,16 @@ class ReporterRecord:
     rejected: int
     suspicious: int
     limited_until: float | None
+    account_created_ts: float | None = None  # when the reporter's account was created, if a report said
 
     @classmethod
     def from_row(cls, row: Any) -> "ReporterRecord":
         m = _m(row)
+        created = m.get("account_created_ts")
         return cls(platform=m["platform"], reporter_id=m["reporter_id"], first_ts=float(m["first_ts"]),
                    reports=int(m["reports"]), upheld=int(m["upheld"]), rejected=int(m["rejected"]),
-                   suspicious=int(m["suspicious"]), limited_until=m["limited_until"])
+                   suspicious=int(m["suspicious"]), limited_until=m["limited_until"],
+                   account_created_ts=float(created) if created is not None else None)
 
     @property
     def answered(self) -> int:

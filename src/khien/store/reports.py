@@ -204,6 +204,18 @@ def add_answers(tx: Tx, changes: Sequence[tuple[str, str, int, int]]) -> None:
     )
 
 
+def set_account_created(tx: Tx, created: Sequence[tuple[str, str, float]]) -> None:
+    """Record ``(platform, reporter_id, account_created_ts)`` on reporters' rows (which exist: call
+    after :func:`count_reporters`); the last time given wins."""
+    if not created:
+        return
+    tx.conn.execute(
+        update(reporters).where(reporters.c.platform == bindparam("b_p"), reporters.c.reporter_id == bindparam("b_r"))
+        .values(account_created_ts=bindparam("b_c")),
+        [{"b_p": p, "b_r": r, "b_c": c} for p, r, c in created],
+    )
+
+
 def set_limited(tx: Tx, platform: str, reporter_id: str, until: float) -> None:
     tx.conn.execute(update(reporters).where(reporters.c.platform == platform, reporters.c.reporter_id == reporter_id)
                     .values(limited_until=until))

@@ -223,6 +223,9 @@ Index("uq_flaggers_live_name", flaggers.c.name_key, unique=True,
 
 # A reporter's track record on one platform: the share of their reports that were upheld sets the
 # weight of their next ones; ``limited_until`` is set when too many were rejected (DSA Art. 23).
+# ``account_created_ts``: when the reporter's account was created, as the last report that said so
+# gave it (None when none did); the mass-report detector's "new account" signal, kept so a detector
+# rebuilt after a restart judges the stored reports as the live one did.
 reporters = Table(
     "reporters",
     metadata,
@@ -235,6 +238,7 @@ reporters = Table(
     Column("rejected", Integer, nullable=False, default=0),
     Column("suspicious", Integer, nullable=False, default=0),
     Column("limited_until", Float),
+    Column("account_created_ts", Float),
     UniqueConstraint("platform", "reporter_id", name="uq_reporters_once"),
 )
 

@@ -13,10 +13,9 @@ from typing import Any
 
 from fastapi import Request
 
-from ...audit.events import AccountCaseOpened
 from ...enums import Action, AccountAction, SubjectKind
 from ...errors import InputError, KhienError
-from ...review import accounts, queries
+from ...review import accounts
 from ...review.views import CaseView
 from .accounts import strikes_of, summary_of
 from .web import clauses_of, clock_of, policy_of
@@ -33,24 +32,20 @@ def is_account_case(case: CaseView) -> bool:
     return case.case.subject_kind == SubjectKind.ACCOUNT
 
 
-def _opened_note(tx: Any, case_id: int) -> str | None:
-    """Why the case was opened by hand: the note of its ``account.case_opened`` event."""
-    found = queries.audit_log(tx, type=AccountCaseOpened.type, subject=f"case:{case_id}", limit=1)
-    return str(found[0].payload.get("note") or "") or None if found else None
-
-
 def view_of(tx: Any, request: Request, case: CaseView) -> dict[str, Any]:
     """Everything the account case page shows, read in the caller's transaction. 404 when the
     account is missing (an account case always has one)."""
     policy = policy_of(request)
     view = accounts.get_account(tx, policy, case.platform, case.item_id, clock=clock_of(request), history=RECENT)
     under_review = case.decision
+    opening = accounts.case_opening(tx, case.id)
     return {
         "case": case, "account": summary_of(view.account, view.at), "strikes": strikes_of(policy, view),
         "weight": sum(s.weight for s in view.strikes if s.id in view.active),
         "decisions": view.decisions[:RECENT], "item_decisions": view.item_decisions[:RECENT],
         "other_open": [c for c in view.open_cases if c.id != case.id],
-        "opened_note": _opened_note(tx, case.id), "under_review": under_review,
+        "opened_note": opening.note if opening else None, "opened_by": opening.opened_by if opening else None,
+        "under_review": under_review,
         "outcome": case.outcome.decision if case.outcome else None,
         "clauses": clauses_of(policy), "actions": ACTIONS, "timed": TIMED, "account_case": True,
     }

@@ -8,6 +8,7 @@ Create Date: 2026-12-05 09:00:00
 - ``decisions.subject_kind`` and ``cases.subject_kind`` (item | account; 'item' for existing rows):
   an account decision or case names the author id in ``item_id`` with version 0, and the
   uniqueness of both gains the kind so an item and an account with the same id never collide.
+- ``reporters.account_created_ts``: the reporter's account creation time, when a report gave it.
 - ``cases.reporters``: how many distinct reporters a report case groups (0 for existing cases).
 - ``appeals.appellant`` (author | reporter; 'author' for existing rows) and ``appeals.report_id``:
   a reporter may contest a decision not to act on their report.
@@ -47,6 +48,7 @@ def upgrade() -> None:
     sa.Column('rejected', sa.Integer(), nullable=False),
     sa.Column('suspicious', sa.Integer(), nullable=False),
     sa.Column('limited_until', sa.Float(), nullable=True),
+    sa.Column('account_created_ts', sa.Float(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reporters')),
     sa.UniqueConstraint('platform', 'reporter_id', name='uq_reporters_once')
     )
