@@ -413,11 +413,10 @@ def submit(tx: Tx, desk: ReportDesk, policy: Policy, actor: Actor, reports: Sequ
     for r in relabelled:
         if r.reporter_id is not None:
             counts.setdefault((r.platform, r.reporter_id), [0, 0])[1] += 1
-    rows.count_reporters(tx, [(p, rid, now, n, s) for (p, rid), (n, s) in counts.items()])
-    # kept so the detector rebuilt after a restart sees the same ages (ReportDesk.load)
-    rows.set_account_created(tx, [(p, rid, ts) for (p, rid), ts in {
-        (r.platform, r.reporter_id): r.reporter_created_ts for r in reports
-        if r.reporter_id and r.reporter_created_ts is not None}.items()])
+    # a creation time given is kept, so the detector rebuilt after a restart sees the same ages (ReportDesk.load)
+    born = {(r.platform, r.reporter_id): r.reporter_created_ts for r in reports
+            if r.reporter_id and r.reporter_created_ts is not None}
+    rows.count_reporters(tx, [(p, rid, now, n, s, born.get((p, rid))) for (p, rid), (n, s) in counts.items()])
     recompute(tx, policy, {c: touched[c] for c in full if c in touched}, now=now)
     grow(tx, policy, {c: case for c, case in touched.items() if c not in full},
          [(c, n, v.suspicious) for c, n, v in zip(case_ids, new, observed.verdicts)], records, first_id=ids[0])

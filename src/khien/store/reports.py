@@ -55,11 +55,13 @@ _SET_PRIORITIES_PG = text(
     "WHERE c.id = v.id AND c.state = :open")
 
 _COUNT_REPORTERS_PG = text(
-    "INSERT INTO reporters (platform, reporter_id, first_ts, reports, suspicious, upheld, rejected) "
-    "SELECT p, r, f, n, s, 0, 0 FROM unnest(CAST(:platforms AS varchar[]), CAST(:ids AS varchar[]), "
-    "CAST(:firsts AS double precision[]), CAST(:ns AS integer[]), CAST(:susp AS integer[])) AS v(p, r, f, n, s) "
+    "INSERT INTO reporters (platform, reporter_id, first_ts, reports, suspicious, upheld, rejected, "
+    "account_created_ts) SELECT p, r, f, n, s, 0, 0, c FROM unnest(CAST(:platforms AS varchar[]), "
+    "CAST(:ids AS varchar[]), CAST(:firsts AS double precision[]), CAST(:ns AS integer[]), "
+    "CAST(:susp AS integer[]), CAST(:created AS double precision[])) AS v(p, r, f, n, s, c) "
     "ON CONFLICT (platform, reporter_id) DO UPDATE SET reports = reporters.reports + excluded.reports, "
-    "suspicious = reporters.suspicious + excluded.suspicious")
+    "suspicious = reporters.suspicious + excluded.suspicious, "
+    "account_created_ts = COALESCE(excluded.account_created_ts, reporters.account_created_ts)")
 
 # ---- reports -----------------------------------------------------------------------------------
 
@@ -172,25 +174,31 @@ def reporter_records(tx: Tx, keys: Sequence[tuple[str, str]]) -> dict[tuple[str,
             if (r.platform, r.reporter_id) in wanted}
 
 
-def count_reporters(tx: Tx, counts: Sequence[tuple[str, str, float, int, int]]) -> None:
-    """Add ``(platform, reporter_id, first_ts, reports, suspicious)`` to reporters' rows (created if new)."""
+def count_reporters(tx: Tx, counts: Sequence[tuple[str, str, float, int, int, float | None]]) -> None:
+    """Add ``(platform, reporter_id, first_ts, reports, suspicious, account_created_ts)`` to reporters'
+    rows (created if new). A creation time given replaces the stored one (the last one wins: a
+    detector rebuilt after a restart reads it); None keeps it. One statement."""
     if not counts:
         return
+    if tx.dialect == "postgresql":  # one statement over arrays (an executemany is a round trip per row)
+        platforms, ids, firsts, ns, susp, created = (list(col) for col in zip(*counts))
+        tx.conn.execute(_COUNT_REPORTERS_PG, {"platforms": platforms, "ids": ids, "firsts": firsts, "ns": ns,
+                                              "susp": susp, "created": created})
+        return
+
     def build() -> Any:
         stmt = tx.insert(reporters)
         return stmt.on_conflict_do_update(
             index_elements=["platform", "reporter_id"],
             set_={"reports": reporters.c.reports + stmt.excluded.reports,
-                  "suspicious": reporters.c.suspicious + stmt.excluded.suspicious},
+                  "suspicious": reporters.c.suspicious + stmt.excluded.suspicious,
+                  "account_created_ts": func.coalesce(stmt.excluded.account_created_ts,
+                                                      reporters.c.account_created_ts)},
         )
 
-    if tx.dialect == "postgresql":  # one statement over arrays (an executemany is a round trip per row)
-        platforms, ids, firsts, ns, susp = (list(col) for col in zip(*counts))
-        tx.conn.execute(_COUNT_REPORTERS_PG, {"platforms": platforms, "ids": ids, "firsts": firsts, "ns": ns,
-                                              "susp": susp})
-        return
-    tx.conn.execute(_cached(tx, "count_reporters", build), [{"platform": p, "reporter_id": r, "first_ts": ts, "reports": n, "suspicious": s,
-                            "upheld": 0, "rejected": 0} for p, r, ts, n, s in counts])
+    tx.conn.execute(_cached(tx, "count_reporters", build), [
+        {"platform": p, "reporter_id": r, "first_ts": ts, "reports": n, "suspicious": s, "upheld": 0, "rejected": 0,
+         "account_created_ts": c} for p, r, ts, n, s, c in counts])
 
 
 def add_answers(tx: Tx, changes: Sequence[tuple[str, str, int, int]]) -> None:
@@ -201,18 +209,6 @@ def add_answers(tx: Tx, changes: Sequence[tuple[str, str, int, int]]) -> None:
         update(reporters).where(reporters.c.platform == bindparam("b_p"), reporters.c.reporter_id == bindparam("b_r"))
         .values(upheld=reporters.c.upheld + bindparam("b_u"), rejected=reporters.c.rejected + bindparam("b_x")),
         [{"b_p": p, "b_r": r, "b_u": u, "b_x": x} for p, r, u, x in changes],
-    )
-
-
-def set_account_created(tx: Tx, created: Sequence[tuple[str, str, float]]) -> None:
-    """Record ``(platform, reporter_id, account_created_ts)`` on reporters' rows (which exist: call
-    after :func:`count_reporters`); the last time given wins."""
-    if not created:
-        return
-    tx.conn.execute(
-        update(reporters).where(reporters.c.platform == bindparam("b_p"), reporters.c.reporter_id == bindparam("b_r"))
-        .values(account_created_ts=bindparam("b_c")),
-        [{"b_p": p, "b_r": r, "b_c": c} for p, r, c in created],
     )
 
 
