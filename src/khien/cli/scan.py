@@ -16,7 +16,7 @@ from ..run.local import run_batches
 from ..model import ACTIONS
 from ..run.sources import detect_format, line_bound, read_records
 from ..settings import setting_value
-from .main import EXIT_OK, EXIT_REJECTED, guarded
+from .main import EXIT_OK, EXIT_REJECTED, fail, guarded
 from .options import ModelOption, PolicyOption, RegistryOption, build_engine
 
 
@@ -35,16 +35,36 @@ def scan(
     max_text_chars: Optional[int] = typer.Option(
         None, "--max-text-chars", min=1,
         help="Longest text decided, in characters; a longer one is a line error (default: setting max_text_chars)."),
+    # no envvar on purpose: without --db the command only reads and prints, as it always did
+    db: Optional[str] = typer.Option(None, "--db", help="Also open an account case for each author found imitating a "
+                                     "protected entity, in this database (sqlite:///PATH or postgresql+psycopg://...)."),
+    platform: Optional[str] = typer.Option(None, "--platform", help="With --db: the platform of items whose record "
+                                           "names none (items with neither are skipped for cases)."),
 ) -> None:
     """Decide every item; one decision per input line, in input order.
 
     A line whose text is over the text limit is reported as a line error with its number (exit
     code 1, like any rejected line) and the other lines are still decided; a JSONL line too long
     to hold such an item is skipped without being read into memory.
+
+    With --db, each author whose item's decision says they imitate a protected entity also gets an
+    account case (origin account:impersonation) on the item's platform (or --platform), with the
+    entity and the evidence in its audit event and the policy decided with as its priority; an
+    account whose impersonation case is still open gets no second one. The decisions written are
+    the same bytes as without --db.
     """
+    if platform is not None and db is None:
+        fail("--platform goes with --db: it names the platform of the items whose account cases are opened")
+    if platform is not None and not platform.strip():
+        fail("--platform must name a platform")
     fmt = detect_format(input, format)
     max_text = setting_value("max_text_chars", max_text_chars)
     engine = build_engine(policy, model, registry)
+    cases = None
+    if db is not None:
+        from .scan_cases import ScanCases  # database code only when asked for
+
+        cases = ScanCases(db, engine.policy, platform)
     err = Console(stderr=True)
     records = read_records(input, fmt, max_line_bytes=line_bound(max_text))
     out = sys.stdout.buffer if output == "-" else open(output, "wb")
@@ -64,8 +84,11 @@ def scan(
         task = progress.add_task("scan", total=None, rate="-")
     try:
         for result in run_batches(engine, records, workers=workers, batch_size=batch_size, dsa=dsa,
-                                  max_text=max_text):
+                                  max_text=max_text, findings=cases is not None):
             out.writelines(result.lines)
+            if cases is not None and result.findings:
+                out.flush()  # the decisions are out before their cases are opened
+                cases.add(result.findings)
             for lineno, message in result.errors:
                 err.print(f"[red]line {lineno}[/red]: {message}", markup=True, highlight=False, soft_wrap=True) if err.is_terminal \
                     else print(f"line {lineno}: {message}", file=sys.stderr)
@@ -96,4 +119,6 @@ def scan(
         table.add_row("items/s", f"{decided / elapsed:,.0f}" if elapsed > 0 else "-")
         table.add_row("policy", engine.policy.version)
         err.print(table)
+        if cases is not None:
+            print(cases.summary(), file=sys.stderr)
     raise typer.Exit(EXIT_REJECTED if rejected else EXIT_OK)

@@ -40,6 +40,7 @@ from ..audit import events as ev
 from ..clock import SYSTEM, Clock, iso, parse_iso
 from ..enums import AccountAction, AccountStatus, Action, AppealOutcome, Role, SubjectKind, values
 from ..errors import ConflictError, InputError, NotFoundError
+from ..impersonation.findings import author_signal
 from ..model import Account, Decision, Item
 from ..policy import Policy
 from ..policy.accounts import DAY, Strike, account_action, active_strikes, new_strike
@@ -295,10 +296,8 @@ def open_manual_case(tx: Tx, policy: Policy, actor: Actor, platform: str, author
 
 def _author_impersonation(decision: Decision) -> str | None:
     """The entity the author imitates, when the decision's impersonation signal is about the author."""
-    for s in decision.signals:
-        if s.category == "impersonation" and "author" in s.tags:
-            return str(s.details.get("entity") or "") or None
-    return None
+    signal = author_signal(decision)  # the test ``khien scan --db`` shares
+    return str(signal.details["entity"]) if signal is not None else None
 
 
 def impersonation_cases(tx: Tx, policy: Policy, found: Sequence[tuple[Item, Decision, int]], *, now: float,

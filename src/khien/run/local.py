@@ -2,7 +2,8 @@
 
 The engine is built once in the parent and inherited by forked workers. Workers receive raw
 records (a batch at a time), decode, decide and serialise them, and send back output lines plus
-counts, so the parent only reads and writes.
+counts, so the parent only reads and writes. Asked for ``findings`` (``khien scan --db``), a batch
+also carries back the few items whose author imitates a protected entity, as typed records.
 """
 
 from __future__ import annotations
@@ -17,13 +18,15 @@ import orjson
 
 from ..engine import Engine
 from ..errors import InputError
+from ..impersonation.findings import AuthorFinding, author_finding
 from .sources import decode_record
 
-__all__ = ["BatchResult", "decide_records", "run_batches"]
+__all__ = ["AuthorFinding", "BatchResult", "decide_records", "run_batches"]
 
 _ENGINE: Engine | None = None
 _DSA = False
 _MAX_TEXT: int | None = None
+_FINDINGS = False
 
 
 @dataclass(slots=True)
@@ -33,12 +36,15 @@ class BatchResult:
     actions: Counter = field(default_factory=Counter)
     categories: Counter = field(default_factory=Counter)
     records: int = 0
+    # author impersonation, in input order; only when asked for, and an empty tuple costs nothing to send
+    findings: tuple[AuthorFinding, ...] = ()
 
 
 def decide_records(engine: Engine, records: Sequence[tuple[int, Any]], *, dsa: bool = False,
-                   max_text: int | None = None) -> BatchResult:
+                   max_text: int | None = None, findings: bool = False) -> BatchResult:
     """Decode and decide one batch; bad records (a text over ``max_text`` characters among them)
-    become errors with their line numbers."""
+    become errors with their line numbers. ``findings`` also collects the items whose decision says
+    their author imitates a protected entity (:func:`khien.impersonation.findings.author_finding`)."""
     result = BatchResult(records=len(records))
     items = []
     for lineno, payload in records:
@@ -48,17 +54,22 @@ def decide_records(engine: Engine, records: Sequence[tuple[int, Any]], *, dsa: b
             result.errors.append((lineno, str(exc)))
     if not items:
         return result
-    for decision in engine.decide_batch(items):
+    decisions = engine.decide_batch(items)
+    for decision in decisions:
         result.actions[decision.action] += 1
         for finding in decision.categories:
             result.categories[finding.name] += 1
         result.lines.append(orjson.dumps(decision.to_dict(dsa=dsa)) + b"\n")
+    if findings:
+        found = [f for f in map(author_finding, items, decisions) if f is not None]
+        if found:
+            result.findings = tuple(found)
     return result
 
 
 def _worker(records: Sequence[tuple[int, Any]]) -> BatchResult:
     assert _ENGINE is not None
-    return decide_records(_ENGINE, records, dsa=_DSA, max_text=_MAX_TEXT)
+    return decide_records(_ENGINE, records, dsa=_DSA, max_text=_MAX_TEXT, findings=_FINDINGS)
 
 
 def _batches(records: Iterable[tuple[int, Any]], size: int) -> Iterator[list[tuple[int, Any]]]:
@@ -84,21 +95,23 @@ def run_batches(
     batch_size: int = 512,
     dsa: bool = False,
     max_text: int | None = None,
+    findings: bool = False,
     on_result: Callable[[BatchResult], None] | None = None,
 ) -> Iterator[BatchResult]:
     """Decide every record, yielding batch results in input order.
 
     ``workers`` ≤ 1 runs in this process; more uses a forked pool that inherits ``engine``.
-    ``max_text`` refuses longer texts as line errors (the setting ``max_text_chars``).
+    ``max_text`` refuses longer texts as line errors (the setting ``max_text_chars``); ``findings``
+    fills each result's ``findings`` (see :func:`decide_records`).
     """
-    global _ENGINE, _DSA, _MAX_TEXT
+    global _ENGINE, _DSA, _MAX_TEXT, _FINDINGS
     workers = default_workers() if workers is None else workers
     batches = _batches(records, batch_size)
     if workers <= 1 or "fork" not in mp.get_all_start_methods():
         for batch in batches:
-            yield decide_records(engine, batch, dsa=dsa, max_text=max_text)
+            yield decide_records(engine, batch, dsa=dsa, max_text=max_text, findings=findings)
         return
-    _ENGINE, _DSA, _MAX_TEXT = engine, dsa, max_text
+    _ENGINE, _DSA, _MAX_TEXT, _FINDINGS = engine, dsa, max_text, findings
     ctx = mp.get_context("fork")
     window = workers * 4  # bounded read-ahead: memory stays flat on any input size
     with ctx.Pool(workers) as pool:
