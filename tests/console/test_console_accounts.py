@@ -209,3 +209,29 @@ def test_bad_input_gets_clear_pages(console, store):
         from khien.review import cases
 
         assert cases.get_case(tx, case_id).state == "open"  # nothing was decided
+
+
+def test_a_suspension_by_the_strike_ladder_is_shown_as_the_rule_s_not_a_person_s(console, store, engine):
+    """Three upheld scam removals in 90 days suspend the account: its history names the published
+    rule as the decider (the strikes name lan), never the internal actor ``system:accounts``."""
+    from khien.model import Item
+    from khien.review.intake import moderate_many
+
+    lan = console()
+    assert lan.sign_in("lan").status_code == 303
+    clock = _clocked(lan)
+    author = {"id": AUTHOR, "display_name": "Ông Ba Bị Store"}
+    texts = {"t-ladder-2": "Tuyển cộng tác viên chốt đơn online, việc nhẹ lương cao 700k/ngày, nộp 300k phí giữ chỗ qua Zalo 0912345678",
+             "t-ladder-3": "Cần gấp 20 bạn làm nhiệm vụ thả tim nhận hoa hồng, nạp trước 500k để kích hoạt tài khoản, ib Zalo 0987654321"}
+    items = [Item.from_dict({"id": k, "platform": "facebook", "author": author, "text": v, "reach": {"views": 40}})
+             for k, v in texts.items()]
+    with store.write() as tx:
+        moderate_many(tx, engine.policy, [(i, engine.decide(i)) for i in items], clock=clock)
+    for item_id in ("t-same-author", *texts):
+        _remove(lan, _case_of(store, item_id), "2.1")
+        clock.advance(DAY)
+    view = _account(store, engine, "facebook", AUTHOR, clock)
+    assert view.account.status == "suspended"
+    page = lan.get(f"/accounts/facebook/{AUTHOR}").text
+    decided = page.split('id="account-decisions"')[1].split("</table>")[0]
+    assert "Quy tắc đã công bố" in decided and "system:accounts" not in decided
