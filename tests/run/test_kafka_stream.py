@@ -244,7 +244,7 @@ def test_decide_messages_matches_scan_and_dead_letters_the_rest(engine):
 
 def test_two_runners_one_killed_every_item_decided_identically(broker, engine, tmp_path):
     names = _names("alo")
-    items = _items(3000, "bài")
+    items = _items(1200, "bài")
     out, dlq = _run_two_and_kill_one(broker, names, tmp_path, items, exactly_once=False)
     reference = _reference(engine, items)
     seen: dict[str, set[bytes]] = {}
@@ -310,7 +310,7 @@ def test_exactly_once_transactions_one_decision_per_item(broker, engine, tmp_pat
     if refused:
         pytest.skip(f"the broker (tansu) refused transactions: {refused}")
     names = _names("eos")
-    items = _items(1500, "tin")
+    items = _items(800, "tin")
     _create_topics(broker, names["in"], names["out"], names["dlq"])
     _produce(broker, names["in"], [orjson.dumps(item) for item in items] + [value for value, _ in MALFORMED],
              [item["id"].encode() for item in items] + [f"bad-{i}".encode() for i in range(len(MALFORMED))])
@@ -340,7 +340,7 @@ def test_exactly_once_survives_sigkill(broker, engine, tmp_path):
         pytest.skip("the broker (tansu 0.6.0) accepts transactions but its read_committed fetch returns records "
                     "of aborted transactions, so exactly-once across a crash cannot be observed on it")
     names = _names("eoskill")
-    items = _items(2000, "tin")
+    items = _items(800, "tin")
     out, dlq = _run_two_and_kill_one(broker, names, tmp_path, items, exactly_once=True)
     _check_one_decision_each(out, _reference(engine, items))
     _check_dead_letters(dlq, names["in"])
