@@ -346,3 +346,15 @@ def test_exactly_once_survives_sigkill(broker, engine, tmp_path):
     _check_dead_letters(dlq, names["in"])
     out.close()
     dlq.close()
+
+
+def test_a_bad_address_is_a_usage_error_naming_the_option():
+    from typer.testing import CliRunner
+
+    from khien.cli.main import _register, app
+
+    _register()
+    result = CliRunner().invoke(app, ["stream", "--from", "kafka://127.0.0.1:9092", "--to", "kafka://127.0.0.1:9092/quyết-định",
+                                      "--group", "khien"])
+    assert result.exit_code == 2
+    assert "--from 'kafka://127.0.0.1:9092' is not kafka://HOST:PORT/TOPIC" in result.output

@@ -92,6 +92,8 @@ def stream(
         for name, count in summary.categories.most_common():
             table.add_row(f"category: {name}", f"{count:,}")
         table.add_row("items/s", f"{summary.rate():,.0f}")
+        table.add_row("items/s while busy", f"{summary.busy_rate():,.0f}")
+        table.add_row("engine share of busy time", f"{summary.deciding / summary.busy:.0%}" if summary.busy else "-")
         table.add_row("policy", engine.policy.version)
         err.print(table)
     raise typer.Exit(EXIT_OK)

@@ -117,6 +117,8 @@ class StreamSummary:
     categories: Counter = field(default_factory=Counter)
     lag: int | None = None
     elapsed: float = 0.0
+    busy: float = 0.0  # seconds from a non-empty poll to its commit: deciding plus the broker round trips
+    deciding: float = 0.0  # seconds of those in decide_messages (the engine and (de)serialising)
 
     def add(self, out: BatchOutput) -> None:
         self.decided += len(out.decisions)
@@ -127,6 +129,10 @@ class StreamSummary:
 
     def rate(self) -> float:
         return self.decided / self.elapsed if self.elapsed > 0 else 0.0
+
+    def busy_rate(self) -> float:
+        """Items/s while there was work: what a runner does under backlog, without idle polls."""
+        return self.decided / self.busy if self.busy > 0 else 0.0
 
 
 def consumer_settings(config: StreamConfig) -> dict[str, Any]:
@@ -184,7 +190,9 @@ def run_stream(engine: Engine, config: StreamConfig, *, stop: threading.Event,
         while not stop.is_set() and (limit_batches is None or summary.batches < limit_batches):
             polled = _poll(consumer, config, report)
             if polled:
+                began = time.perf_counter()
                 out = decide_messages(engine, polled, dsa=config.dsa, max_text=config.max_text)
+                summary.deciding += time.perf_counter() - began
                 for record in out.dead:
                     if config.dead_letter is None:
                         report(f"khien stream: dropped a malformed message: {record.value.decode('utf-8')}")
@@ -197,6 +205,7 @@ def run_stream(engine: Engine, config: StreamConfig, *, stop: threading.Event,
                     _produce_and_flush(producer, config, out)
                     _commit(consumer, polled, report)
                     summary.add(out)
+                summary.busy += time.perf_counter() - began
             now = time.perf_counter()
             summary.elapsed = now - started
             if now >= next_report:
