@@ -297,6 +297,16 @@ def _aborted_records_visible(bootstrap: str) -> bool:
     return visible
 
 
+def _metric(port: int, name: str) -> float:
+    from urllib.request import urlopen
+
+    with urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as answer:
+        for line in answer.read().decode().splitlines():
+            if line.startswith(name + " "):
+                return float(line.split()[1])
+    raise AssertionError(f"{name} is not in /metrics")
+
+
 def _check_one_decision_each(out: TopicReader, reference: dict[str, bytes]) -> None:
     keys = [m.key().decode() for m in out.messages]
     duplicates = len(keys) - len(set(keys))
@@ -315,9 +325,15 @@ def test_exactly_once_transactions_one_decision_per_item(broker, engine, tmp_pat
     _produce(broker, names["in"], [orjson.dumps(item) for item in items] + [value for value, _ in MALFORMED],
              [item["id"].encode() for item in items] + [f"bad-{i}".encode() for i in range(len(MALFORMED))])
     out = TopicReader(broker, names["out"], committed_only=True)
-    procs = [_runner(broker, names, "a", tmp_path, "--exactly-once"), _runner(broker, names, "b", tmp_path, "--exactly-once")]
+    ports = [_free_port(), _free_port()]
+    procs = [_runner(broker, names, name, tmp_path, "--exactly-once", "--metrics-port", str(port))
+             for name, port in zip("ab", ports)]
     try:
         _wait_for(lambda: len(out.read()) >= len(items), 75, "a decision for every item", procs)
+        # each runner's /metrics counts what it committed: together, every item once
+        _wait_for(lambda: sum(_metric(port, "khien_stream_items_decided") for port in ports) == len(items), 15,
+                  "/metrics to count every decision", procs)
+        assert all(_metric(port, "khien_stream_lag") >= -1 for port in ports)
     finally:
         codes = _stop(procs)
     assert codes == [0, 0], f"SIGTERM must drain and exit 0; logs in {tmp_path}"

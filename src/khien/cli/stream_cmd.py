@@ -50,7 +50,11 @@ def stream(
     registry: Optional[Path] = RegistryOption,
     dsa: bool = typer.Option(False, "--dsa", help="Add the DSA statement-of-reasons fields to each decision."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress and no summary."),
-    progress_s: float = typer.Option(5.0, "--progress-s", min=0.1, help="Seconds between progress lines."),
+    progress_s: float = typer.Option(5.0, "--progress-s", min=0.1, help="Seconds between progress lines (and lag reads)."),
+    metrics_port: Optional[int] = typer.Option(
+        None, "--metrics-port", min=1, max=65535,
+        help="Serve throughput, dead letters and lag on http://HOST:PORT/metrics (needs the 'server' extra)."),
+    metrics_host: str = typer.Option("127.0.0.1", "--metrics-host", help="Address of the /metrics endpoint."),
     max_text_chars: Optional[int] = typer.Option(
         None, "--max-text-chars", min=1, help="Longest text decided; a longer one is dead-lettered (default: setting max_text_chars)."),
 ) -> None:
@@ -77,7 +81,18 @@ def stream(
     if not quiet:
         report(f"khien stream: {config.source} -> {config.sink}, group {group}, "
                f"{'exactly-once' if exactly_once else 'at-least-once'}, policy {engine.policy.version}")
-    summary = run_stream(engine, config, stop=stop, report=report)
+    observe = None
+    if metrics_port is not None:
+        from ..run.stream_metrics import serve_metrics
+
+        try:
+            observe = serve_metrics(metrics_host, metrics_port)
+        except ModuleNotFoundError as exc:
+            raise InputError(f"--metrics-port needs prometheus_client ({exc.name} is not installed)",
+                             hint="pip install 'khien[server]'") from None
+        except OSError as exc:
+            raise InputError(f"--metrics-port {metrics_port}: cannot listen on {metrics_host}: {exc.strerror}") from None
+    summary = run_stream(engine, config, stop=stop, report=report, observe=observe)
     if not quiet:
         table = Table(title="khien stream", show_header=True, header_style="bold")
         table.add_column("measure")

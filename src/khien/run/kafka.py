@@ -169,8 +169,10 @@ def producer_settings(config: StreamConfig) -> dict[str, Any]:
 
 
 def run_stream(engine: Engine, config: StreamConfig, *, stop: threading.Event,
-               report: Callable[[str], None], limit_batches: int | None = None) -> StreamSummary:
+               report: Callable[[str], None], observe: Callable[[StreamSummary], None] | None = None,
+               limit_batches: int | None = None) -> StreamSummary:
     """Run until ``stop`` is set (or ``limit_batches`` batches were decided); returns the counts.
+    ``observe`` gets the counts after every batch and progress tick (the ``/metrics`` endpoint).
 
     Raises :class:`StreamError` when a write is refused or the producer is fenced (the
     uncommitted batch is decided again by whoever owns its partitions next).
@@ -208,10 +210,13 @@ def run_stream(engine: Engine, config: StreamConfig, *, stop: threading.Event,
                 summary.busy += time.perf_counter() - began
             now = time.perf_counter()
             summary.elapsed = now - started
-            if now >= next_report:
+            ticked = now >= next_report
+            if ticked:
                 summary.lag = _lag(consumer)
                 report(_progress(summary))
                 next_report = now + config.progress_s
+            if observe is not None and (polled or ticked):
+                observe(summary)
     finally:
         summary.elapsed = time.perf_counter() - started
         producer.flush(10)
