@@ -169,9 +169,8 @@ def producer_settings(config: StreamConfig) -> dict[str, Any]:
 
 
 def run_stream(engine: Engine, config: StreamConfig, *, stop: threading.Event,
-               report: Callable[[str], None], observe: Callable[[StreamSummary], None] | None = None,
-               limit_batches: int | None = None) -> StreamSummary:
-    """Run until ``stop`` is set (or ``limit_batches`` batches were decided); returns the counts.
+               report: Callable[[str], None], observe: Callable[[StreamSummary], None] | None = None) -> StreamSummary:
+    """Run until ``stop`` is set; returns the counts.
     ``observe`` gets the counts after every batch and progress tick (the ``/metrics`` endpoint).
 
     Raises :class:`StreamError` when a write is refused or the producer is fenced (the
@@ -189,7 +188,7 @@ def run_stream(engine: Engine, config: StreamConfig, *, stop: threading.Event,
         if config.exactly_once:
             _call(producer.init_transactions, TXN_TIMEOUT_S)
         consumer.subscribe([config.source.topic])
-        while not stop.is_set() and (limit_batches is None or summary.batches < limit_batches):
+        while not stop.is_set():
             polled = _poll(consumer, config, report)
             if polled:
                 began = time.perf_counter()
@@ -238,8 +237,12 @@ def _poll(consumer: Any, config: StreamConfig, report: Callable[[str], None]) ->
     fatal (a broker restarting, a partition moving) are reported and the stream goes on."""
     from confluent_kafka import KafkaException
 
+    try:
+        messages = consumer.consume(config.batch_size, config.batch_ms / 1000)
+    except KafkaException as exc:
+        raise StreamError(f"the consumer failed: {exc.args[0].str() if exc.args else exc}") from exc
     polled = []
-    for m in consumer.consume(config.batch_size, config.batch_ms / 1000):
+    for m in messages:
         error = m.error()
         if error is not None:
             if error.fatal():
