@@ -179,7 +179,7 @@ def _names(prefix: str) -> dict[str, str]:
 
 
 def _run_two_and_kill_one(bootstrap: str, names: dict[str, str], tmp_path: Path, items: list[dict],
-                          *, exactly_once: bool) -> tuple[TopicReader, TopicReader]:
+                          *, exactly_once: bool, more: tuple[str, ...] = ()) -> tuple[TopicReader, TopicReader]:
     """Produce half the items and the malformed messages, start runners a and b, SIGKILL a once a
     part of the first half is decided, produce the second half, start a again, wait until every
     id has a decision, then SIGTERM both (which must exit 0)."""
@@ -189,7 +189,7 @@ def _run_two_and_kill_one(bootstrap: str, names: dict[str, str], tmp_path: Path,
     first = [orjson.dumps(item) for item in items[:half]] + [value for value, _ in MALFORMED]
     _produce(bootstrap, names["in"], first, [item["id"].encode() for item in items[:half]]
              + [f"bad-{i}".encode() for i in range(len(MALFORMED))])
-    extra = ("--exactly-once",) if exactly_once else ()
+    extra = (("--exactly-once",) if exactly_once else ()) + more
     out = TopicReader(bootstrap, names["out"], committed_only=exactly_once)
     procs = [_runner(bootstrap, names, "a", tmp_path, *extra), _runner(bootstrap, names, "b", tmp_path, *extra)]
     try:
@@ -213,6 +213,20 @@ def _reference(engine, items: list[dict]) -> dict[str, bytes]:
     """What `khien scan` writes for each item (the same decide_records path, one line each)."""
     result = decide_records(engine, [(i, orjson.dumps(item)) for i, item in enumerate(items)], max_text=MAX_TEXT)
     return {orjson.loads(line)["id"]: line.rstrip(b"\n") for line in result.lines}
+
+
+def _check_store_once(store, reference: dict[str, bytes]) -> None:
+    from sqlalchemy import text
+
+    from khien.review.intake import CASE_ACTIONS
+
+    needs_people = {k for k, v in reference.items() if orjson.loads(v)["action"] in set(CASE_ACTIONS)}
+    assert needs_people and len(needs_people) < len(reference)  # the fixture texts give both kinds
+    with store.engine.connect() as conn:
+        decisions = conn.execute(text("SELECT item_id, COUNT(*) FROM decisions GROUP BY item_id")).all()
+        cases = conn.execute(text("SELECT item_id, COUNT(*) FROM cases GROUP BY item_id")).all()
+    assert {i for i, _ in decisions} == set(reference) and all(n == 1 for _, n in decisions)
+    assert {i for i, _ in cases} == needs_people and all(n == 1 for _, n in cases)
 
 
 def _check_dead_letters(dlq: TopicReader, topic: str) -> None:
@@ -243,9 +257,16 @@ def test_decide_messages_matches_scan_and_dead_letters_the_rest(engine):
 
 
 def test_two_runners_one_killed_every_item_decided_identically(broker, engine, tmp_path):
+    """With --db: each item's decision is recorded once and a case opened once for those that need
+    people, however many times the killed runner's batch was decided."""
+    from khien.review.services import migrate, open_store
+
     names = _names("alo")
     items = _items(1200, "bài")
-    out, dlq = _run_two_and_kill_one(broker, names, tmp_path, items, exactly_once=False)
+    db = f"sqlite:///{tmp_path / 'khien.db'}"
+    store = open_store(db)
+    migrate(store)  # once, before two runners would race to do it
+    out, dlq = _run_two_and_kill_one(broker, names, tmp_path, items, exactly_once=False, more=("--db", db))
     reference = _reference(engine, items)
     seen: dict[str, set[bytes]] = {}
     for m in out.messages:
@@ -254,6 +275,8 @@ def test_two_runners_one_killed_every_item_decided_identically(broker, engine, t
     differing = {k: v for k, v in seen.items() if v != {reference[k]}}
     assert not differing, f"{len(differing)} items with a decision other than khien scan's"
     _check_dead_letters(dlq, names["in"])
+    _check_store_once(store, reference)
+    store.dispose()
     # the SIGTERM drain committed everything it decided: the group has no lag left
     probe = ck.Consumer({"bootstrap.servers": broker, "group.id": names["group"], **CONSUMER_TIMING})
     parts = probe.committed([ck.TopicPartition(names["in"], p) for p in range(PARTITIONS)], timeout=10)

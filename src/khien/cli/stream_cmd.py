@@ -55,6 +55,9 @@ def stream(
         None, "--metrics-port", min=1, max=65535,
         help="Serve throughput, dead letters and lag on http://HOST:PORT/metrics (needs the 'server' extra)."),
     metrics_host: str = typer.Option("127.0.0.1", "--metrics-host", help="Address of the /metrics endpoint."),
+    db: Optional[str] = typer.Option(
+        None, "--db", help="Also record each decision in this database, as POST /v1/moderate does: decisions that "
+                           "need people become cases, once per item version (needs the 'server' extra)."),
     max_text_chars: Optional[int] = typer.Option(
         None, "--max-text-chars", min=1, help="Longest text decided; a longer one is dead-lettered (default: setting max_text_chars)."),
 ) -> None:
@@ -92,7 +95,16 @@ def stream(
                              hint="pip install 'khien[server]'") from None
         except OSError as exc:
             raise InputError(f"--metrics-port {metrics_port}: cannot listen on {metrics_host}: {exc.strerror}") from None
-    summary = run_stream(engine, config, stop=stop, report=report, observe=observe)
+    recorder = None
+    if db is not None:
+        from ..run.stream_store import StoreRecorder
+
+        recorder = StoreRecorder(db, engine.policy, upgrade=bool(setting_value("migrate")))
+    try:
+        summary = run_stream(engine, config, stop=stop, report=report, observe=observe, record=recorder)
+    finally:
+        if recorder is not None:
+            recorder.close()
     if not quiet:
         table = Table(title="khien stream", show_header=True, header_style="bold")
         table.add_column("measure")
@@ -100,6 +112,8 @@ def stream(
         table.add_row("items decided", f"{summary.decided:,}")
         table.add_row("dead-lettered", f"{summary.dead:,}")
         table.add_row("batches", f"{summary.batches:,}")
+        if recorder is not None:
+            table.add_row("decisions recorded (new)", f"{recorder.added:,}")
         if summary.retried_batches:
             table.add_row("aborted transactions", f"{summary.retried_batches:,}")
         for name in ACTIONS:

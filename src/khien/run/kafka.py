@@ -35,6 +35,7 @@ from urllib.parse import urlsplit
 
 from ..engine import Engine
 from ..errors import InputError, KhienError
+from ..model import Decision, Item
 from .messages import BatchOutput, Outgoing, Polled, decide_messages, next_offsets
 
 __all__ = ["KafkaAddress", "StreamConfig", "StreamSummary", "StreamError", "run_stream", "consumer_settings",
@@ -169,8 +170,12 @@ def producer_settings(config: StreamConfig) -> dict[str, Any]:
 
 
 def run_stream(engine: Engine, config: StreamConfig, *, stop: threading.Event,
-               report: Callable[[str], None], observe: Callable[[StreamSummary], None] | None = None) -> StreamSummary:
+               report: Callable[[str], None], observe: Callable[[StreamSummary], None] | None = None,
+               record: Callable[[Sequence[tuple[Item, Decision]]], None] | None = None) -> StreamSummary:
     """Run until ``stop`` is set; returns the counts.
+    ``record`` gets each batch's (item, decision) pairs before anything is produced (the store of
+    ``--db``: :mod:`khien.run.stream_store`); it must be idempotent, since an uncommitted batch is
+    decided and recorded again.
     ``observe`` gets the counts after every batch and progress tick (the ``/metrics`` endpoint).
 
     Raises :class:`StreamError` when a write is refused or the producer is fenced (the
@@ -192,11 +197,14 @@ def run_stream(engine: Engine, config: StreamConfig, *, stop: threading.Event,
             polled = _poll(consumer, config, report)
             if polled:
                 began = time.perf_counter()
-                out = decide_messages(engine, polled, dsa=config.dsa, max_text=config.max_text)
+                out = decide_messages(engine, polled, dsa=config.dsa, max_text=config.max_text,
+                                      keep=record is not None)
                 summary.deciding += time.perf_counter() - began
-                for record in out.dead:
-                    if config.dead_letter is None:
-                        report(f"khien stream: dropped a malformed message: {record.value.decode('utf-8')}")
+                if record is not None and out.decided:
+                    record(out.decided)
+                if config.dead_letter is None:
+                    for letter in out.dead:
+                        report(f"khien stream: dropped a malformed message: {letter.value.decode('utf-8')}")
                 if config.exactly_once:
                     committed = _transaction(consumer, producer, config, polled, out, report)
                     summary.retried_batches += not committed

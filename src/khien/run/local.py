@@ -17,6 +17,7 @@ import orjson
 
 from ..engine import Engine
 from ..errors import InputError
+from ..model import Decision, Item
 from .sources import decode_record
 
 __all__ = ["BatchResult", "decide_records", "run_batches"]
@@ -33,12 +34,14 @@ class BatchResult:
     actions: Counter = field(default_factory=Counter)
     categories: Counter = field(default_factory=Counter)
     records: int = 0
+    decided: list[tuple[Item, Decision]] = field(default_factory=list)  # filled only with keep=True
 
 
 def decide_records(engine: Engine, records: Sequence[tuple[int, Any]], *, dsa: bool = False,
-                   max_text: int | None = None) -> BatchResult:
+                   max_text: int | None = None, keep: bool = False) -> BatchResult:
     """Decode and decide one batch; bad records (a text over ``max_text`` characters among them)
-    become errors with their line numbers."""
+    become errors with their line numbers. ``keep`` also returns the (item, decision) pairs, in
+    the order of the lines (for a runner that records decisions in the store too)."""
     result = BatchResult(records=len(records))
     items = []
     for lineno, payload in records:
@@ -48,7 +51,10 @@ def decide_records(engine: Engine, records: Sequence[tuple[int, Any]], *, dsa: b
             result.errors.append((lineno, str(exc)))
     if not items:
         return result
-    for decision in engine.decide_batch(items):
+    decisions = engine.decide_batch(items)
+    if keep:
+        result.decided = list(zip(items, decisions))
+    for decision in decisions:
         result.actions[decision.action] += 1
         for finding in decision.categories:
             result.categories[finding.name] += 1

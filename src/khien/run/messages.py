@@ -17,6 +17,7 @@ from typing import Sequence
 import orjson
 
 from ..engine import Engine
+from ..model import Decision, Item
 from .local import decide_records
 
 __all__ = ["Polled", "Outgoing", "BatchOutput", "decide_messages", "dead_letter", "next_offsets"]
@@ -55,6 +56,7 @@ class BatchOutput:
     dead: list[Outgoing] = field(default_factory=list)
     actions: Counter = field(default_factory=Counter)
     categories: Counter = field(default_factory=Counter)
+    decided: list[tuple[Item, Decision]] = field(default_factory=list)  # with keep=True: for the store
 
 
 def _text(raw: bytes | None) -> str | None:
@@ -73,8 +75,9 @@ def dead_letter(message: Polled, reason: str) -> Outgoing:
 
 
 def decide_messages(engine: Engine, messages: Sequence[Polled], *, dsa: bool = False,
-                    max_text: int | None = None) -> BatchOutput:
+                    max_text: int | None = None, keep: bool = False) -> BatchOutput:
     """Decide a batch; every message yields exactly one decision or one dead letter, in order.
+    ``keep`` also returns the (item, decision) pairs (``decided``).
 
     ``decide_records`` reports a bad record by its number (here: the index in the batch) and
     returns the decisions of the others in order, which is how a decision is matched back to its
@@ -82,7 +85,7 @@ def decide_messages(engine: Engine, messages: Sequence[Polled], *, dsa: bool = F
     """
     out = BatchOutput()
     records = [(i, m.value) for i, m in enumerate(messages) if m.value is not None]
-    result = decide_records(engine, records, dsa=dsa, max_text=max_text)
+    result = decide_records(engine, records, dsa=dsa, max_text=max_text, keep=keep)
     reasons = {i: "empty message: no value" for i, m in enumerate(messages) if m.value is None}
     reasons.update(result.errors)
     lines = iter(result.lines)
@@ -96,6 +99,7 @@ def decide_messages(engine: Engine, messages: Sequence[Polled], *, dsa: bool = F
     assert next(lines, None) is None, "decide_records returned more decisions than accepted records"
     out.actions.update(result.actions)
     out.categories.update(result.categories)
+    out.decided = result.decided
     return out
 
 
