@@ -16,8 +16,8 @@ Delivery (see docs/scale.md):
   dead letters and its input offsets (``send_offsets_to_transaction``) commit together or not at
   all. Consumers of the output must read with ``isolation.level=read_committed``.
 
-One batch is in flight at a time (bounded memory, natural backpressure: the consumer does not
-fetch ahead of what was decided). ``stop`` being set makes the loop finish the batch in hand
+One batch is in flight at a time and the consumer's read-ahead is a few batches (bounded memory,
+natural backpressure: a backlog waits in Kafka). ``stop`` being set makes the loop finish the batch in hand
 (decide, produce, commit) and return; the CLI sets it on SIGTERM and SIGINT.
 
 confluent_kafka is imported inside :func:`run_stream` so the core install does not need it.
@@ -46,6 +46,7 @@ __all__ = ["KafkaAddress", "StreamConfig", "StreamSummary", "StreamError", "run_
 SESSION_TIMEOUT_MS = 6000
 HEARTBEAT_MS = 500
 TXN_TIMEOUT_S = 30.0
+PREFETCH_KB = 8192
 
 
 class StreamError(KhienError):
@@ -149,6 +150,10 @@ def consumer_settings(config: StreamConfig) -> dict[str, Any]:
         "isolation.level": "read_committed",
         "session.timeout.ms": SESSION_TIMEOUT_MS,
         "heartbeat.interval.ms": HEARTBEAT_MS,
+        # bounded read-ahead (librdkafka's defaults prefetch up to 100,000 messages / 64 MB): a few
+        # batches, so a slow runner's backlog stays in Kafka, where another runner can take it
+        "queued.min.messages": 4 * config.batch_size,
+        "queued.max.messages.kbytes": PREFETCH_KB,
         **config.client,
     }
 
