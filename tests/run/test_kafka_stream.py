@@ -256,6 +256,17 @@ def test_decide_messages_matches_scan_and_dead_letters_the_rest(engine):
     assert "not valid JSON" in dead[0]["error"] and dead[1]["error"].startswith("empty message")
 
 
+def test_key_as_id_gives_an_item_without_id_the_message_key(engine):
+    content = {"text": "Tuyển CTV việc nhẹ lương cao, ib Zalo 0912345678 nhận việc", "platform": "facebook"}
+    polled = [Polled("posts", 0, 0, "bài-77".encode(), orjson.dumps(content)),
+              Polled("posts", 0, 1, b"khoa-khac", orjson.dumps({"id": "bài-78", **content}))]
+    without = decide_messages(engine, polled)
+    assert [d.key for d in without.decisions] == ["bài-78".encode()] and "id" in orjson.loads(without.dead[0].value)["error"]
+    out = decide_messages(engine, polled, key_as_id=True)
+    assert [d.key.decode() for d in out.decisions] == ["bài-77", "bài-78"]  # an id in the item wins over the key
+    assert out.decisions[0].value == _reference(engine, [{"id": "bài-77", **content}])["bài-77"]
+
+
 def test_two_runners_one_killed_every_item_decided_identically(broker, engine, tmp_path):
     """With --db: each item's decision is recorded once and a case opened once for those that need
     people, however many times the killed runner's batch was decided."""

@@ -44,6 +44,8 @@ def stream(
                                     "names the transactional producer with --exactly-once."),
     batch_size: int = typer.Option(500, "--batch-size", min=1, max=100_000, help="Most messages decided at once."),
     batch_ms: int = typer.Option(200, "--batch-ms", min=1, max=60_000, help="Longest wait to fill a batch, in ms."),
+    key_as_id: bool = typer.Option(
+        False, "--key-as-id", help="An item without an 'id' takes the message key (UTF-8) as its id."),
     client: List[str] = typer.Option([], "-X", help="A librdkafka setting KEY=VALUE for both clients (repeatable)."),
     policy: Optional[Path] = PolicyOption,
     model: Optional[Path] = ModelOption,
@@ -70,7 +72,7 @@ def stream(
     config = StreamConfig(
         source=KafkaAddress.parse(source, "--from"), sink=KafkaAddress.parse(sink, "--to"), group=group,
         dead_letter=KafkaAddress.parse(dead_letter, "--dead-letter") if dead_letter else None,
-        exactly_once=exactly_once, batch_size=batch_size, batch_ms=batch_ms, dsa=dsa,
+        exactly_once=exactly_once, batch_size=batch_size, batch_ms=batch_ms, dsa=dsa, key_as_id=key_as_id,
         max_text=setting_value("max_text_chars", max_text_chars),
         progress_s=progress_s, client=_client_settings(client),
         **({"instance_id": instance_id} if instance_id else {}))

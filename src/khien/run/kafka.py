@@ -92,6 +92,7 @@ class StreamConfig:
     batch_ms: int = 200
     dsa: bool = False
     max_text: int | None = None
+    key_as_id: bool = False  # an item without an id takes the message key as its id
     progress_s: float = 5.0
     client: Mapping[str, str] = field(default_factory=dict)  # extra librdkafka settings (security, tuning)
 
@@ -203,7 +204,7 @@ def run_stream(engine: Engine, config: StreamConfig, *, stop: threading.Event,
             if polled:
                 began = time.perf_counter()
                 out = decide_messages(engine, polled, dsa=config.dsa, max_text=config.max_text,
-                                      keep=record is not None)
+                                      keep=record is not None, key_as_id=config.key_as_id)
                 summary.deciding += time.perf_counter() - began
                 if record is not None and out.decided:
                     record(out.decided)

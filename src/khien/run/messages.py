@@ -20,7 +20,7 @@ from ..engine import Engine
 from ..model import Decision, Item
 from .local import decide_records
 
-__all__ = ["Polled", "Outgoing", "BatchOutput", "decide_messages", "dead_letter", "next_offsets"]
+__all__ = ["Polled", "Outgoing", "BatchOutput", "decide_messages", "dead_letter", "next_offsets", "with_key_as_id"]
 
 # How much of a malformed message's value a dead-letter record keeps: enough to find and fix it,
 # never a copy of an arbitrarily large payload.
@@ -74,17 +74,34 @@ def dead_letter(message: Polled, reason: str) -> Outgoing:
     return Outgoing(message.key, orjson.dumps(body), ((ERROR_HEADER, reason.encode("utf-8")),))
 
 
+def with_key_as_id(message: Polled) -> bytes | None:
+    """The value of ``message`` with its key as the item's ``id`` when the item has none (the
+    ``--key-as-id`` envelope: producers that key messages by post id and send only the content).
+    Anything else is returned unchanged, for :func:`decode_record` to accept or reject."""
+    if message.key is None or message.value is None:
+        return message.value
+    try:
+        data = orjson.loads(message.value)
+        key = message.key.decode("utf-8")
+    except (orjson.JSONDecodeError, UnicodeDecodeError):
+        return message.value
+    if not isinstance(data, dict) or "id" in data:
+        return message.value
+    return orjson.dumps({"id": key, **data})
+
+
 def decide_messages(engine: Engine, messages: Sequence[Polled], *, dsa: bool = False,
-                    max_text: int | None = None, keep: bool = False) -> BatchOutput:
+                    max_text: int | None = None, keep: bool = False, key_as_id: bool = False) -> BatchOutput:
     """Decide a batch; every message yields exactly one decision or one dead letter, in order.
-    ``keep`` also returns the (item, decision) pairs (``decided``).
+    ``keep`` also returns the (item, decision) pairs (``decided``); ``key_as_id`` reads the message
+    key as the id of an item that has none (:func:`with_key_as_id`).
 
     ``decide_records`` reports a bad record by its number (here: the index in the batch) and
     returns the decisions of the others in order, which is how a decision is matched back to its
     message without deciding twice.
     """
     out = BatchOutput()
-    records = [(i, m.value) for i, m in enumerate(messages) if m.value is not None]
+    records = [(i, with_key_as_id(m) if key_as_id else m.value) for i, m in enumerate(messages) if m.value is not None]
     result = decide_records(engine, records, dsa=dsa, max_text=max_text, keep=keep)
     reasons = {i: "empty message: no value" for i, m in enumerate(messages) if m.value is None}
     reasons.update(result.errors)
