@@ -87,6 +87,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("items", "items_cmd:items_app", extra="server"),
     # `khien flaggers add|list|remove` (trusted flaggers, issue 12).
     Command("flaggers", "flaggers_cmd:flaggers_app", extra="server"),
+    # `khien stream --from kafka://... --to kafka://...` (issue 13).
+    Command("stream", "stream_cmd:stream", extra="kafka"),
 )
 
 # The modules that stand for each optional extra of pyproject.toml: a command whose extra is not
@@ -95,6 +97,7 @@ EXTRA_MODULES: dict[str, tuple[str, ...]] = {
     "server": ("fastapi", "uvicorn", "sqlalchemy", "alembic", "argon2", "jinja2", "cryptography"),
     "learn": ("pyarrow",),
     "impersonation": ("imagehash", "PIL"),
+    "kafka": ("confluent_kafka",),
 }
 
 

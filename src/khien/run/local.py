@@ -19,6 +19,7 @@ import orjson
 from ..engine import Engine
 from ..errors import InputError
 from ..impersonation.findings import AuthorFinding, author_finding
+from ..model import Decision, Item
 from .sources import decode_record
 
 __all__ = ["AuthorFinding", "BatchResult", "decide_records", "run_batches"]
@@ -38,13 +39,16 @@ class BatchResult:
     records: int = 0
     # author impersonation, in input order; only when asked for, and an empty tuple costs nothing to send
     findings: tuple[AuthorFinding, ...] = ()
+    decided: list[tuple[Item, Decision]] = field(default_factory=list)  # filled only with keep=True
 
 
 def decide_records(engine: Engine, records: Sequence[tuple[int, Any]], *, dsa: bool = False,
-                   max_text: int | None = None, findings: bool = False) -> BatchResult:
+                   max_text: int | None = None, findings: bool = False, keep: bool = False) -> BatchResult:
     """Decode and decide one batch; bad records (a text over ``max_text`` characters among them)
     become errors with their line numbers. ``findings`` also collects the items whose decision says
-    their author imitates a protected entity (:func:`khien.impersonation.findings.author_finding`)."""
+    their author imitates a protected entity (:func:`khien.impersonation.findings.author_finding`);
+    ``keep`` also returns the (item, decision) pairs, in the order of the lines (for a runner that
+    records decisions in the store too)."""
     result = BatchResult(records=len(records))
     items = []
     for lineno, payload in records:
@@ -55,6 +59,8 @@ def decide_records(engine: Engine, records: Sequence[tuple[int, Any]], *, dsa: b
     if not items:
         return result
     decisions = engine.decide_batch(items)
+    if keep:
+        result.decided = list(zip(items, decisions))
     for decision in decisions:
         result.actions[decision.action] += 1
         for finding in decision.categories:
