@@ -278,3 +278,44 @@ def test_two_requests_at_once_on_one_subject_share_one_open_case(world):
     assert case.reporters == 2 and case.state == "open"
     with store.read() as tx:
         assert {r.id for r in rows.reports_in_case(tx, case.id)} == set(out["a"].ids + out["b"].ids)
+
+
+def test_a_ring_spread_over_three_server_processes_is_seen_whole(world):
+    """Three server processes (three desks) take turns with a ring's reports: each takes 4 of 12,
+    fewer than a burst, so only a desk that catches up with the others' stored reports can see the
+    ring. The last reports are marked, by whichever process takes them."""
+    store, policy, clock, _desk = world
+    desks = [ReportDesk(), ReportDesk(), ReportDesk()]
+    young = iso(T0 - 86_400)
+    made = []
+    for n in range(12):
+        clock.advance(30)
+        with store.write() as tx:
+            made += intake.submit(tx, desks[n % 3], policy, INGEST, parsed(world, one(
+                item="bao", reporter=f"ring{n}", category="misinformation", statement=RING_PASTE,
+                created_at=young)), clock=clock).ids
+    with store.read() as tx:
+        found = [rows.get_report(tx, i) for i in made]
+    assert found[-1].suspicious and found[-1].ring, "the twelfth report, taken by the third desk"
+    assert sorted(d.seen_to for d in desks) == made[-3:]  # each desk saw up to its own last report
+    assert not any(d.holes for d in desks)  # every id between was stored and caught up with
+
+
+def test_a_report_id_skipped_by_a_transaction_not_committed_yet_is_caught_up_later(world):
+    store, policy, clock, _desk = world
+    desk = ReportDesk()
+    send_with = lambda d, who: intake.submit(tx, d, policy, INGEST, parsed(world, one(  # noqa: E731
+        item="bao", reporter=who, statement=HONEST[0])), clock=clock).ids
+    with store.write() as tx:
+        (first,) = send_with(desk, "u1")
+    with store.write() as tx:  # another process stores a report this desk has not seen
+        (other,) = send_with(ReportDesk(), "u2")
+    desk.holes[other] = clock.now()  # as if it had been uncommitted when this desk moved past it
+    desk.seen_to = other + 1
+    with store.read() as tx:
+        assert desk.load(tx, clock.now()) == 1 and other not in desk.holes
+    clock.advance(200)
+    desk.holes[12345] = T0  # an id that never turns up (a rolled-back request) is forgotten in time
+    with store.read() as tx:
+        desk.load(tx, clock.now())
+    assert 12345 not in desk.holes and first < other

@@ -8,6 +8,12 @@ last ``RingConfig.memory_s`` (14 days), oldest first. Replayed reports carry the
 the time of each report (from the account creation time stored on the reporter's row) and the
 reporter's current track record; their verdicts are discarded, since the stored labels stand.
 
+Several server processes each hold a desk. Each request first catches its desk up with the reports
+the other processes stored since (by id: every id above the highest one seen, and the ids skipped
+below it, which may belong to a transaction that had not committed yet; a skipped id is looked for
+during ``HOLE_S`` seconds). So a ring whose reports are spread over the processes is judged on all of
+them by the process that takes its next report; a caught-up report's own verdict stays as stored.
+
 The detector sees a report before its transaction commits. A request that then fails leaves its
 reports in the detector's memory (they only make later verdicts slightly more suspicious, and a
 re-label of a report that was never stored updates nothing); restarting the server forgets them.
@@ -24,7 +30,10 @@ from ..store import reports as rows
 from ..store.records_reports import Report, ReporterRecord
 from .rings import ReportEvent, RingConfig, RingDetector, RingVerdict
 
-__all__ = ["ReportDesk", "event_of", "target_of"]
+__all__ = ["ReportDesk", "event_of", "target_of", "HOLE_S"]
+
+HOLE_S = 120.0  # how long an id skipped in the sequence may still turn up (a transaction not committed yet)
+MAX_HOLES = 100_000  # a larger jump in ids (a sequence moved by hand) is not tracked id by id
 
 
 def target_of(kind: str, platform: str, subject_id: str) -> str:
@@ -55,30 +64,58 @@ class ReportDesk:
         self.lock = threading.Lock()
         self.loaded = False
         self.known_rings: set[str] = set()
+        self.seen_to = 0  # every report id up to here was observed, or is a hole
+        self.holes: dict[int, float] = {}  # report ids skipped below seen_to -> when first missed
 
     def load(self, tx: Tx, now: float) -> int:
-        """Replay stored reports into a fresh detector once; returns how many were replayed."""
+        """Replay stored reports into a fresh detector once; later calls catch up with the reports
+        other processes stored since. Returns how many were replayed."""
         with self.lock:
-            if self.loaded:
-                return 0
-            found = rows.recent_reports(tx, since_ts=now - self.config.memory_s, limit=self.rebuild_reports) \
-                if self.rebuild_reports else []
-            records = rows.reporter_records(tx, [(r.platform, r.reporter_id) for r in found
-                                                 if r.source == ReportSource.USER and r.reporter_id])
-            for r in found:
-                rec = records.get((r.platform, r.reporter_id or ""))
-                created = rec.account_created_ts if rec is not None else None
-                verdict = self.detector.observe(event_of(
-                    r, report_id=r.id, reporter=r.reporter_key, target=target_of(r.subject_kind, r.platform,
-                                                                                 r.subject_id),
-                    category=r.category, ts=r.created_ts, statement=r.statement, record=rec,
-                    age_s=max(0.0, r.created_ts - created) if created is not None else None))
-                if verdict.ring:
-                    self.known_rings.add(verdict.ring)
-            self.detector.relabelled()  # the stored labels stand
-            self.known_rings.update(ring.ring_id for ring in self.detector.rings())
-            self.loaded = True
+            if not self.loaded:
+                found = rows.recent_reports(tx, since_ts=now - self.config.memory_s, limit=self.rebuild_reports) \
+                    if self.rebuild_reports else []
+                self.seen_to = rows.last_report_id(tx)  # an older report beyond the bound is not replayed
+            else:
+                self._expire(now)
+                found = rows.reports_after(tx, self.seen_to, sorted(self.holes), limit=self.rebuild_reports)
+            self._replay(tx, found, now)
+            if not self.loaded:
+                self.known_rings.update(ring.ring_id for ring in self.detector.rings())
+                self.loaded = True
             return len(found)
+
+    def _replay(self, tx: Tx, found: list[Report], now: float) -> None:
+        if not found:
+            return
+        records = rows.reporter_records(tx, [(r.platform, r.reporter_id) for r in found
+                                             if r.source == ReportSource.USER and r.reporter_id])
+        for r in found:
+            rec = records.get((r.platform, r.reporter_id or ""))
+            created = rec.account_created_ts if rec is not None else None
+            verdict = self.detector.observe(event_of(
+                r, report_id=r.id, reporter=r.reporter_key, target=target_of(r.subject_kind, r.platform,
+                                                                             r.subject_id),
+                category=r.category, ts=r.created_ts, statement=r.statement, record=rec,
+                age_s=max(0.0, r.created_ts - created) if created is not None else None))
+            if verdict.ring:
+                self.known_rings.add(verdict.ring)
+        self.detector.relabelled()  # the stored labels stand
+        self._seen([r.id for r in found], now)
+
+    def _seen(self, ids: list[int], now: float) -> None:
+        """Ids observed: those above ``seen_to`` move it up, leaving the ids jumped over as holes."""
+        for i in sorted(ids):
+            if i > self.seen_to:
+                if i - self.seen_to - 1 <= MAX_HOLES:
+                    for skipped in range(self.seen_to + 1, i):
+                        self.holes[skipped] = now
+                self.seen_to = i
+            else:
+                self.holes.pop(i, None)
+
+    def _expire(self, now: float) -> None:
+        if self.holes:
+            self.holes = {i: t for i, t in self.holes.items() if now - t < HOLE_S}
 
     def observe(self, events: list[ReportEvent]) -> Observed:
         """Judge ``events`` in order; re-labels of earlier reports are drained after each one."""
@@ -95,4 +132,6 @@ class ReportDesk:
                     if v.ring and v.ring not in self.known_rings:
                         self.known_rings.add(v.ring)
                         new_rings[v.ring] = event.target
+            if events:
+                self._seen([e.report_id for e in events], events[-1].ts)
         return Observed(verdicts, relabelled, new_rings)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from sqlalchemy import and_, bindparam, case, func, select, text, update
+from sqlalchemy import and_, bindparam, case, func, or_, select, text, update
 
 from ..enums import AppealState, Appellant, CaseState, ReportSource, ReportState
 from .bulk import among, any_in, insert_rows, next_ids
@@ -21,7 +21,7 @@ __all__ = [
     "insert_reports", "set_groups", "mark_suspicious", "get_report", "list_reports", "reports_in_case",
     "reporter_records", "count_reporters", "answer_reports", "add_answers", "set_limited",
     "open_report_cases", "case_weights", "counted_reporters", "set_case_priorities", "item_reach", "account_followers",
-    "recent_reports", "flagger_due",
+    "recent_reports", "last_report_id", "reports_after", "flagger_due",
     "insert_flagger", "list_flaggers", "live_flagger", "flaggers_by_id", "remove_flagger", "flagger_accuracy",
     "insert_reporter_appeal", "appeal_of_report", "report_of_appeal",
 ]
@@ -160,6 +160,20 @@ def recent_reports(tx: Tx, *, since_ts: float, limit: int) -> list[Report]:
     rows = list(tx.conn.execute(select(reports).where(reports.c.created_ts >= since_ts)
                                 .order_by(reports.c.id.desc()).limit(limit)))
     return [Report.from_row(r) for r in reversed(rows)]
+
+
+def last_report_id(tx: Tx) -> int:
+    return int(tx.conn.execute(select(func.coalesce(func.max(reports.c.id), 0))).scalar_one())
+
+
+def reports_after(tx: Tx, after_id: int, also: Sequence[int], *, limit: int) -> list[Report]:
+    """Reports with an id above ``after_id`` or among ``also``, by id (a ring detector catching up
+    with what other processes stored)."""
+    where = reports.c.id > after_id
+    if also:
+        where = or_(where, any_in(tx, reports.c.id, list(also)))
+    rows = tx.conn.execute(select(reports).where(where).order_by(reports.c.id).limit(limit))
+    return [Report.from_row(r) for r in rows]
 
 
 # ---- reporters ---------------------------------------------------------------------------------
