@@ -4,7 +4,7 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
-EXTRAS ?= learn,impersonation,server,test
+EXTRAS ?= learn,impersonation,server,test,ray
 
 .PHONY: demo test venv model vectors bench clean lint
 

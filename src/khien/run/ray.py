@@ -263,10 +263,10 @@ def run_ray_scan(
         else:
             todo.append((path, out))
     if todo:
+        logging.getLogger("ray.data").setLevel(logging.ERROR)  # the CLI prints its own progress
         context = ray.data.DataContext.get_current()
         context.execution_options.preserve_order = True  # rows reach this process in input order
-        context.enable_progress_bars = False  # the CLI prints its own progress
-        logging.getLogger("ray.data").setLevel(logging.WARNING)
+        context.enable_progress_bars = False
         files = ray.data.from_items([{"file": i, "path": str(p)} for i, (p, _) in enumerate(todo)],
                                     override_num_blocks=len(todo))
         rows = files.map_batches(_read_files, batch_size=1, batch_format="pyarrow",
