@@ -130,14 +130,20 @@ def test_rerun_after_a_crash_decides_only_the_missing_files(first_run, inputs, t
     _, first = first_run
     out = tmp_path / "out"
     shutil.copytree(first, out)
+    src = shutil.copytree(inputs[0], tmp_path / "in")
+    (src / "part-9.parquet").write_bytes(b"PAR1 not really")  # cannot be read: reported, no output
     # the crash: part-2 never finished (its stale .partial is garbage), part-6 never started
     (out / "part-2.parquet").rename(partial_path(out / "part-2.parquet"))
     partial_path(out / "part-2.parquet").write_bytes(b"half a Parquet file")
     (out / "part-6.parquet").unlink()
     kept = {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p.suffix == ".parquet"}
-    result = runner.invoke(app, ["scan", str(inputs[0]), "--engine", "ray", "-o", str(out), "--workers", "2"])
-    assert result.exit_code == 0, result.output  # the file with the bad rows was not decided again
-    assert "skipped 6 of 8 input files" in result.output
+    result = runner.invoke(app, ["scan", str(src), "--engine", "ray", "-o", str(out), "--workers", "2"])
+    assert result.exit_code == 1, result.output  # part-9; the file with the bad rows was not decided again
+    assert "skipped 6 of 9 input files" in result.output
+    assert f"{src / 'part-9.parquet'}: not a readable Parquet file" in result.output
+    assert "FAILED" in result.output and not (out / "part-9.parquet").exists()
+    assert not partial_path(out / "part-9.parquet").exists()
+    assert "row " not in result.output  # no row of the missing files was refused
     assert "part-2.parquet" in result.output and "part-6.parquet" in result.output
     assert "part-0.parquet ->" not in result.output
     for name, mtime in kept.items():
