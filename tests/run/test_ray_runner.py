@@ -3,7 +3,7 @@
 Eight Parquet files of Vietnamese posts (tests/fixtures and examples/) are decided on Ray and the
 same items by ``khien scan --engine local``; every output row must be the local decision, in order.
 Then a crashed run (two outputs missing, one stale ``.partial`` left behind) is resumed: only the
-missing files are decided. Skips only when the ``ray`` extra is not installed.
+missing files are decided. Ray starts once for the module. Skips only when the ``ray`` extra is not installed.
 """
 
 from __future__ import annotations
@@ -39,9 +39,10 @@ def _posts() -> list[dict]:
     return posts[:400]  # 50 a file: fixtures (extra columns) and examples (authors, reach)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def ray_local():
-    """One local Ray for the session, with the loopback settings of docs/RECIPES (Ray)."""
+    """One local Ray, with the loopback settings of docs/RECIPES (Ray), started once: only this module
+    uses it, so it stops when the module ends and its ~1.3 GiB is free for the rest of the suite."""
     from khien.run.ray import RAY_ENV
 
     for key, value in RAY_ENV.items():
@@ -53,7 +54,7 @@ def ray_local():
     ray.shutdown()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def inputs(tmp_path_factory) -> tuple[Path, Path]:
     """Eight Parquet files under ``in/`` and the same items, file by file, as JSONL under ``jsonl/``."""
     root = tmp_path_factory.mktemp("raydata")
@@ -75,7 +76,7 @@ def inputs(tmp_path_factory) -> tuple[Path, Path]:
     return root / "in", root / "jsonl"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def first_run(ray_local, inputs, tmp_path_factory):
     """``khien scan in/ --engine ray -o out/``, once for the session."""
     out = tmp_path_factory.mktemp("rayout") / "out"

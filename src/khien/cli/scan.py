@@ -35,8 +35,10 @@ def scan(
     max_text_chars: Optional[int] = typer.Option(
         None, "--max-text-chars", min=1,
         help="Longest text decided, in characters; a longer one is a line error (default: setting max_text_chars)."),
-    engine: str = typer.Option("local", "--engine", help="local (this machine) or ray (Parquet/JSONL files to a folder; docs/scale.md)."),
-    address: Optional[str] = typer.Option(None, "--address", help="With --engine ray: the Ray cluster to join (default: start a local Ray)."),
+    runner: str = typer.Option("local", "--engine",
+                               help="local (this machine) or ray (Parquet/JSONL files to a folder; docs/scale.md)."),
+    address: Optional[str] = typer.Option(None, "--address",
+                                          help="With --engine ray: the Ray cluster to join (default: a local Ray)."),
 ) -> None:
     """Decide every item; one decision per input line, in input order.
 
@@ -44,10 +46,11 @@ def scan(
     code 1, like any rejected line) and the other lines are still decided; a JSONL line too long
     to hold such an item is skipped without being read into memory.
     """
-    if engine != "local" or address is not None:
+    if runner != "local" or address is not None:
         from .scan_ray import scan_ray
 
-        scan_ray(engine, input, output, address, policy, model, registry, workers, batch_size, dsa, quiet, max_text_chars)
+        scan_ray(runner, input, output, address, policy, model, registry, workers, batch_size, dsa, quiet,
+                 max_text_chars)
     fmt = detect_format(input, format)
     max_text = setting_value("max_text_chars", max_text_chars)
     engine = build_engine(policy, model, registry)

@@ -155,7 +155,7 @@ class RayScanSummary:
     skipped: int = 0  # inputs whose output existed already
     done: int = 0  # outputs written by this run
     failed: int = 0  # inputs that could not be read at all (no output; a re-run tries them again)
-    decided: int = 0
+    decided: int = 0  # items in the outputs written by this run
     rejected: int = 0
     workers: int = 0
     actions: Counter = field(default_factory=Counter)
@@ -175,6 +175,8 @@ class _Files:
         self.next = 0  # the first file not finished yet
         self.writer: DecisionWriter | None = None
         self.decided = self.rejected = 0
+        self.actions: Counter = Counter()
+        self.categories: Counter = Counter()
         self.failed: str | None = None
 
     def _finish_through(self, last: int) -> None:
@@ -185,11 +187,15 @@ class _Files:
                 if self.writer is not None:
                     self.writer.abort()
                 self.summary.failed += 1
-            else:
+            else:  # a file's decisions count once its output exists
                 (self.writer or DecisionWriter(out)).commit()
                 self.summary.done += 1
+                self.summary.decided += self.decided
+                self.summary.actions.update(self.actions)
+                self.summary.categories.update(self.categories)
             self.on_file(FileDone(path, out, self.decided, self.rejected, self.failed))
             self.writer, self.decided, self.rejected, self.failed = None, 0, 0, None
+            self.actions, self.categories = Counter(), Counter()
             self.next += 1
 
     def take(self, batch: Any) -> None:
@@ -217,14 +223,13 @@ class _Files:
                     self.on_error(path, rows[i], errors[i])
                     continue
                 decided.append(DecisionRow(rows[i], ids[i], actions[i], tuple(categories[i]), lines[i]))
-                self.summary.actions[actions[i]] += 1
-                self.summary.categories.update(categories[i])
+                self.actions[actions[i]] += 1
+                self.categories.update(categories[i])
             if decided and self.failed is None:
                 if self.writer is None:
                     self.writer = DecisionWriter(out)
                 self.writer.write(decided)
                 self.decided += len(decided)
-                self.summary.decided += len(decided)
             start = end
 
     def close(self) -> None:
