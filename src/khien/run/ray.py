@@ -1,8 +1,8 @@
 """Batch runner on Ray Data: ``khien scan INPUT --engine ray -o OUTDIR/``.
 
-Pipeline: a dataset of the input files still to do → read each file in a Ray task
-(:func:`khien.run.batchfiles.read_rows`) → ``map_batches`` with :class:`Decider`, an actor pool of
-``workers`` actors, each loading one :class:`~khien.engine.Engine` once and deciding through
+Pipeline: a dataset of the input files still to do → ``map_batches`` with :class:`Decider`, an actor
+pool of ``workers`` actors, each loading one :class:`~khien.engine.Engine` once, reading one input
+file at a time (:func:`khien.run.batchfiles.read_rows`) and deciding its rows through
 :func:`khien.run.local.decide_records` (the function ``khien scan`` uses, so a decision is the same
 JSON object) → this process, which writes each input's decisions to its own Parquet file.
 
@@ -77,19 +77,27 @@ def start_ray(address: str | None, workers: int | None) -> tuple[bool, int]:
 
 
 class Decider:
-    """A Ray Data actor: one engine, loaded once in ``__init__``, decides every batch it is given.
+    """A Ray Data actor: one engine, loaded once in ``__init__``, reads the input files it is given
+    and decides their rows.
 
-    Input columns: ``file``, ``row``, ``payload`` (raw JSON), ``error`` (set when the row was refused
-    while reading). Output: ``file``, ``row``, ``id``, ``action``, ``categories``, ``decision``,
-    ``error`` — one row per input row, in the same order; a refused row has ``error`` and no decision.
+    :meth:`decide` takes rows with the columns ``file``, ``row``, ``payload`` (raw JSON), ``error``
+    (set when the row was refused while reading) and returns ``file``, ``row``, ``id``, ``action``,
+    ``categories``, ``decision``, ``error`` — one row per input row, in the same order; a refused row
+    has ``error`` and no decision.
     """
 
-    def __init__(self, make_engine: Callable[[], Engine], dsa: bool, max_text: int) -> None:
+    def __init__(self, make_engine: Callable[[], Engine], dsa: bool, max_text: int, batch_size: int) -> None:
         self.engine = make_engine()
         self.dsa = dsa
         self.max_text = max_text
+        self.batch_size = batch_size
 
-    def __call__(self, batch: Any) -> Any:
+    def __call__(self, files: Any) -> Iterator[Any]:
+        """Each input file named in ``files`` (columns ``file``, ``path``), ``batch_size`` rows at a time."""
+        for rows in _read_files(files, batch_size=self.batch_size, max_text=self.max_text):
+            yield self.decide(rows)
+
+    def decide(self, batch: Any) -> Any:
         import pyarrow as pa
 
         files = batch.column("file").to_pylist()
@@ -119,7 +127,7 @@ class Decider:
 
 
 def _read_files(batch: Any, *, batch_size: int, max_text: int) -> Iterator[Any]:
-    """A Ray Data task: the rows of each input file named in ``batch`` (columns ``file``, ``path``)."""
+    """The rows of each input file named in ``batch`` (columns ``file``, ``path``), as tables."""
     import pyarrow as pa
 
     def table(file: int, rows: list[int], payloads: list[bytes | None], errors: list[str | None]) -> Any:
@@ -274,12 +282,13 @@ def run_ray_scan(
         context.enable_progress_bars = False
         files = ray.data.from_items([{"file": i, "path": str(p)} for i, (p, _) in enumerate(todo)],
                                     override_num_blocks=len(todo))
-        rows = files.map_batches(_read_files, batch_size=1, batch_format="pyarrow",
-                                 fn_kwargs={"batch_size": batch_size, "max_text": max_text})
-        decided = rows.map_batches(Decider, fn_constructor_kwargs={"make_engine": make_engine, "dsa": dsa,
-                                                                   "max_text": max_text},
-                                   batch_size=batch_size, batch_format="pyarrow", num_cpus=1,
-                                   compute=ray.data.ActorPoolStrategy(size=workers))
+        # one task = one input file, read and decided by one actor (a separate read step would be
+        # fused into the actors anyway, with the files bundled into one task); an actor takes one
+        # file at a time, so the first actor up does not queue them all
+        decided = files.map_batches(Decider, fn_constructor_kwargs={"make_engine": make_engine, "dsa": dsa,
+                                                                    "max_text": max_text, "batch_size": batch_size},
+                                    batch_size=1, batch_format="pyarrow", num_cpus=1,
+                                    compute=ray.data.ActorPoolStrategy(size=workers, max_tasks_in_flight_per_actor=1))
         sink = _Files(todo, summary, on_file, on_error)
         try:
             for batch in decided.iter_batches(batch_size=None, batch_format="pyarrow"):
