@@ -4,7 +4,9 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
-EXTRAS ?= learn,impersonation,server,test,kafka
+EXTRAS ?= learn,impersonation,server,test
+# `make test` adds the runners' extras (Kafka client, Ray) for their tests; `make demo` needs neither.
+TEST_EXTRAS ?= $(EXTRAS),kafka,ray
 
 .PHONY: demo test venv model vectors bench clean lint
 
@@ -28,7 +30,8 @@ demo: venv
 	$(BIN)/khien demo-setup --db sqlite:///out/khien.db --input examples/posts.jsonl
 	@echo "to type 'khien ...' directly, activate the environment first: source $(VENV)/bin/activate"
 
-test: venv
+test:
+	$(MAKE) venv EXTRAS=$(TEST_EXTRAS)
 	bash scripts/test.sh
 
 model: venv

@@ -40,6 +40,10 @@ def scan(
                                      "protected entity, in this database (sqlite:///PATH or postgresql+psycopg://...)."),
     platform: Optional[str] = typer.Option(None, "--platform", help="With --db: the platform of items whose record "
                                            "names none (items with neither are skipped for cases)."),
+    runner: str = typer.Option("local", "--engine",
+                               help="local (this machine) or ray (Parquet/JSONL files to a folder; docs/scale.md)."),
+    address: Optional[str] = typer.Option(None, "--address",
+                                          help="With --engine ray: the Ray cluster to join (default: a local Ray)."),
 ) -> None:
     """Decide every item; one decision per input line, in input order.
 
@@ -53,6 +57,13 @@ def scan(
     account whose impersonation case is still open gets no second one. The decisions written are
     the same bytes as without --db.
     """
+    if runner != "local" or address is not None:
+        if db is not None:
+            fail("--db goes with the local engine: a Ray scan opens no cases (run khien scan --db on the files)")
+        from .scan_ray import scan_ray
+
+        scan_ray(runner, input, output, address, policy, model, registry, workers, batch_size, dsa, quiet,
+                 max_text_chars)
     if platform is not None and db is None:
         fail("--platform goes with --db: it names the platform of the items whose account cases are opened")
     if platform is not None and not platform.strip():
