@@ -409,3 +409,35 @@ def test_a_bad_address_is_a_usage_error_naming_the_option():
                                       "--group", "khien"])
     assert result.exit_code == 2
     assert "--from 'kafka://127.0.0.1:9092' is not kafka://HOST:PORT/TOPIC" in result.output
+
+
+@pytest.mark.postgres
+def test_stream_with_a_postgresql_store_records_each_decision_once_even_when_replayed(broker, engine, tmp_path):
+    """--db on PostgreSQL: one runner decides the topic and records every decision; a second group
+    replays the whole topic into the same store (as after losing every committed offset), and the
+    store still holds one decision per item and one case per item that needs people."""
+    from khien.review.services import migrate, open_store
+    from khien.store.testing import fresh_database
+
+    items = _items(300, "pg")
+    with fresh_database("postgres", tmp_path) as url:
+        store = open_store(url)
+        migrate(store)
+        names = _names("pgdb")
+        _create_topics(broker, names["in"], names["out"], names["dlq"])
+        _produce(broker, names["in"], [orjson.dumps(item) for item in items], [item["id"].encode() for item in items])
+        reference = _reference(engine, items)
+        for round_ in ("first", "replay"):
+            out = TopicReader(broker, names["out"])
+            group = dict(names, group=f"{names['group']}-{round_}")
+            procs = [_runner(broker, group, "a", tmp_path, "--db", url)]
+            try:
+                wanted = len(items) * (1 if round_ == "first" else 2)
+                _wait_for(lambda: len(out.read()) >= wanted, 120, f"the {round_} round's decisions", procs)
+            finally:
+                codes = _stop(procs)
+            assert codes == [0], f"SIGTERM must drain and exit 0; logs in {tmp_path}"
+            assert {m.key().decode(): m.value() for m in out.messages} == reference
+            out.close()
+            _check_store_once(store, reference)
+        store.dispose()
