@@ -441,3 +441,51 @@ def test_stream_with_a_postgresql_store_records_each_decision_once_even_when_rep
             out.close()
             _check_store_once(store, reference)
         store.dispose()
+
+
+def test_header_envelope_fills_missing_fields_and_the_item_wins(engine):
+    """--header FIELD=HEADER: a producer that carries the post id and platform in headers and sends
+    only the content gets decisions as if they were in the JSON; a field in the JSON wins."""
+    content = {"text": "Tuyển CTV việc nhẹ lương cao 500k/ngày, nạp trước 200k phí giữ chỗ, ib Zalo 0912345678"}
+    headers = (("x-post-id", "bài-90".encode()), ("x-platform", b"zalo"), ("x-other", b"\xff"))
+    env = (("id", "x-post-id"), ("platform", "x-platform"), ("url", "x-missing"))
+    polled = [Polled("posts", 0, 0, None, orjson.dumps(content), headers),
+              Polled("posts", 0, 1, None, orjson.dumps({"id": "bài-91", "platform": "facebook", **content}), headers),
+              Polled("posts", 0, 2, None, orjson.dumps(content), ())]
+    out = decide_messages(engine, polled, headers=env)
+    assert [d.key.decode() for d in out.decisions] == ["bài-90", "bài-91"]
+    assert out.decisions[0].value == _reference(engine, [{"id": "bài-90", "platform": "zalo", **content}])["bài-90"]
+    assert out.decisions[1].value == _reference(engine, [{"id": "bài-91", "platform": "facebook", **content}])["bài-91"]
+    assert len(out.dead) == 1 and "id" in orjson.loads(out.dead[0].value)["error"]  # no header, no id
+
+
+def test_a_header_for_an_unknown_field_is_a_usage_error_with_a_guess():
+    from typer.testing import CliRunner
+
+    from khien.cli.main import _register, app
+
+    _register()
+    result = CliRunner().invoke(app, ["stream", "--from", "kafka://127.0.0.1:9092/bai", "--to", "kafka://127.0.0.1:9092/qd",
+                                      "--group", "khien", "--header", "platfrom=x-platform"])
+    assert result.exit_code == 2
+    assert "did you mean 'platform'?" in result.output
+
+
+def test_a_runner_reads_item_ids_from_message_headers(broker, engine, tmp_path):
+    names = _names("hdr")
+    items = _items(40, "tiêu-đề")
+    _create_topics(broker, names["in"], names["out"], names["dlq"])
+    producer = ck.Producer({"bootstrap.servers": broker, "linger.ms": 5})
+    for item in items:
+        body = {k: v for k, v in item.items() if k != "id"}
+        producer.produce(names["in"], orjson.dumps(body), headers=[("x-post-id", item["id"].encode())])
+    assert producer.flush(30) == 0
+    out = TopicReader(broker, names["out"])
+    procs = [_runner(broker, names, "a", tmp_path, "--header", "id=x-post-id")]
+    try:
+        _wait_for(lambda: len(out.read()) >= len(items), 120, "a decision for every item", procs)
+    finally:
+        codes = _stop(procs)
+    assert codes == [0]
+    assert {m.key().decode(): m.value() for m in out.messages} == _reference(engine, items)
+    out.close()

@@ -15,6 +15,8 @@ from rich.table import Table
 from ..errors import InputError
 from ..model import ACTIONS
 from ..run.kafka import KafkaAddress, StreamConfig, run_stream
+from ..run.messages import HEADER_FIELDS
+from ..strict import nearest
 from ..settings import setting_value
 from .main import EXIT_OK, guarded
 from .options import ModelOption, PolicyOption, RegistryOption, build_engine
@@ -28,6 +30,22 @@ def _client_settings(pairs: List[str]) -> dict[str, str]:
             raise InputError(f"-X {pair!r} is not KEY=VALUE", hint="For example -X security.protocol=SASL_SSL.")
         out[key.strip()] = value
     return out
+
+
+def _header_fields(pairs: List[str]) -> tuple[tuple[str, str], ...]:
+    out = []
+    for pair in pairs:
+        name, eq, header = pair.partition("=")
+        name, header = name.strip(), header.strip()
+        if not eq or not header:
+            raise InputError(f"--header {pair!r} is not FIELD=HEADER", hint="For example --header platform=x-platform.")
+        if name not in HEADER_FIELDS:
+            guess = nearest(name, HEADER_FIELDS)
+            raise InputError(f"--header {pair!r}: {name!r} is not a field a header may give"
+                             + (f"; did you mean '{guess}'?" if guess else ""),
+                             hint=f"Fields: {', '.join(HEADER_FIELDS)}.")
+        out.append((name, header))
+    return tuple(out)
 
 
 @guarded
@@ -46,6 +64,9 @@ def stream(
     batch_ms: int = typer.Option(200, "--batch-ms", min=1, max=60_000, help="Longest wait to fill a batch, in ms."),
     key_as_id: bool = typer.Option(
         False, "--key-as-id", help="An item without an 'id' takes the message key (UTF-8) as its id."),
+    header: List[str] = typer.Option(
+        [], "--header", help="FIELD=HEADER: an item without FIELD (id, platform, url, created_at) takes the "
+                             "message header HEADER (UTF-8) as its value (repeatable)."),
     client: List[str] = typer.Option([], "-X", help="A librdkafka setting KEY=VALUE for both clients (repeatable)."),
     policy: Optional[Path] = PolicyOption,
     model: Optional[Path] = ModelOption,
@@ -73,7 +94,7 @@ def stream(
         source=KafkaAddress.parse(source, "--from"), sink=KafkaAddress.parse(sink, "--to"), group=group,
         dead_letter=KafkaAddress.parse(dead_letter, "--dead-letter") if dead_letter else None,
         exactly_once=exactly_once, batch_size=batch_size, batch_ms=batch_ms, dsa=dsa, key_as_id=key_as_id,
-        max_text=setting_value("max_text_chars", max_text_chars),
+        headers=_header_fields(header), max_text=setting_value("max_text_chars", max_text_chars),
         progress_s=progress_s, client=_client_settings(client),
         **({"instance_id": instance_id} if instance_id else {}))
     config.check()

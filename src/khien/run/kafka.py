@@ -93,6 +93,7 @@ class StreamConfig:
     dsa: bool = False
     max_text: int | None = None
     key_as_id: bool = False  # an item without an id takes the message key as its id
+    headers: tuple[tuple[str, str], ...] = ()  # (item field, message header) pairs: the header fills a missing field
     progress_s: float = 5.0
     client: Mapping[str, str] = field(default_factory=dict)  # extra librdkafka settings (security, tuning)
 
@@ -204,7 +205,7 @@ def run_stream(engine: Engine, config: StreamConfig, *, stop: threading.Event,
             if polled:
                 began = time.perf_counter()
                 out = decide_messages(engine, polled, dsa=config.dsa, max_text=config.max_text,
-                                      keep=record is not None, key_as_id=config.key_as_id)
+                                      keep=record is not None, key_as_id=config.key_as_id, headers=config.headers)
                 summary.deciding += time.perf_counter() - began
                 if record is not None and out.decided:
                     record(out.decided)
@@ -263,7 +264,8 @@ def _poll(consumer: Any, config: StreamConfig, report: Callable[[str], None]) ->
                 raise StreamError(f"the consumer failed: {error.str()}") from KafkaException(error)
             report(f"khien stream: consumer: {error.str()}")
             continue
-        polled.append(Polled(m.topic(), m.partition(), m.offset(), m.key(), m.value()))
+        polled.append(Polled(m.topic(), m.partition(), m.offset(), m.key(), m.value(),
+                             tuple(m.headers() or ()) if config.headers else ()))
     return polled
 
 

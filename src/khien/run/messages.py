@@ -20,12 +20,16 @@ from ..engine import Engine
 from ..model import Decision, Item
 from .local import decide_records
 
-__all__ = ["Polled", "Outgoing", "BatchOutput", "decide_messages", "dead_letter", "next_offsets", "with_key_as_id"]
+__all__ = ["Polled", "Outgoing", "BatchOutput", "decide_messages", "dead_letter", "next_offsets", "with_key_as_id",
+           "HEADER_FIELDS", "enveloped"]
 
 # How much of a malformed message's value a dead-letter record keeps: enough to find and fix it,
 # never a copy of an arbitrarily large payload.
 DEAD_VALUE_CHARS = 10_000
 ERROR_HEADER = "khien-error"
+# Item fields a message header may supply (``--header FIELD=NAME``): short texts a producer often
+# carries in headers rather than in the item's JSON.
+HEADER_FIELDS = ("id", "platform", "url", "created_at")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +41,7 @@ class Polled:
     offset: int
     key: bytes | None
     value: bytes | None
+    headers: tuple[tuple[str, bytes | None], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,30 +83,56 @@ def with_key_as_id(message: Polled) -> bytes | None:
     """The value of ``message`` with its key as the item's ``id`` when the item has none (the
     ``--key-as-id`` envelope: producers that key messages by post id and send only the content).
     Anything else is returned unchanged, for :func:`decode_record` to accept or reject."""
-    if message.key is None or message.value is None:
+    return enveloped(message, key_as_id=True)
+
+
+def enveloped(message: Polled, *, key_as_id: bool = False, headers: Sequence[tuple[str, str]] = ()) -> bytes | None:
+    """The value of ``message`` completed from its envelope: with ``key_as_id`` the key is the
+    ``id`` of an item that has none; each ``(field, header)`` of ``headers`` gives a field the item
+    lacks the UTF-8 value of that header (the first one of that name; a header that is absent or not
+    UTF-8 gives nothing). Fields in the item's JSON always win. A value that is not a JSON object is
+    returned unchanged, for :func:`decode_record` to reject with its reason."""
+    if message.value is None or not (key_as_id and message.key is not None or headers and message.headers):
         return message.value
     try:
         data = orjson.loads(message.value)
-        key = message.key.decode("utf-8")
-    except (orjson.JSONDecodeError, UnicodeDecodeError):
+    except orjson.JSONDecodeError:
         return message.value
-    if not isinstance(data, dict) or "id" in data:
+    if not isinstance(data, dict):
         return message.value
-    return orjson.dumps({"id": key, **data})
+    added: dict[str, str] = {}
+    if key_as_id and message.key is not None and "id" not in data:
+        try:
+            added["id"] = message.key.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    for name, header in headers:
+        if name in data or name in added:
+            continue
+        raw = next((v for k, v in message.headers if k == header), None)
+        if raw is not None:
+            try:
+                added[name] = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                pass
+    return orjson.dumps({**added, **data}) if added else message.value
 
 
 def decide_messages(engine: Engine, messages: Sequence[Polled], *, dsa: bool = False,
-                    max_text: int | None = None, keep: bool = False, key_as_id: bool = False) -> BatchOutput:
+                    max_text: int | None = None, keep: bool = False, key_as_id: bool = False,
+                    headers: Sequence[tuple[str, str]] = ()) -> BatchOutput:
     """Decide a batch; every message yields exactly one decision or one dead letter, in order.
     ``keep`` also returns the (item, decision) pairs (``decided``); ``key_as_id`` reads the message
-    key as the id of an item that has none (:func:`with_key_as_id`).
+    key as the id of an item that has none and ``headers`` fill fields from message headers
+    (:func:`enveloped`).
 
     ``decide_records`` reports a bad record by its number (here: the index in the batch) and
     returns the decisions of the others in order, which is how a decision is matched back to its
     message without deciding twice.
     """
     out = BatchOutput()
-    records = [(i, with_key_as_id(m) if key_as_id else m.value) for i, m in enumerate(messages) if m.value is not None]
+    records = [(i, enveloped(m, key_as_id=key_as_id, headers=headers) if key_as_id or headers else m.value)
+               for i, m in enumerate(messages) if m.value is not None]
     result = decide_records(engine, records, dsa=dsa, max_text=max_text, keep=keep)
     reasons = {i: "empty message: no value" for i, m in enumerate(messages) if m.value is None}
     reasons.update(result.errors)
