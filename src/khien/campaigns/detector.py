@@ -161,7 +161,9 @@ class CampaignDetector:
         while root in self._parent:
             root = self._parent[root]
         while cid != root:  # path compression
-            cid, self._parent[cid] = self._parent[cid], root
+            nxt = self._parent[cid]
+            self._parent[cid] = root
+            cid = nxt
         return root
 
     def _add(self, post: Post, feat: Features, keys: np.ndarray, sealed_hits: list[np.ndarray]) -> Membership | None:
