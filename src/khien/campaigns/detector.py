@@ -16,7 +16,7 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 
 from .config import CampaignConfig, load_config
-from .features import Features, features
+from .features import Features, features, fold_phrases
 from .index import BucketedIndex, Bucket
 from .minhash import MinHasher
 from .records import BURST, SHARED_CONTACT, YOUNG_ACCOUNTS, Cluster, Membership, Post
@@ -66,6 +66,7 @@ class CampaignDetector:
         self.config = load_config(config)
         c = self.config
         self._hasher = MinHasher(c.num_perm, c.seed)
+        self._exempt = fold_phrases(c.exempt)
         self._index = BucketedIndex(c.window_s, c.bucket_s)
         self._live: dict[int, _Live | _Single] = {}
         self._parent: dict[int, int] = {}
@@ -81,7 +82,7 @@ class CampaignDetector:
         if not posts:
             return []
         c = self.config
-        feats = [features(p.text, shingle_words=c.shingle_words, exempt=c.exempt, prepared=p.views) for p in posts]
+        feats = [features(p.text, shingle_words=c.shingle_words, exempt=self._exempt, prepared=p.views) for p in posts]
         sigs = self._hasher.signatures([f.shingles if f.tokens >= c.min_tokens else _NONE for f in feats])
         keys = MinHasher.band_keys(sigs, c.bands, c.rows)
         out: list[Membership] = []
@@ -94,10 +95,15 @@ class CampaignDetector:
             end = start + 1
             while end < len(posts) and self._index.bucket_of(max(posts[end].ts, ts)) == number:
                 end += 1
-            sealed = [b.lookup(keys[start:end]) for b in self._index.sealed()]
-            for i in range(start, end):
-                hits = [h[i - start] for h in sealed]
-                member = self._add(posts[i], feats[i], keys[i], hits)
+            run_keys = keys[start:end]
+            hits: dict[int, set[int]] = {}  # post (in the run) -> cluster ids of sealed buckets
+            for b in self._index.sealed():
+                found = b.lookup(run_keys)
+                rows, cols = np.nonzero(found >= 0)
+                for row, cid in zip(rows.tolist(), found[rows, cols].tolist()):
+                    hits.setdefault(row, set()).add(cid)
+            for i, row_keys in enumerate(run_keys.tolist(), start):
+                member = self._add(posts[i], feats[i], row_keys, hits.get(i - start, _NO_HITS))
                 if member is not None:
                     out.append(member)
             self._newest = max(self._newest, max(p.ts for p in posts[start:end]))
@@ -166,20 +172,20 @@ class CampaignDetector:
             cid = nxt
         return root
 
-    def _add(self, post: Post, feat: Features, keys: np.ndarray, sealed_hits: list[np.ndarray]) -> Membership | None:
+    def _add(self, post: Post, feat: Features, keys: list[int], sealed_hits: set[int]) -> Membership | None:
         c = self.config
         bucket = self._index.current
         text_indexed = feat.tokens >= c.min_tokens
-        found: set[int] = set()
-        key_list = keys.tolist() if text_indexed else ()
+        key_list = keys if text_indexed else ()
+        found: set[int] = set(sealed_hits) if text_indexed else set()
         if text_indexed:
-            for hits in sealed_hits:
-                found.update(h for h in hits.tolist() if h >= 0)
-            found.update(cid for k in key_list if (cid := bucket.open.get(k)) is not None)
+            get = bucket.open.get
+            found.update(cid for k in key_list if (cid := get(k)) is not None)
         joining = [e for e in feat.entities if e.startswith(_JOINING)]
-        for b in self._index.buckets.values():
-            if b.entities:
-                found.update(b.entities[e] for e in joining if e in b.entities)
+        if joining:
+            for b in self._index.buckets.values():
+                if b.entities:
+                    found.update(b.entities[e] for e in joining if e in b.entities)
         roots = {r for r in map(self._find, found) if r in self._live}
         young = None
         if post.account_created is not None:
@@ -308,4 +314,5 @@ class CampaignDetector:
 
 
 _NONE = np.empty(0, dtype=np.uint32)
+_NO_HITS: frozenset[int] = frozenset()
 _SINGLE_BYTES = 200  # a 6-tuple, its dict slot and int key, a float; ids and entities are counted apart

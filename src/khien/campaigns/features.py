@@ -17,9 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..text.links import find_contacts, find_links
-from ..text.views import Views, fold_accents, views
+from ..text.views import Views, views
 
-__all__ = ["Features", "features", "shingle_hashes", "masked_tokens", "COMMON_DOMAINS"]
+__all__ = ["Features", "features", "fold_phrases", "shingle_hashes", "masked_tokens", "COMMON_DOMAINS"]
 
 # Sites whose bare domain says nothing about coordination (everyone links to them); a link's
 # path on them still counts.
@@ -32,6 +32,7 @@ COMMON_DOMAINS = frozenset({
 _LINKISH = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}(?:/\S*)?|[\w.+-]+@[\w-]+\.[\w.]+")
 _DIGITS = re.compile(r"\d(?:[\s.\-]?\d)*")
 _TOKEN = re.compile(r"[^\W_]+|#")
+_MAYBE_CONTACT = re.compile(r"[\d@]|\.\w|zalo|za lo|\bzl\b|tele|te le|\btg\b|whatsapp|viber|\bline\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,11 +61,14 @@ def shingle_hashes(tokens: list[str], n: int) -> np.ndarray:
     else:
         grams = [" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
     # crc32 is stable across processes (unlike hash()), so signatures are reproducible.
-    return np.unique(np.fromiter((zlib.crc32(g.encode()) for g in grams), dtype=np.uint32, count=len(grams)))
+    return np.array(list({zlib.crc32(g.encode()) for g in grams}), dtype=np.uint32)
 
 
 def _entities(v: Views) -> tuple[str, ...]:
     found: set[str] = set()
+    # Every contact holds a digit, a dot, an "@" or a chat app's name: most posts hold none.
+    if not _MAYBE_CONTACT.search(v.folded.text):
+        return ()
     for c in find_contacts(v.nfc, v.folded):
         if c.kind == "phone":
             found.add(f"phone:{c.value}")
@@ -88,7 +92,13 @@ def _entities(v: Views) -> tuple[str, ...]:
 
 def features(text: str, *, shingle_words: int = 2, exempt: tuple[str, ...] = (),
              prepared: Views | None = None) -> Features:
-    """The features of one text. ``prepared`` reuses views the engine already computed."""
+    """The features of one text. ``prepared`` reuses views the engine already computed;
+    ``exempt`` phrases must be folded already (:func:`fold_phrases`)."""
     v = prepared if prepared is not None else views(text)
-    tokens = masked_tokens(v.folded.text, tuple(fold_accents(p.lower()) for p in exempt))
+    tokens = masked_tokens(v.folded.text, exempt)
     return Features(shingle_hashes(tokens, shingle_words), _entities(v), len(tokens))
+
+
+def fold_phrases(phrases: tuple[str, ...]) -> tuple[str, ...]:
+    """Exempt phrases as the folded view spells them (lower case, no diacritics, teencode expanded)."""
+    return tuple(views(p).folded.text for p in phrases if p.strip())
