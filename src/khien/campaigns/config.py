@@ -26,6 +26,8 @@ class CampaignConfig:
     min_tokens: int = 6  # shorter texts (after masking and exempt phrases) are not text-indexed
     bands: int = 16
     rows: int = 4
+    min_band_hits: int = 2  # LSH bands a post must share with a cluster to join it by text
+    merge_band_hits: int = 4  # ... and with each of two clusters to merge them
     seed: int = 14
     burst_s: float = 900.0  # the timeline's slot: a burst is many accounts within one slot
     burst_share: float = 0.5  # ... holding at least this share of the cluster's accounts

@@ -2,8 +2,10 @@
 
 Contract of :meth:`CampaignDetector.observe`: posts come in time order (a post older than the
 newest seen is indexed in the current bucket, so a little disorder is tolerated); each post joins
-the cluster of any post within the window that shares an LSH band of its MinHash signature or a
-contact (phone, bank account, chat handle, e-mail, link), and clusters that both reach are merged.
+the cluster it shares the most LSH bands of its MinHash signature with (at least
+``min_band_hits``) or a contact with (phone, bank account, chat handle, e-mail, link) within the
+window. A post that matches two clusters with ``merge_band_hits`` bands each merges them; one band is never
+enough, so short generic texts cannot chain unrelated clusters together.
 Similarity alone never makes a campaign: see :meth:`CampaignDetector.assess`.
 """
 
@@ -69,7 +71,7 @@ class CampaignDetector:
         self._exempt = fold_phrases(c.exempt)
         self._index = BucketedIndex(c.window_s, c.bucket_s)
         self._live: dict[int, _Live | _Single] = {}
-        self._parent: dict[int, int] = {}
+        self._parent: dict[int, int] = {}  # merged cluster id -> the cluster it joined
         self._next = 0
         self._expired: list[Cluster] = []
         self._newest = -math.inf
@@ -96,12 +98,12 @@ class CampaignDetector:
             while end < len(posts) and self._index.bucket_of(max(posts[end].ts, ts)) == number:
                 end += 1
             run_keys = keys[start:end]
-            hits: dict[int, set[int]] = {}  # post (in the run) -> cluster ids of sealed buckets
+            hits: dict[int, set[tuple[int, int]]] = {}  # post (in the run) -> (band, cluster id)
             for b in self._index.sealed():
                 found = b.lookup(run_keys)
                 rows, cols = np.nonzero(found >= 0)
-                for row, cid in zip(rows.tolist(), found[rows, cols].tolist()):
-                    hits.setdefault(row, set()).add(cid)
+                for row, band, cid in zip(rows.tolist(), cols.tolist(), found[rows, cols].tolist()):
+                    hits.setdefault(row, set()).add((band, cid))
             for i, row_keys in enumerate(run_keys.tolist(), start):
                 member = self._add(posts[i], feats[i], row_keys, hits.get(i - start, _NO_HITS))
                 if member is not None:
@@ -172,34 +174,48 @@ class CampaignDetector:
             cid = nxt
         return root
 
-    def _add(self, post: Post, feat: Features, keys: list[int], sealed_hits: set[int]) -> Membership | None:
+    def _add(self, post: Post, feat: Features, keys: list[int], sealed_hits: set[tuple[int, int]]) -> Membership | None:
+        """Join ``post`` to the cluster it matches best, or start one.
+
+        A text match needs ``min_band_hits`` LSH bands in common with one cluster (one band alone
+        lets short generic texts chain unrelated posts together); a joining contact is decisive.
+        A post matching several clusters with ``merge_band_hits`` bands merges them into the one it
+        matches most (generic texts, such as short shop reviews, match many clusters weakly).
+        """
         c = self.config
         bucket = self._index.current
         text_indexed = feat.tokens >= c.min_tokens
         key_list = keys if text_indexed else ()
-        found: set[int] = set(sealed_hits) if text_indexed else set()
+        pairs = set(sealed_hits) if text_indexed else set()
         if text_indexed:
             get = bucket.open.get
-            found.update(cid for k in key_list if (cid := get(k)) is not None)
+            pairs.update((band, cid) for band, k in enumerate(key_list) if (cid := get(k)) is not None)
+        votes: dict[int, int] = {}
+        for _, cid in pairs:
+            cid = self._find(cid)
+            votes[cid] = votes.get(cid, 0) + 1
         joining = [e for e in feat.entities if e.startswith(_JOINING)]
         if joining:
             for b in self._index.buckets.values():
-                if b.entities:
-                    found.update(b.entities[e] for e in joining if e in b.entities)
-        roots = {r for r in map(self._find, found) if r in self._live}
+                for e in joining:
+                    if (cid := b.entities.get(e)) is not None:
+                        cid = self._find(cid)
+                        votes[cid] = votes.get(cid, 0) + c.bands
+        strong = sorted((-v, cid) for cid, v in votes.items() if v >= c.min_band_hits and cid in self._live)
         young = None
         if post.account_created is not None:
             young = (post.ts - post.account_created) < c.young_days * 86400
-        if not roots:
+        if not strong:
             cid = self._next
             self._next += 1
             self._live[cid] = (post.id, post.account, post.ts, bucket.number, feat.entities, young)
             live = None
         else:
-            cid = min(roots, key=lambda r: (-self._size(r), r))
+            cid = strong[0][1]
             live = self._promote(cid, post.text)
-            for other in roots - {cid}:
-                self._merge(live, other)
+            for v, other in strong[1:]:  # the post bridges clusters it matches strongly: one text
+                if -v >= c.merge_band_hits:
+                    self._merge(live, other)
             self._join(live, post.id, post.account, post.ts, bucket.number, feat.entities, young)
         for k in key_list:
             bucket.open.setdefault(k, cid)
@@ -211,10 +227,6 @@ class CampaignDetector:
             return None
         signals, campaign, _ = self.assess(live)
         return Membership(post.id, cid, live.size, len(live.accounts), campaign, signals)
-
-    def _size(self, cid: int) -> int:
-        v = self._live[cid]
-        return v.size if isinstance(v, _Live) else 1
 
     def _promote(self, cid: int, text: str) -> _Live:
         """The cluster ``cid`` as a full record (a singleton becomes one; ``text`` is its sample:

@@ -25,24 +25,32 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
         "liên hệ Zalo {phone} để được hướng dẫn chi tiết",
         "Việc nhẹ lương cao cho mẹ bỉm sữa và sinh viên: thả tim, đánh giá sản phẩm nhận hoa hồng ngay 15%, "
         "ai quan tâm nhắn tin Telegram @{handle} nhé",
+        "Cần gấp 20 bạn nhập liệu tại nhà, làm theo giờ rảnh, trả lương cuối ngày, yêu cầu biết dùng Facebook, "
+        "đăng ký qua Zalo {phone} trước 12 giờ",
     ),
     "gambling": (
         "Anh em vào {link} nhận ngay 100k miễn phí, nạp đầu nhân đôi, rút tiền siêu tốc trong 1 phút, "
         "kèo bóng đá thơm nhất hôm nay",
         "Soi kèo chuẩn trận tối nay, tỉ lệ thắng 90%, đăng ký tại {link} nhận code tân thủ 88k, "
         "uy tín số một châu Á",
+        "Nhà cái mới ra mắt tặng 50k cho thành viên mới, hoàn trả mỗi ngày 1.5%, xem trực tiếp bóng đá miễn phí "
+        "tại {link}",
     ),
     "fake_review": (
         "Shop giao hàng nhanh, đóng gói cẩn thận, chất vải đẹp mặc rất mát, giá lại rẻ, mọi người nên mua "
         "ủng hộ shop nhé {link}",
         "Sản phẩm y hình, dùng một tuần thấy da đẹp hẳn, không bị kích ứng, sẽ ủng hộ shop dài dài, "
         "năm sao cho shop {link}",
+        "Lần thứ ba mua ở đây rồi, tai nghe bass căng, pin trâu, shop tư vấn nhiệt tình, mua ngay kẻo hết "
+        "khuyến mãi {link}",
     ),
     "loan_spam": (
         "Vay tiền nhanh online chỉ cần căn cước công dân, giải ngân trong 30 phút, không thẩm định, "
         "lãi suất thấp, gọi ngay {phone}",
         "Hỗ trợ vay vốn nợ xấu vẫn duyệt hồ sơ, nhận tiền trong ngày, thủ tục đơn giản, inbox zalo {phone} "
         "hoặc truy cập {link}",
+        "Bạn cần tiền gấp? Vay đến 50 triệu không cần gặp mặt, duyệt hồ sơ 5 phút, chỉ cần tài khoản ngân hàng, "
+        "nhắn Telegram @{handle}",
     ),
 }
 
@@ -116,12 +124,14 @@ class Planted:
 
 
 def campaign(name: str, kind: str, r: random.Random, start: float, *, posts: int | None = None,
-             span_s: float | None = None, young: bool = False) -> list[Planted]:
+             span_s: float | None = None, young: bool = False, template: int | None = None) -> list[Planted]:
     """One campaign: one template of ``kind`` posted by distinct accounts, each copy perturbed, the
     phone's last three digits changed per post, spread over ``span_s`` (minutes to hours)."""
     posts = posts or r.randint(20, 200)
     span_s = span_s or r.uniform(600, 4 * 3600)
-    template = r.choice(TEMPLATES[kind])
+    # Two campaigns with one text in one window are one operation as far as text can tell: the
+    # stream gives each campaign of a kind its own template.
+    template = TEMPLATES[kind][template] if template is not None else r.choice(TEMPLATES[kind])
     phone = "09" + "".join(r.choice("0123456789") for _ in range(8))
     site = r.choice(("bet", "win", "vay", "shop", "hot", "deal")) + str(r.randint(10, 999))
     link = r.choice((f"https://{site}.vip/dk", f"{site}.club", f"https://shopee.vn/{site}"))
@@ -175,8 +185,9 @@ def stream(background: Sequence[str], seed: int, *, hours: float = 48.0, n_backg
         out.append(Planted(Post(f"bg-{i}", f"user{r.randrange(pool)}", T0 + r.uniform(0, span), text), None))
     n = 0
     for kind in TEMPLATES:
-        for _ in range(campaigns_per_kind):
-            out += campaign(f"s{seed}c{n}", kind, r, T0 + r.uniform(0, span - 4 * 3600), young=r.random() < 0.5)
+        for k in range(campaigns_per_kind):
+            out += campaign(f"s{seed}c{n}", kind, r, T0 + r.uniform(0, span - 4 * 3600), young=r.random() < 0.5,
+                            template=k % len(TEMPLATES[kind]))
             n += 1
     out += natural(f"s{seed}newyear", "new_year", r, T0, 500, 24 * 3600)
     out += natural(f"s{seed}football", "football", r, T0 + r.uniform(0, span / 2), 300, 6 * 3600)
