@@ -28,6 +28,7 @@ class CampaignConfig:
     rows: int = 4
     min_band_hits: int = 2  # LSH bands a post must share with a cluster to join it by text
     merge_band_hits: int = 4  # ... and with each of two clusters to merge them
+    min_similarity: float = 0.5  # estimated Jaccard with a cluster's sample a text join needs
     seed: int = 14
     burst_s: float = 900.0  # the timeline's slot: a burst is many accounts within one slot
     burst_share: float = 0.5  # ... holding at least this share of the cluster's accounts

@@ -50,6 +50,7 @@ class _Live:
     young: set[str] = field(default_factory=set)
     aged: int = 0  # accounts whose age was given
     absorbed: list[int] = field(default_factory=list)
+    signature: np.ndarray | None = None  # the sample's MinHash (uint32): text joins are checked against it
 
 
 # A post alone in its cluster: (item id, account, ts, bucket, entities, young or None). No text:
@@ -105,7 +106,7 @@ class CampaignDetector:
                 for row, band, cid in zip(rows.tolist(), cols.tolist(), found[rows, cols].tolist()):
                     hits.setdefault(row, set()).add((band, cid))
             for i, row_keys in enumerate(run_keys.tolist(), start):
-                member = self._add(posts[i], feats[i], row_keys, hits.get(i - start, _NO_HITS))
+                member = self._add(posts[i], feats[i], row_keys, hits.get(i - start, _NO_HITS), sigs[i])
                 if member is not None:
                     out.append(member)
             self._newest = max(self._newest, max(p.ts for p in posts[start:end]))
@@ -174,7 +175,8 @@ class CampaignDetector:
             cid = nxt
         return root
 
-    def _add(self, post: Post, feat: Features, keys: list[int], sealed_hits: set[tuple[int, int]]) -> Membership | None:
+    def _add(self, post: Post, feat: Features, keys: list[int], sealed_hits: set[tuple[int, int]],
+             signature: np.ndarray) -> Membership | None:
         """Join ``post`` to the cluster it matches best, or start one.
 
         A text match needs ``min_band_hits`` LSH bands in common with one cluster (one band alone
@@ -194,6 +196,13 @@ class CampaignDetector:
         for _, cid in pairs:
             cid = self._find(cid)
             votes[cid] = votes.get(cid, 0) + 1
+        # A cluster's band keys are the union of its members': the more members, the likelier a
+        # generic text shares two bands with one of them. So a text join is also checked against
+        # the cluster's sample signature (estimated Jaccard at least min_similarity).
+        for cid in [cid for cid in votes if isinstance(self._live.get(cid), _Live)]:
+            rep = self._live[cid].signature
+            if rep is not None and np.count_nonzero(rep == signature) < c.min_similarity * c.num_perm:
+                del votes[cid]
         joining = [e for e in feat.entities if e.startswith(_JOINING)]
         if joining:
             for b in self._index.buckets.values():
@@ -213,6 +222,8 @@ class CampaignDetector:
         else:
             cid = strong[0][1]
             live = self._promote(cid, post.text)
+            if live.signature is None and text_indexed:
+                live.signature = signature.astype(np.uint32)
             for v, other in strong[1:]:  # the post bridges clusters it matches strongly: one text
                 if -v >= c.merge_band_hits:
                     self._merge(live, other)

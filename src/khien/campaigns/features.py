@@ -32,6 +32,7 @@ COMMON_DOMAINS = frozenset({
 _LINKISH = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}(?:/\S*)?|[\w.+-]+@[\w-]+\.[\w.]+")
 _DIGITS = re.compile(r"\d(?:[\s.\-]?\d)*")
 _TOKEN = re.compile(r"[^\W_]+|#")
+_HANDLE_MARK = re.compile(r"[\d@_./]")
 _MAYBE_CONTACT = re.compile(r"[\d@]|\.\w|zalo|za lo|\bzl\b|tele|te le|\btg\b|whatsapp|viber|\bline\b")
 
 
@@ -76,7 +77,10 @@ def _entities(v: Views) -> tuple[str, ...]:
         elif c.kind == "handle":
             # "zalo 0912..." and "t.me/abc": the handle without the app word's spelling
             value = re.sub(r"\s+", "", c.value.split(":")[-1])
-            found.add(f"handle:{value}")
+            # "tg không" ("thời gian không") reads as a Telegram handle to the extractor; a real
+            # handle here has an "@", a digit, "_", "." or "/" (t.me/...).
+            if _HANDLE_MARK.search(value):
+                found.add(f"handle:{value}")
         elif c.kind in ("bank_account", "email"):
             found.add(f"{c.kind}:{c.value}")
     for link in find_links(v.nfc):
