@@ -70,6 +70,7 @@ class Command:
 COMMANDS: tuple[Command, ...] = (
     Command("scan", "scan:scan"),
     Command("explain", "explain:explain"),
+    Command("campaigns", "campaigns_cmd:campaigns"),
     Command("policy", "policy_cmd:policy_app"),
     Command("train", "learn_cmd:train"),
     Command("eval", "learn_cmd:eval_"),

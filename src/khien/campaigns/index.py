@@ -1,0 +1,105 @@
+"""A time-bucketed LSH index whose old entries expire by themselves.
+
+Entries (an LSH band key, or an entity, pointing at a cluster id) live in the bucket of the
+hour (``bucket_s``) their post arrived in. When time moves past a bucket, the bucket is *sealed*:
+its dict becomes two sorted numpy arrays (8 bytes of key and 8 of cluster id per entry), so only
+the open bucket pays Python dict overhead. A bucket older than the window is dropped whole, so
+the index holds at most ``window_s / bucket_s + 1`` buckets at any stream length: memory is
+bounded by the posts of one window, never by the stream's length (the expiry datasketch's
+``MinHashLSH`` lacks, ekzhu/datasketch#219).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["BucketedIndex", "Bucket"]
+
+
+@dataclass(slots=True)
+class Bucket:
+    """The entries of one time bucket: a dict while open, sorted arrays once sealed."""
+
+    number: int
+    open: dict[int, int] | None = field(default_factory=dict)
+    keys: np.ndarray | None = None
+    cids: np.ndarray | None = None
+    entities: dict[str, int] = field(default_factory=dict)  # few posts carry contacts: kept as a dict
+    touched: list[int] = field(default_factory=list)  # cluster ids that got a member in this bucket
+    posts: int = 0  # posts indexed in this bucket
+
+    def seal(self) -> None:
+        """Freeze the band keys into sorted arrays (lookups by binary search)."""
+        if self.open is None:
+            return
+        items = np.fromiter(self.open.items(), dtype=np.dtype((np.uint64, 2)), count=len(self.open)) \
+            if self.open else np.empty((0, 2), dtype=np.uint64)
+        order = np.argsort(items[:, 0], kind="stable")
+        self.keys = np.ascontiguousarray(items[order, 0])
+        self.cids = items[order, 1].astype(np.int64)
+        self.open = None
+        self.touched = list(dict.fromkeys(self.touched))  # one entry per cluster from here on
+
+    def lookup(self, queries: np.ndarray) -> np.ndarray:
+        """Cluster ids for ``queries`` (uint64, any shape) in this sealed bucket; -1 where absent."""
+        out = np.full(queries.shape, -1, dtype=np.int64)
+        if self.keys is None or self.keys.size == 0:
+            return out
+        flat = queries.ravel()
+        at = np.searchsorted(self.keys, flat)
+        at[at == self.keys.size] = 0
+        hit = self.keys[at] == flat
+        out.ravel()[hit] = self.cids[at[hit]]
+        return out
+
+    def nbytes(self) -> int:
+        """An estimate of this bucket's memory (arrays exactly; dicts at CPython's entry size)."""
+        size = 0
+        if self.keys is not None:
+            size += self.keys.nbytes + self.cids.nbytes
+        if self.open is not None:
+            size += len(self.open) * (_DICT_ENTRY + _INT)
+        size += sum(_DICT_ENTRY + 49 + len(k) for k in self.entities)
+        size += len(self.touched) * 8
+        return size
+
+
+_DICT_ENTRY = 40  # hash, key and value pointers plus the index slot, at 2/3 load
+_INT = 32  # a Python int above 2**30
+
+
+class BucketedIndex:
+    """Buckets keyed by ``floor(ts / bucket_s)``; :meth:`advance` seals and drops them.
+
+    The caller keeps time order: :meth:`advance` is called with each post's time before its
+    entries are added, and returns the buckets dropped (their ``touched`` cluster ids let the
+    caller expire clusters without scanning all of them).
+    """
+
+    def __init__(self, window_s: float, bucket_s: float) -> None:
+        self.bucket_s = bucket_s
+        self.span = int(np.ceil(window_s / bucket_s))  # sealed buckets kept besides the open one
+        self.buckets: dict[int, Bucket] = {}
+        self.current: Bucket | None = None
+
+    def bucket_of(self, ts: float) -> int:
+        return int(ts // self.bucket_s)
+
+    def advance(self, ts: float) -> list[Bucket]:
+        """Make ``ts``'s bucket the open one (if it is later); seal the old, drop expired ones."""
+        number = self.bucket_of(ts)
+        if self.current is not None and number <= self.current.number:
+            return []
+        if self.current is not None:
+            self.current.seal()
+        self.current = self.buckets[number] = Bucket(number)
+        dropped = [self.buckets.pop(n) for n in sorted(self.buckets) if n < number - self.span]
+        return dropped
+
+    def sealed(self) -> list[Bucket]:
+        return [b for b in self.buckets.values() if b is not self.current]
+
+    def nbytes(self) -> int:
+        return sum(b.nbytes() for b in self.buckets.values())
