@@ -279,6 +279,7 @@ def test_a_reporters_appeal_says_who_contests_and_is_decided_by_another_moderato
     page = lan.get(f"/appeals/{appeal.id}").text
     assert "Người báo cáo fb-1001 kháng nghị quyết định không xử lý" in html.unescape(page)
     assert 'id="contested-report"' in page and "<fieldset disabled>" in page
+    assert "Lời trình bày của người báo cáo" in page and "Lời trình bày của người dùng" not in page
     refused = lan.post(f"/appeals/{appeal.id}/decide", {"outcome": "reversed", "action": "remove",
                                                          "clause": _scam_clause(engine), "note": "", "confirm": "1"})
     assert refused.status_code == 403 and "không thể xét kháng nghị này" in refused.text
