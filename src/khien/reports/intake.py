@@ -371,8 +371,8 @@ def submit(tx: Tx, desk: ReportDesk, policy: Policy, actor: Actor, reports: Sequ
             item_version=n.item_version or 0, subject_kind=n.subject_kind))
     opened = review_rows.insert_cases(tx, to_open, any_clash=True)
     if len(opened) < len(to_open):  # another request opened the subject's case meanwhile: join it
-        late = [s for s in missing if s not in {(nc.subject_kind.value, nc.platform, nc.item_id)
-                                                for nc in opened.values()}]
+        won = {(nc.subject_kind.value, nc.platform, nc.item_id) for nc in opened.values()}
+        late = [s for s in missing if s not in won]
         open_cases.update(rows.open_report_cases(tx, late))
         if any(s not in open_cases for s in late):
             raise ConflictError("reports on the same subject were being grouped at the same moment; send them again")

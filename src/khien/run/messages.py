@@ -131,7 +131,7 @@ def decide_messages(engine: Engine, messages: Sequence[Polled], *, dsa: bool = F
     message without deciding twice.
     """
     out = BatchOutput()
-    records = [(i, enveloped(m, key_as_id=key_as_id, headers=headers) if key_as_id or headers else m.value)
+    records = [(i, enveloped(m, key_as_id=key_as_id, headers=headers))
                for i, m in enumerate(messages) if m.value is not None]
     result = decide_records(engine, records, dsa=dsa, max_text=max_text, keep=keep)
     reasons = {i: "empty message: no value" for i, m in enumerate(messages) if m.value is None}
