@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
 from ..clock import iso
 from ..text.views import Views
 
-__all__ = ["Post", "Membership", "Cluster", "Signal"]
+__all__ = ["Post", "Membership", "Cluster", "Signal", "cluster_key"]
 
 # Coordination signals, by name (the names a policy will read as campaign facts).
 BURST, SHARED_CONTACT, YOUNG_ACCOUNTS = "burst", "shared_contact", "young_accounts"
@@ -66,13 +67,24 @@ class Cluster:
     score: float
     sample: str  # the first member's text, for a reviewer
 
+    @property
+    def key(self) -> str:
+        """A stable name for the cluster: ``id`` is local to one detector's run, the key is not
+        (it is derived from the first member, so every process and re-run names it alike)."""
+        return cluster_key(self.members[0]) if self.members else f"c{self.id}"
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON object ``khien campaigns`` writes, one per line."""
         return {
-            "id": f"c{self.id}", "campaign": self.campaign, "score": round(self.score, 3),
+            "id": f"c{self.id}", "key": self.key, "campaign": self.campaign, "score": round(self.score, 3),
             "signals": list(self.signals), "size": self.size, "accounts": len(self.accounts),
             "first_seen": iso(self.first_seen), "last_seen": iso(self.last_seen),
             "shared_entities": list(self.shared_entities),
             "timeline": [[iso(t), n] for t, n in self.timeline],
             "members": list(self.members), "account_ids": list(self.accounts), "sample": self.sample,
         }
+
+
+def cluster_key(first_member: str) -> str:
+    """``"cmp-"`` and 12 hex digits of the SHA-1 of the cluster's first member's item id."""
+    return "cmp-" + hashlib.sha1(first_member.encode("utf-8")).hexdigest()[:12]
