@@ -60,6 +60,7 @@ RATING_WORDS: dict[str, Rating] = {
     "sai": Rating.FALSE, "sai su that": Rating.FALSE, "tin gia": Rating.FALSE, "bia dat": Rating.FALSE,
     "khong dung": Rating.FALSE, "khong dung su that": Rating.FALSE, "tin don sai": Rating.FALSE,
     "gia mao": Rating.FALSE, "hoan toan sai": Rating.FALSE, "lua dao": Rating.FALSE,
+    "anh gia": Rating.FALSE, "video gia": Rating.FALSE, "anh ghep": Rating.FALSE, "cat ghep": Rating.FALSE,
     "false": Rating.FALSE, "fake": Rating.FALSE, "hoax": Rating.FALSE, "pants on fire": Rating.FALSE,
     "incorrect": Rating.FALSE, "fabricated": Rating.FALSE, "scam": Rating.FALSE, "altered": Rating.FALSE,
     "altered photo": Rating.FALSE, "altered video": Rating.FALSE, "manipulated": Rating.FALSE,
