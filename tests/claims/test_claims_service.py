@@ -125,3 +125,14 @@ def test_match_refuses_an_empty_text_and_a_bad_k(store):
             claims.match(tx, "   ")
         with pytest.raises(InputError):
             claims.match(tx, "giá vàng", 0)
+
+
+def test_fact_checks_without_a_review_date_are_listed_last(store, fixtures):
+    clock = FakeClock(T0)
+    _import(store, fixtures, "factchecks.jsonl", clock)  # neither record has a review date
+    _import(store, fixtures, "factchecks.jsonld", clock)
+    with store.read() as tx:
+        dates = [s.fact_check.review_date for s in claims.list_fact_checks(tx)]
+        mine = claims.list_fact_checks(tx, publisher="KIỂM CHỨNG MẪU", limit=2)
+    assert dates[:3] == ["2026-09-14", "2026-05-30", "2026-03-02"] and dates[3:] == [None, None]
+    assert [s.fact_check.id for s in mine] == ["vn-thuy-dien-vo", "vn-cccd-ho-tro"]

@@ -101,7 +101,8 @@ def list_fact_checks(tx: Tx, *, include_retired: bool = False, publisher: str | 
         stmt = stmt.where(fact_checks.c.retired_at.is_(None))
     if publisher is not None:
         stmt = stmt.where(fact_checks.c.publisher_key == publisher_key(publisher))
-    stmt = stmt.order_by(fact_checks.c.review_date.desc(), fact_checks.c.id)
+    # NULLS LAST spelled out: PostgreSQL puts NULLs first in a descending order, SQLite last.
+    stmt = stmt.order_by(fact_checks.c.review_date.desc().nulls_last(), fact_checks.c.id)
     if limit is not None:
         stmt = stmt.limit(limit)
     return [StoredFactCheck.from_row(r) for r in tx.conn.execute(stmt)]
