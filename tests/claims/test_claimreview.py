@@ -134,3 +134,11 @@ def test_an_unknown_label_uses_the_numeric_rating_or_stays_unrated():
 
 def test_every_rating_word_is_written_in_its_folded_form():
     assert all(rating_key(word) == word for word in RATING_WORDS)
+
+
+def test_the_claim_text_may_come_from_item_reviewed():
+    doc = {"@type": "ClaimReview", "url": "https://kiemchung.example.vn/a", "author": {"name": "Kiểm Chứng Mẫu"},
+           "reviewRating": {"alternateName": "Sai"},
+           "itemReviewed": {"@type": "Claim", "text": "Bộ Y tế khuyên ngâm chân nước muối để phòng sởi"}}
+    (fc,) = parse_jsonld(orjson.dumps(doc)).fact_checks
+    assert fc.claim == "Bộ Y tế khuyên ngâm chân nước muối để phòng sởi"

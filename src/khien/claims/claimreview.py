@@ -161,9 +161,9 @@ def _from_claimreview(node: Mapping[str, Any], default_publisher: str | None,
     kind = node.get("@type")
     if kind is not None and "ClaimReview" not in (kind if isinstance(kind, list) else [kind]):
         raise _Bad("@type", f"expected ClaimReview, found {kind!r}")
-    claim_text = _text(node.get("claimReviewed"), "claimReviewed", required=claim is None)
+    claim_text = _text(node.get("claimReviewed"), "claimReviewed")
     item = claim if claim is not None else _obj(node.get("itemReviewed"), "itemReviewed")
-    if claim_text is None:
+    if claim_text is None:  # the claim's own text when the review does not quote it
         claim_text = _text(item.get("text") or item.get("name"), "claimReviewed", required=True)
     assert claim_text is not None
     rating = _obj(node.get("reviewRating"), "reviewRating")
