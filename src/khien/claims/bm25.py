@@ -16,7 +16,8 @@ Scoring (Robertson/Sparck Jones, Lucene's non-negative idf)::
 its frequency in the post, so a long post repeating a word cannot outweigh a claim.
 
 The index is a term x document CSR matrix (float32 weights, int32 rows) built once; a query adds
-the rows of its distinct terms into one score array (a sparse row slice and sum). Rebuild it when the fact-checks change.
+the rows of its distinct terms into one score array (a sparse row slice and sum). Rebuild it
+when the fact-checks change.
 """
 
 from __future__ import annotations

@@ -125,7 +125,8 @@ def retire(tx: Tx, fact_check_id: str, *, actor: str, when: str) -> bool:
 
 
 def trusted_publishers(tx: Tx) -> list[TrustedPublisher]:
-    return [TrustedPublisher.from_row(r) for r in tx.conn.execute(select(claim_publishers).order_by(claim_publishers.c.id))]
+    rows = tx.conn.execute(select(claim_publishers).order_by(claim_publishers.c.id))
+    return [TrustedPublisher.from_row(r) for r in rows]
 
 
 def trust(tx: Tx, name: str, url: str | None, *, actor: str, when: str) -> TrustedPublisher | None:
