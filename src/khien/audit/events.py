@@ -481,3 +481,47 @@ class RingDetected(Event):
     type: ClassVar[str] = "report.ring_detected"
     target: str
     reports: int  # reports of this request marked for the ring (re-labels included)
+
+
+# ---- fact-checks (issue 15) ----------------------------------------------------------------------
+# Counts, ids and publisher names only: the claims themselves stay in the fact_checks table.
+
+__all__ += ["FactChecksImported", "FactCheckRetired", "ClaimPublisherTrusted", "ClaimPublisherUntrusted"]
+
+
+@dataclass(frozen=True, slots=True)
+class FactChecksImported(Event):
+    """A file of fact-checks was imported (subject ``fact_checks:<source file name>``)."""
+
+    type: ClassVar[str] = "claims.imported"
+    stored_only: ClassVar[bool] = True
+    added: int
+    updated: int
+    unchanged: int
+    refused: int  # records that could not be read
+    publishers: tuple[str, ...]  # distinct publishers of the records read, sorted
+
+
+@dataclass(frozen=True, slots=True)
+class FactCheckRetired(Event):
+    """A fact-check leaves matching (subject ``fact_check:<id>``)."""
+
+    type: ClassVar[str] = "claims.retired"
+    stored_only: ClassVar[bool] = True
+    publisher: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimPublisherTrusted(Event):
+    """A platform trusts a fact-check publisher (subject ``claim_publisher:<id>``)."""
+
+    type: ClassVar[str] = "claims.publisher_trusted"
+    stored_only: ClassVar[bool] = True
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimPublisherUntrusted(Event):
+    type: ClassVar[str] = "claims.publisher_untrusted"
+    stored_only: ClassVar[bool] = True
+    name: str

@@ -90,6 +90,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("flaggers", "flaggers_cmd:flaggers_app", extra="server"),
     # `khien stream --from kafka://... --to kafka://...` (issue 13).
     Command("stream", "stream_cmd:stream", extra="kafka"),
+    Command("claims", "claims_cmd:claims_app", extra="server"),  # fact-checks (issue 15)
 )
 
 # The modules that stand for each optional extra of pyproject.toml: a command whose extra is not

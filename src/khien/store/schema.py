@@ -42,6 +42,8 @@ __all__ = [
     "webhooks",
     "webhook_deliveries",
     "webhook_dead_letters",
+    "fact_checks",
+    "claim_publishers",
 ]
 
 metadata = MetaData(
@@ -393,4 +395,50 @@ webhook_dead_letters = Table(
     Column("last_error", Text),
     Column("died_at", String(40), nullable=False),
     Column("replayed_at", String(40)),
+)
+
+# Published fact-checks (issue 15), imported from ClaimReview. ``id`` is the fact-check's stable id
+# (khien.claims.records.fact_check_id), so a re-import updates the row. Retiring keeps the row (a
+# decision that linked it still names it) and takes it out of matching.
+fact_checks = Table(
+    "fact_checks",
+    metadata,
+    Column("id", String(100), primary_key=True),
+    Column("claim", Text, nullable=False),
+    Column("rating_text", String(200), nullable=False),
+    Column("rating", String(20), nullable=False),  # khien.claims.records.Rating
+    Column("rating_value", Float),
+    Column("best_rating", Float),
+    Column("worst_rating", Float),
+    Column("publisher", String(300), nullable=False),
+    Column("publisher_key", String(300), nullable=False),  # khien.claims.records.publisher_key
+    Column("publisher_url", Text),
+    Column("url", Text, nullable=False),
+    Column("title", Text),
+    Column("review_date", String(40)),
+    Column("language", String(20), nullable=False),
+    Column("topic", String(20), nullable=False),  # khien.claims.records.Topic
+    Column("claimant", String(300)),
+    Column("claim_date", String(40)),
+    Column("appearances", Text, nullable=False, default="[]", server_default="[]"),  # JSON list of URLs
+    Column("imported_by", String(200), nullable=False),
+    Column("imported_at", String(40), nullable=False),
+    Column("retired_at", String(40)),
+    Column("retired_by", String(200)),
+)
+Index("ix_fact_checks_publisher", fact_checks.c.publisher_key)
+
+# The publishers a platform trusts: only their live fact-checks are matched. A table, not a
+# setting: trusting a publisher is a moderation decision taken at run time by an admin, recorded in
+# the audit log (who, when), and later managed from the console and the API.
+claim_publishers = Table(
+    "claim_publishers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(300), nullable=False),
+    Column("name_key", String(300), nullable=False),
+    Column("url", Text),
+    Column("trusted_by", String(200), nullable=False),
+    Column("trusted_at", String(40), nullable=False),
+    UniqueConstraint("name_key", name="uq_claim_publishers_name_key"),
 )
