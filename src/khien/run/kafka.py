@@ -8,16 +8,20 @@ more processes with the same ``--group``: the partitions of the input topic are 
 Delivery (see docs/scale.md):
 
 - **at-least-once** (default): poll a batch (up to ``batch_size`` messages or ``batch_ms``),
-  decide, produce, flush, and only then commit the batch's offsets. A crash between the flush
-  and the commit makes the next owner of those partitions decide them again: the output may hold
-  the same decision twice, never two different decisions for one item (the engine is a pure
-  function of the item and the policy), so consumers dedupe by key.
+  decide and produce it; a batch's offsets are committed (asynchronously) only once the broker
+  has acknowledged every record of it and of the batches before it. Deciding the next batch
+  does not wait for those acknowledgements (at most ``MAX_IN_FLIGHT`` batches are unacknowledged),
+  and a stop flushes and commits synchronously. A crash before a commit makes the next owner
+  of those partitions decide them again: the output may hold the same decision twice, never two
+  different decisions for one item (the engine is a pure function of the item and the policy),
+  so consumers dedupe by key.
 - **exactly-once** (``exactly_once=True``): each batch is one Kafka transaction: its decisions, its
   dead letters and its input offsets (``send_offsets_to_transaction``) commit together or not at
   all. Consumers of the output must read with ``isolation.level=read_committed``.
 
-One batch is in flight at a time and the consumer's read-ahead is a few batches (bounded memory,
-natural backpressure: a backlog waits in Kafka). ``stop`` being set makes the loop finish the batch in hand
+One batch is decided at a time, at most ``MAX_IN_FLIGHT`` wait for the broker's acknowledgement, and
+the consumer's read-ahead is a few batches (bounded memory, natural backpressure: a backlog waits
+in Kafka). ``stop`` being set makes the loop finish the batch in hand
 (decide, produce, commit) and return; the CLI sets it on SIGTERM and SIGINT.
 
 confluent_kafka is imported inside :func:`run_stream` so the core install does not need it.
@@ -28,7 +32,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 from urllib.parse import urlsplit
@@ -47,6 +51,8 @@ SESSION_TIMEOUT_MS = 6000
 HEARTBEAT_MS = 500
 TXN_TIMEOUT_S = 30.0
 PREFETCH_KB = 8192
+MAX_IN_FLIGHT = 4  # produced batches awaiting the broker's acknowledgement before deciding waits
+MAX_FETCH_WAIT_MS = 500  # librdkafka's default; a broker holds an empty fetch at most min(this, batch_ms)
 
 
 class StreamError(KhienError):
@@ -156,6 +162,9 @@ def consumer_settings(config: StreamConfig) -> dict[str, Any]:
         # batches, so a slow runner's backlog stays in Kafka, where another runner can take it
         "queued.min.messages": 4 * config.batch_size,
         "queued.max.messages.kbytes": PREFETCH_KB,
+        # a broker may hold a fetch this long while a partition is empty: no longer than the batch
+        # wait, or a quiet partition's first item waits for the fetch rather than the batch
+        "fetch.wait.max.ms": min(config.batch_ms, MAX_FETCH_WAIT_MS),
         **config.client,
     }
 
@@ -191,15 +200,20 @@ def run_stream(engine: Engine, config: StreamConfig, *, stop: threading.Event,
     config.check()
     from confluent_kafka import Consumer, Producer
 
-    consumer = Consumer(consumer_settings(config))
+    def committed(error: Any, partitions: Any) -> None:  # the outcome of an asynchronous commit
+        if error is not None:
+            report(f"khien stream: offsets not committed ({error.str()}); the batch will be decided again")
+
+    consumer = Consumer({**consumer_settings(config), "on_commit": committed})
     producer = Producer(producer_settings(config))
     summary = StreamSummary()
+    acks = _Acknowledged(consumer, producer, report)
     started = time.perf_counter()
     next_report = started + config.progress_s
     try:
         if config.exactly_once:
             _call(producer.init_transactions, TXN_TIMEOUT_S)
-        consumer.subscribe([config.source.topic])
+        consumer.subscribe([config.source.topic], on_revoke=acks.revoked)
         while not stop.is_set():
             polled = _poll(consumer, config, report)
             if polled:
@@ -218,10 +232,13 @@ def run_stream(engine: Engine, config: StreamConfig, *, stop: threading.Event,
                     if committed:
                         summary.add(out)
                 else:
-                    _produce_and_flush(producer, config, out)
-                    _commit(consumer, polled, report)
+                    sent = len(out.decisions) + (len(out.dead) if config.dead_letter is not None else 0)
+                    _send(producer, config, out, acks.track(polled, sent))
+                    acks.settle(producer, MAX_IN_FLIGHT - 1)
                     summary.add(out)
                 summary.busy += time.perf_counter() - began
+            elif not config.exactly_once:
+                acks.settle(producer, MAX_IN_FLIGHT - 1)
             now = time.perf_counter()
             summary.elapsed = now - started
             ticked = now >= next_report
@@ -231,6 +248,8 @@ def run_stream(engine: Engine, config: StreamConfig, *, stop: threading.Event,
                 next_report = now + config.progress_s
             if observe is not None and (polled or ticked):
                 observe(summary)
+        if not config.exactly_once:
+            acks.drain(producer)
     finally:
         summary.elapsed = time.perf_counter() - started
         producer.flush(10)
@@ -285,32 +304,100 @@ def _send(producer: Any, config: StreamConfig, out: BatchOutput, on_delivery: Ca
         producer.poll(0)
 
 
-def _produce_and_flush(producer: Any, config: StreamConfig, out: BatchOutput) -> None:
-    failed: list[str] = []
+class _Acknowledged:
+    """At-least-once bookkeeping: produced batches in order, each with its records not yet
+    acknowledged by the broker. A batch's offsets are committed once it and every batch before it
+    are fully acknowledged, so a committed offset never passes an item whose decision is not
+    stored in the output topic."""
 
-    def delivered(error: Any, message: Any) -> None:
+    def __init__(self, consumer: Any, producer: Any, report: Callable[[str], None]) -> None:
+        self.consumer = consumer
+        self.producer = producer
+        self.report = report
+        self.batches: deque[_InFlight] = deque()
+        self.latest: dict[tuple[str, int], int] = {}  # offsets handed to a commit, per partition we own
+
+    def revoked(self, consumer: Any, partitions: Sequence[Any]) -> None:
+        """A rebalance takes ``partitions`` (called before they move): wait for the batches in
+        flight and commit them synchronously, so their next owner starts after them; then never
+        commit for those partitions again (a late commit of ours could move their offset back)."""
+        if self.batches:
+            self.producer.flush(60)
+        self._commit_ready(asynchronous=False)
+        gone = {(tp.topic, tp.partition) for tp in partitions}
+        for place in gone:
+            self.latest.pop(place, None)
+        for batch in self.batches:
+            for place in gone:
+                batch.offsets.pop(place, None)
+
+    def track(self, polled: Sequence[Polled], records: int) -> Callable[[Any, Any], None]:
+        """Register a batch about to be produced as ``records`` records; the returned callback
+        counts their deliveries."""
+        batch = _InFlight(next_offsets(polled), records)
+        self.batches.append(batch)
+        return batch.delivered
+
+    def settle(self, producer: Any, keep: int) -> None:
+        """Serve delivery callbacks, commit what is fully acknowledged, and wait until at most
+        ``keep`` batches are unacknowledged (backpressure on a slow broker)."""
+        producer.poll(0)
+        self._commit_ready(asynchronous=True)
+        waited = 0.0
+        while len(self.batches) > keep:
+            producer.poll(0.05)
+            waited += 0.05
+            self._commit_ready(asynchronous=True)
+            if waited >= 60 and self.batches:
+                raise StreamError(f"the broker did not acknowledge {self.batches[0].remaining} record(s) within 60 s")
+
+    def drain(self, producer: Any) -> None:
+        """On stop: wait for every acknowledgement, then commit every offset synchronously (this
+        also settles asynchronous commits still on their way)."""
+        producer.flush(60)
+        self._commit_ready(asynchronous=True, send=False)
+        if self.batches:
+            raise StreamError(f"the broker did not acknowledge {self.batches[0].remaining} record(s) within 60 s")
+        if self.latest:
+            _commit(self.consumer, self.latest, self.report, asynchronous=False)
+
+    def _commit_ready(self, *, asynchronous: bool, send: bool = True) -> None:
+        offsets: dict[tuple[str, int], int] = {}
+        while self.batches and self.batches[0].remaining == 0:
+            batch = self.batches.popleft()
+            if batch.failed:
+                # not committed: whoever owns the partitions next decides the batch again
+                raise StreamError(f"the broker did not take {len(batch.failed)} record(s), first: {batch.failed[0]}")
+            offsets.update(batch.offsets)
+        self.latest.update(offsets)
+        if offsets and send:
+            _commit(self.consumer, offsets, self.report, asynchronous=asynchronous)
+
+
+@dataclass(slots=True)
+class _InFlight:
+    offsets: dict[tuple[str, int], int]
+    remaining: int
+    failed: list[str] = field(default_factory=list)
+
+    def delivered(self, error: Any, message: Any) -> None:
+        self.remaining -= 1
         if error is not None:
-            failed.append(f"{message.topic()}: {error.str()}")
-
-    _send(producer, config, out, delivered)
-    remaining = producer.flush(60)
-    if failed or remaining:
-        # the batch's offsets are not committed: whoever owns the partitions next decides it again
-        raise StreamError(f"the broker did not take {len(failed) + remaining} record(s)"
-                          + (f", first: {failed[0]}" if failed else " within 60 s"))
+            self.failed.append(f"{message.topic()}: {error.str()}")
 
 
-def _offsets(polled: Sequence[Polled]) -> list[Any]:
+def _offsets(offsets: Mapping[tuple[str, int], int]) -> list[Any]:
     from confluent_kafka import TopicPartition
 
-    return [TopicPartition(topic, partition, offset) for (topic, partition), offset in next_offsets(polled).items()]
+    return [TopicPartition(topic, partition, offset) for (topic, partition), offset in offsets.items()]
 
 
-def _commit(consumer: Any, polled: Sequence[Polled], report: Callable[[str], None]) -> None:
+def _commit(consumer: Any, offsets: Mapping[tuple[str, int], int], report: Callable[[str], None], *,
+            asynchronous: bool) -> None:
     from confluent_kafka import KafkaException
 
     try:
-        consumer.commit(offsets=_offsets(polled), asynchronous=False)
+        consumer.commit(offsets=_offsets(offsets), asynchronous=asynchronous)
     except KafkaException as exc:
         # typically a rebalance took the partitions away: their new owner decides the batch again,
         # to the same decisions (at-least-once)
@@ -328,7 +415,7 @@ def _transaction(consumer: Any, producer: Any, config: StreamConfig, polled: Seq
     try:
         producer.begin_transaction()
         _send(producer, config, out, None)
-        producer.send_offsets_to_transaction(_offsets(polled), consumer.consumer_group_metadata(), TXN_TIMEOUT_S)
+        producer.send_offsets_to_transaction(_offsets(next_offsets(polled)), consumer.consumer_group_metadata(), TXN_TIMEOUT_S)
         producer.commit_transaction(TXN_TIMEOUT_S)
         return True
     except KafkaException as exc:
