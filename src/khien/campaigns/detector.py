@@ -18,7 +18,8 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 
 from .config import CampaignConfig, load_config
-from .features import Features, features, fold_phrases
+from ..text.views import views
+from .features import entities, fold_phrases, masked_tokens, shingle_batch
 from .index import BucketedIndex, Bucket
 from .minhash import MinHasher
 from .records import BURST, SHARED_CONTACT, YOUNG_ACCOUNTS, Cluster, Membership, Post
@@ -53,6 +54,15 @@ class _Live:
     signature: np.ndarray | None = None  # the sample's MinHash (uint32): text joins are checked against it
 
 
+@dataclass(slots=True)
+class _Feat:
+    """What :meth:`CampaignDetector.observe` reads of one post before hashing."""
+
+    tokens_list: list[str]
+    tokens: int
+    entities: tuple[str, ...]
+
+
 # A post alone in its cluster: (item id, account, ts, bucket, entities, young or None). No text:
 # most posts stay alone, and their text would be most of the window's memory.
 _Single = tuple
@@ -85,8 +95,9 @@ class CampaignDetector:
         if not posts:
             return []
         c = self.config
-        feats = [features(p.text, shingle_words=c.shingle_words, exempt=self._exempt, prepared=p.views) for p in posts]
-        sigs = self._hasher.signatures([f.shingles if f.tokens >= c.min_tokens else _NONE for f in feats])
+        feats = self._features(posts)
+        sigs = self._hasher.signatures_flat(*shingle_batch(
+            [f.tokens_list if f.tokens >= c.min_tokens else () for f in feats], c.shingle_words))
         keys = MinHasher.band_keys(sigs, c.bands, c.rows)
         out: list[Membership] = []
         start = 0
@@ -100,11 +111,9 @@ class CampaignDetector:
                 end += 1
             run_keys = keys[start:end]
             hits: dict[int, set[tuple[int, int]]] = {}  # post (in the run) -> (band, cluster id)
-            for b in self._index.sealed():
-                found = b.lookup(run_keys)
-                rows, cols = np.nonzero(found >= 0)
-                for row, band, cid in zip(rows.tolist(), cols.tolist(), found[rows, cols].tolist()):
-                    hits.setdefault(row, set()).add((band, cid))
+            rows, bands, cids = self._index.lookup_sealed(run_keys)
+            for row, band, cid in zip(rows.tolist(), bands.tolist(), cids.tolist()):
+                hits.setdefault(row, set()).add((band, cid))
             for i, row_keys in enumerate(run_keys.tolist(), start):
                 member = self._add(posts[i], feats[i], row_keys, hits.get(i - start, _NO_HITS), sigs[i])
                 if member is not None:
@@ -165,6 +174,15 @@ class CampaignDetector:
 
     # -- internals -------------------------------------------------------------------------
 
+    def _features(self, posts: Sequence[Post]) -> list[_Feat]:
+        """Masked tokens and entities of each post, on the engine's views when the post has them."""
+        out = []
+        for p in posts:
+            v = p.views if p.views is not None else views(p.text)
+            tokens = masked_tokens(v.folded.text, self._exempt)
+            out.append(_Feat(tokens, len(tokens), entities(v)))
+        return out
+
     def _find(self, cid: int) -> int:
         root = cid
         while root in self._parent:
@@ -175,7 +193,7 @@ class CampaignDetector:
             cid = nxt
         return root
 
-    def _add(self, post: Post, feat: Features, keys: list[int], sealed_hits: set[tuple[int, int]],
+    def _add(self, post: Post, feat: _Feat, keys: list[int], sealed_hits: set[tuple[int, int]],
              signature: np.ndarray) -> Membership | None:
         """Join ``post`` to the cluster it matches best, or start one.
 
@@ -223,7 +241,7 @@ class CampaignDetector:
             cid = strong[0][1]
             live = self._promote(cid, post.text)
             if live.signature is None and text_indexed:
-                live.signature = signature.astype(np.uint32)
+                live.signature = signature.copy()  # a row of the batch: do not keep the batch alive
             for v, other in strong[1:]:  # the post bridges clusters it matches strongly: one text
                 if -v >= c.merge_band_hits:
                     self._merge(live, other)
@@ -336,6 +354,5 @@ class CampaignDetector:
         )
 
 
-_NONE = np.empty(0, dtype=np.uint32)
 _NO_HITS: frozenset[int] = frozenset()
 _SINGLE_BYTES = 200  # a 6-tuple, its dict slot and int key, a float; ids and entities are counted apart

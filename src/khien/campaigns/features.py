@@ -13,13 +13,15 @@ from __future__ import annotations
 import re
 import zlib
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 
 from ..text.links import find_contacts, find_links
 from ..text.views import Views, views
 
-__all__ = ["Features", "features", "fold_phrases", "shingle_hashes", "masked_tokens", "COMMON_DOMAINS"]
+__all__ = ["Features", "features", "fold_phrases", "shingle_hashes", "shingle_batch", "masked_tokens", "entities",
+           "COMMON_DOMAINS"]
 
 # Sites whose bare domain says nothing about coordination (everyone links to them); a link's
 # path on them still counts.
@@ -34,6 +36,8 @@ _DIGITS = re.compile(r"\d(?:[\s.\-]?\d)*")
 _TOKEN = re.compile(r"[^\W_]+|#")
 _HANDLE_MARK = re.compile(r"[\d@_./]")
 _MAYBE_CONTACT = re.compile(r"[\d@]|\.\w|zalo|za lo|\bzl\b|tele|te le|\btg\b|whatsapp|viber|\bline\b")
+# A text _LINKISH can match holds "." or "@", or "://" (http://localhost); one _DIGITS needs a digit.
+_HAS_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,25 +51,94 @@ class Features:
 
 def masked_tokens(folded: str, exempt: tuple[str, ...] = ()) -> list[str]:
     """Tokens of a folded text with links and digit runs masked and exempt phrases removed."""
-    text = _LINKISH.sub(" #link ", folded)
-    text = _DIGITS.sub(" # ", text)
+    text = folded
+    # Most posts hold no link and no digit: the cheap ``in`` tests skip the two costly scans (the
+    # result is the same, as neither pattern can match without them).
+    if "." in text or "@" in text or "://" in text:
+        text = _LINKISH.sub(" #link ", text)
+    if _HAS_DIGIT.search(text):
+        text = _DIGITS.sub(" # ", text)
     for phrase in exempt:
         if phrase in text:
             text = text.replace(phrase, " ")
+    if text.isascii():  # most folded texts: one C-level translate and split, same tokens as _TOKEN
+        return text.translate(_ASCII_TOKENS).split()
     return _TOKEN.findall(text)
 
 
+# ASCII characters as _TOKEN reads them: letters and digits kept, "#" a token of its own, the
+# rest (including "_") a separator.
+_ASCII_TOKENS = {i: (None if chr(i).isalnum() else " # " if chr(i) == "#" else " ") for i in range(128)}
+_ASCII_TOKENS = str.maketrans({chr(i): v for i, v in _ASCII_TOKENS.items() if v is not None})
+
+
 def shingle_hashes(tokens: list[str], n: int) -> np.ndarray:
-    """CRC-32 of each word n-gram (unigrams when the text is shorter than ``n``), deduplicated."""
-    if len(tokens) < n:
-        grams = tokens
-    else:
-        grams = [" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
-    # crc32 is stable across processes (unlike hash()), so signatures are reproducible.
-    return np.array(list({zlib.crc32(g.encode()) for g in grams}), dtype=np.uint32)
+    """The word n-gram hashes of one text (unigrams when it is shorter than ``n``), deduplicated:
+    :func:`shingle_batch` for one text."""
+    flat, _ = shingle_batch([tokens], n)
+    return np.unique(flat)
 
 
-def _entities(v: Views) -> tuple[str, ...]:
+# token -> CRC-32. Vocabulary repeats across posts, so a dict lookup replaces most crc32 calls;
+# the cache is cleared when full, which bounds it without changing any hash.
+_TOKEN_HASH: dict[str, int] = {}
+_TOKEN_CACHE_MAX = 200_000
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+_GRAM = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _token_hash(token: str) -> int:
+    h = zlib.crc32(token.encode())  # stable across processes (unlike hash())
+    if len(_TOKEN_HASH) >= _TOKEN_CACHE_MAX:
+        _TOKEN_HASH.clear()
+    _TOKEN_HASH[token] = h
+    return h
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser: every input bit reaches every output bit."""
+    with np.errstate(over="ignore"):
+        x = (x ^ (x >> np.uint64(30))) * _MIX1
+        x = (x ^ (x >> np.uint64(27))) * _MIX2
+    return x ^ (x >> np.uint64(31))
+
+
+def shingle_batch(token_lists: Sequence[Sequence[str]], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The word n-gram hashes of a batch of texts, hashed together with numpy.
+
+    Returns ``(flat, counts)``: ``flat`` (uint32) holds each text's gram hashes one text after the
+    other, ``counts`` (int64) how many each text has (``len - n + 1``, or ``len`` unigrams when
+    a text is shorter than ``n``). Hashes are not deduplicated: MinHash takes a minimum, which
+    repeats do not change. A gram's hash mixes its tokens' CRC-32s in order, so it is the same in
+    every process and run.
+    """
+    cache = _TOKEN_HASH
+    lengths = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
+    th = np.fromiter((cache[t] if t in cache else _token_hash(t) for toks in token_lists for t in toks),
+                     dtype=np.uint64, count=int(lengths.sum()))
+    if n <= 1 or th.size == 0:
+        return (_mix(th) >> np.uint64(32)).astype(np.uint32), lengths
+    size = th.size
+    h = th.copy()
+    with np.errstate(over="ignore"):
+        for j in range(1, n):  # h[i] = mix(... mix(t[i] * G + t[i+1]) * G + t[i+2] ...)
+            h[:size - j] = _mix(h[:size - j] * _GRAM + th[j:])
+    short = lengths < n
+    # position of each token in its text, and whether a gram of n tokens starts there
+    starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    pos = np.arange(size, dtype=np.int64) - starts
+    short_tok = np.repeat(short, lengths)
+    valid = (pos <= np.repeat(lengths - n, lengths)) | short_tok
+    if short.any():  # a text shorter than n: its tokens as unigrams
+        h = np.where(short_tok, _mix(th), h)
+    counts = np.where(short, lengths, lengths - n + 1)
+    return (h[valid] >> np.uint64(32)).astype(np.uint32), counts
+
+
+def entities(v: Views) -> tuple[str, ...]:
+    """The contacts of one text as sorted ``kind:value`` strings (phone, its block, handle, bank
+    account, e-mail, link path, uncommon domain)."""
     found: set[str] = set()
     # Every contact holds a digit, a dot, an "@" or a chat app's name: most posts hold none.
     if not _MAYBE_CONTACT.search(v.folded.text):
@@ -100,7 +173,7 @@ def features(text: str, *, shingle_words: int = 2, exempt: tuple[str, ...] = (),
     ``exempt`` phrases must be folded already (:func:`fold_phrases`)."""
     v = prepared if prepared is not None else views(text)
     tokens = masked_tokens(v.folded.text, exempt)
-    return Features(shingle_hashes(tokens, shingle_words), _entities(v), len(tokens))
+    return Features(shingle_hashes(tokens, shingle_words), entities(v), len(tokens))
 
 
 def fold_phrases(phrases: tuple[str, ...]) -> tuple[str, ...]:

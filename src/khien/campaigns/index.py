@@ -2,8 +2,9 @@
 
 Entries (an LSH band key, or an entity, pointing at a cluster id) live in the bucket of the
 hour (``bucket_s``) their post arrived in. When time moves past a bucket, the bucket is *sealed*:
-its dict becomes two sorted numpy arrays (8 bytes of key and 8 of cluster id per entry), so only
-the open bucket pays Python dict overhead. A bucket older than the window is dropped whole, so
+its entries are merged into one sorted numpy array of all sealed buckets (8 bytes of key, 8 of
+cluster id and 4 of bucket number per entry), so only the open bucket pays Python dict overhead
+and a batch of queries is one binary search over every sealed bucket at once. A bucket older than the window is dropped whole, so
 the index holds at most ``window_s / bucket_s + 1`` buckets at any stream length: memory is
 bounded by the posts of one window, never by the stream's length (the expiry datasketch's
 ``MinHashLSH`` lacks, ekzhu/datasketch#219).
@@ -55,7 +56,8 @@ class Bucket:
         return out
 
     def nbytes(self) -> int:
-        """An estimate of this bucket's memory (arrays exactly; dicts at CPython's entry size)."""
+        """An estimate of this bucket's memory (arrays exactly; dicts at CPython's entry size;
+        once merged into its index, the bucket's entries are counted by the index)."""
         size = 0
         if self.keys is not None:
             size += self.keys.nbytes + self.cids.nbytes
@@ -75,7 +77,8 @@ class BucketedIndex:
 
     The caller keeps time order: :meth:`advance` is called with each post's time before its
     entries are added, and returns the buckets dropped (their ``touched`` cluster ids let the
-    caller expire clusters without scanning all of them).
+    caller expire clusters without scanning all of them). Sealed buckets' band keys live in one
+    sorted array (:meth:`lookup_sealed`); a sealed bucket keeps only its entities and counts.
     """
 
     def __init__(self, window_s: float, bucket_s: float) -> None:
@@ -83,6 +86,9 @@ class BucketedIndex:
         self.span = int(np.ceil(window_s / bucket_s))  # sealed buckets kept besides the open one
         self.buckets: dict[int, Bucket] = {}
         self.current: Bucket | None = None
+        self.keys = np.empty(0, dtype=np.uint64)  # every sealed bucket's band keys, sorted
+        self.cids = np.empty(0, dtype=np.int64)
+        self.numbers = np.empty(0, dtype=np.int32)  # the bucket each entry came from
 
     def bucket_of(self, ts: float) -> int:
         return int(ts // self.bucket_s)
@@ -93,13 +99,48 @@ class BucketedIndex:
         if self.current is not None and number <= self.current.number:
             return []
         if self.current is not None:
-            self.current.seal()
+            self._merge(self.current)
         self.current = self.buckets[number] = Bucket(number)
         dropped = [self.buckets.pop(n) for n in sorted(self.buckets) if n < number - self.span]
+        if dropped:
+            keep = self.numbers >= number - self.span
+            self.keys, self.cids, self.numbers = self.keys[keep], self.cids[keep], self.numbers[keep]
         return dropped
+
+    def _merge(self, bucket: Bucket) -> None:
+        """Seal ``bucket`` and insert its sorted entries into the index's sorted arrays."""
+        bucket.seal()
+        if bucket.keys is not None and bucket.keys.size:
+            at = np.searchsorted(self.keys, bucket.keys)
+            self.keys = np.insert(self.keys, at, bucket.keys)
+            self.cids = np.insert(self.cids, at, bucket.cids)
+            self.numbers = np.insert(self.numbers, at, np.int32(bucket.number))
+        bucket.keys = bucket.cids = None  # held by the index from now on
+
+    def lookup_sealed(self, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every sealed entry matching ``queries`` (uint64, ``(n, bands)``): ``(rows, bands,
+        cluster ids)``, one triple per entry (a key held by several buckets gives several)."""
+        n, bands = queries.shape
+        if self.keys.size == 0 or queries.size == 0:
+            empty = np.empty(0, dtype=np.int64)
+            return empty, empty, empty
+        flat = queries.ravel()
+        lo = np.searchsorted(self.keys, flat, side="left")
+        hi = np.searchsorted(self.keys, flat, side="right")
+        found = np.flatnonzero(hi > lo)
+        if found.size == 0:
+            empty = np.empty(0, dtype=np.int64)
+            return empty, empty, empty
+        runs = (hi - lo)[found]
+        which = np.repeat(found, runs)  # query index of each matching entry
+        # entry positions: lo of its query plus its rank within the run
+        ranks = np.arange(which.size) - np.repeat(np.cumsum(runs) - runs, runs)
+        entries = lo[which] + ranks
+        return which // bands, which % bands, self.cids[entries]
 
     def sealed(self) -> list[Bucket]:
         return [b for b in self.buckets.values() if b is not self.current]
 
     def nbytes(self) -> int:
-        return sum(b.nbytes() for b in self.buckets.values())
+        return sum(b.nbytes() for b in self.buckets.values()) \
+            + self.keys.nbytes + self.cids.nbytes + self.numbers.nbytes
