@@ -73,67 +73,108 @@ _ASCII_TOKENS = str.maketrans({chr(i): v for i, v in _ASCII_TOKENS.items() if v 
 
 
 def shingle_hashes(tokens: list[str], n: int) -> np.ndarray:
-    """The word n-gram hashes of one text (unigrams when it is shorter than ``n``), deduplicated:
-    :func:`shingle_batch` for one text."""
+    """CRC-32 of each word n-gram (unigrams when the text is shorter than ``n``), deduplicated:
+    :func:`shingle_batch` for one text. crc32 is stable across processes (unlike hash()), so
+    signatures are reproducible."""
     flat, _ = shingle_batch([tokens], n)
     return np.unique(flat)
 
 
-# token -> CRC-32. Vocabulary repeats across posts, so a dict lookup replaces most crc32 calls;
-# the cache is cleared when full, which bounds it without changing any hash.
-_TOKEN_HASH: dict[str, int] = {}
+# token -> (CRC-32 of the token, CRC-32 of " " + token, its UTF-8 length). Vocabulary repeats
+# across posts, so a dict lookup replaces most crc32 calls; the cache is cleared when full, which
+# bounds it without changing any hash.
+_TOKEN_CRC: dict[str, tuple[int, int, int]] = {}
 _TOKEN_CACHE_MAX = 200_000
-_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX2 = np.uint64(0x94D049BB133111EB)
-_GRAM = np.uint64(0x9E3779B97F4A7C15)
+_MAX_LEN = 64  # byte lengths the CRC shift table covers; longer tokens are hashed one by one
 
 
-def _token_hash(token: str) -> int:
-    h = zlib.crc32(token.encode())  # stable across processes (unlike hash())
-    if len(_TOKEN_HASH) >= _TOKEN_CACHE_MAX:
-        _TOKEN_HASH.clear()
-    _TOKEN_HASH[token] = h
-    return h
+def _token_crc(token: str) -> tuple[int, int, int]:
+    raw = token.encode()
+    entry = (zlib.crc32(raw), zlib.crc32(b" " + raw), len(raw))
+    if len(_TOKEN_CRC) >= _TOKEN_CACHE_MAX:
+        _TOKEN_CRC.clear()
+    _TOKEN_CRC[token] = entry
+    return entry
 
 
-def _mix(x: np.ndarray) -> np.ndarray:
-    """splitmix64's finaliser: every input bit reaches every output bit."""
-    with np.errstate(over="ignore"):
-        x = (x ^ (x >> np.uint64(30))) * _MIX1
-        x = (x ^ (x >> np.uint64(27))) * _MIX2
-    return x ^ (x >> np.uint64(31))
+def _shift_table() -> np.ndarray:
+    """``T[n, i]``: what bit ``i`` of a CRC-32 contributes once ``n`` more bytes are appended.
+
+    CRC-32 is affine in its starting value, so ``crc32(a + b) = shift(crc32(a), len(b)) ^
+    crc32(b)`` with ``shift`` linear over GF(2) (zlib's crc32_combine): a gram's CRC comes from its
+    tokens' CRCs without building the gram's string.
+    """
+    table = np.zeros((_MAX_LEN + 2, 32), dtype=np.uint32)
+    for n in range(_MAX_LEN + 2):
+        zeros = bytes(n)
+        base = zlib.crc32(zeros, 0)
+        table[n] = [zlib.crc32(zeros, 1 << i) ^ base for i in range(32)]
+    return table
+
+
+def _byte_table(bits: np.ndarray) -> np.ndarray:
+    """The shift by byte of the CRC: ``B[n, k, v]`` is the XOR of ``bits[n, 8k + i]`` over the
+    set bits ``i`` of ``v`` (four lookups per CRC instead of 32 bit tests)."""
+    out = np.zeros((bits.shape[0], 4, 256), dtype=np.uint32)
+    for k in range(4):
+        for i in range(8):
+            has = ((np.arange(256) >> i) & 1).astype(bool)
+            out[:, k, has] ^= bits[:, 8 * k + i][:, None]
+    return out.reshape(-1)
+
+
+_SHIFT = _byte_table(_shift_table())
+
+
+def _combine(crc: np.ndarray, tail_crc: np.ndarray, tail_len: np.ndarray) -> np.ndarray:
+    """``crc32(a + b)`` from ``crc32(a)``, ``crc32(b)`` and ``len(b)`` (at most ``_MAX_LEN + 1``)."""
+    base = tail_len.astype(np.intp) * 1024
+    c = crc.astype(np.intp)
+    out = tail_crc ^ _SHIFT[base + (c & 255)]
+    out ^= _SHIFT[base + 256 + ((c >> 8) & 255)]
+    out ^= _SHIFT[base + 512 + ((c >> 16) & 255)]
+    out ^= _SHIFT[base + 768 + ((c >> 24) & 255)]
+    return out
 
 
 def shingle_batch(token_lists: Sequence[Sequence[str]], n: int) -> tuple[np.ndarray, np.ndarray]:
-    """The word n-gram hashes of a batch of texts, hashed together with numpy.
+    """The word n-gram hashes of a batch of texts: the CRC-32 of each gram's UTF-8 text (tokens
+    joined by one space), as :func:`shingle_hashes` gives for one text, computed with numpy.
 
     Returns ``(flat, counts)``: ``flat`` (uint32) holds each text's gram hashes one text after the
-    other, ``counts`` (int64) how many each text has (``len - n + 1``, or ``len`` unigrams when
-    a text is shorter than ``n``). Hashes are not deduplicated: MinHash takes a minimum, which
-    repeats do not change. A gram's hash mixes its tokens' CRC-32s in order, so it is the same in
-    every process and run.
+    other, ``counts`` (int64) how many each text has (``len - n + 1``, or ``len`` unigrams when a
+    text is shorter than ``n``). Hashes are not deduplicated: MinHash takes a minimum, which
+    repeats do not change.
     """
-    cache = _TOKEN_HASH
+    cache = _TOKEN_CRC
     lengths = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
-    th = np.fromiter((cache[t] if t in cache else _token_hash(t) for toks in token_lists for t in toks),
-                     dtype=np.uint64, count=int(lengths.sum()))
-    if n <= 1 or th.size == 0:
-        return (_mix(th) >> np.uint64(32)).astype(np.uint32), lengths
-    size = th.size
-    h = th.copy()
-    with np.errstate(over="ignore"):
-        for j in range(1, n):  # h[i] = mix(... mix(t[i] * G + t[i+1]) * G + t[i+2] ...)
-            h[:size - j] = _mix(h[:size - j] * _GRAM + th[j:])
+    total = int(lengths.sum())
+    entries = np.fromiter((cache[t] if t in cache else _token_crc(t) for toks in token_lists for t in toks),
+                          dtype=np.dtype((np.int64, 3)), count=total).reshape(total, 3)
+    crc = entries[:, 0].astype(np.uint32)
+    if n <= 1 or total == 0:
+        return crc, lengths
+    spaced, size = entries[:, 1].astype(np.uint32), entries[:, 2]
+    h = crc.copy()
+    long = np.zeros(total, dtype=bool)  # grams with a token too long for the table
+    for j in range(1, n):  # h[i] = crc32(t[i] + " " + ... + " " + t[i+j])
+        tail = size[j:] + 1
+        over = tail > _MAX_LEN + 1
+        long[:total - j] |= over
+        h[:total - j] = _combine(h[:total - j], spaced[j:], np.minimum(tail, _MAX_LEN + 1))
     short = lengths < n
     # position of each token in its text, and whether a gram of n tokens starts there
     starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
-    pos = np.arange(size, dtype=np.int64) - starts
+    pos = np.arange(total, dtype=np.int64) - starts
     short_tok = np.repeat(short, lengths)
     valid = (pos <= np.repeat(lengths - n, lengths)) | short_tok
-    if short.any():  # a text shorter than n: its tokens as unigrams
-        h = np.where(short_tok, _mix(th), h)
+    h = np.where(short_tok, crc, h)  # a text shorter than n: its tokens as unigrams
+    for i in np.flatnonzero(long & valid & ~short_tok).tolist():  # rare: hash the gram's text
+        text = np.repeat(np.arange(len(token_lists)), lengths)[i]
+        k = int(pos[i])
+        h[i] = zlib.crc32(" ".join(token_lists[text][k:k + n]).encode())
     counts = np.where(short, lengths, lengths - n + 1)
-    return (h[valid] >> np.uint64(32)).astype(np.uint32), counts
+    return h[valid], counts
 
 
 def entities(v: Views) -> tuple[str, ...]:

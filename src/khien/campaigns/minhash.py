@@ -8,25 +8,27 @@ import numpy as np
 
 __all__ = ["MinHasher", "EMPTY"]
 
-EMPTY = np.uint32(0xFFFFFFFF)  # every hash of an empty set
-_SHIFT = np.uint64(32)
+_P = (1 << 31) - 1  # a Mersenne prime: "mod p" is two shifts, two masks and a compare
+_PRIME = np.uint64(_P)
+_31 = np.uint64(31)
+EMPTY = np.uint32(_P)  # every hash of an empty set (real hashes are below it)
 _CHUNK = 16_384  # shingles hashed at once: a (chunk x num_perm) uint64 block stays in cache
 
 
 class MinHasher:
-    """``num_perm`` multiply-shift hashes ``((a * x + b) mod 2**64) >> 32`` (``a`` odd) drawn from
-    a fixed ``seed``, over 32-bit shingle hashes; signatures are uint32.
+    """``num_perm`` universal hashes ``(a * x + b) mod (2**31 - 1)`` drawn from a fixed ``seed``,
+    over 32-bit shingle hashes; signatures are uint32.
 
-    Multiply-shift needs no modulo (numpy's is slow) and wraps in uint64 by design. The same seed
-    gives the same signatures in every process and run, so band keys of two detectors (or of a
-    restarted one) agree.
+    The same seed gives the same signatures in every process and run, so band keys of two
+    detectors (or of a restarted one) agree.
     """
 
     def __init__(self, num_perm: int, seed: int = 14) -> None:
         rng = np.random.default_rng(seed)
         self.num_perm = num_perm
-        self._a = rng.integers(0, 1 << 63, size=num_perm, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
-        self._b = rng.integers(0, 1 << 63, size=num_perm, dtype=np.uint64)
+        # a, b < 2**31 and x < 2**32: a * x + b < 2**63 fits uint64 without wrapping.
+        self._a = rng.integers(1, (1 << 31) - 1, size=num_perm, dtype=np.uint64)
+        self._b = rng.integers(0, (1 << 31) - 1, size=num_perm, dtype=np.uint64)
 
     def signatures(self, shingle_sets: Sequence[np.ndarray]) -> np.ndarray:
         """A ``(len(shingle_sets), num_perm)`` uint32 array; an empty set gets all-:data:`EMPTY`."""
@@ -50,8 +52,7 @@ class MinHasher:
             last = int(np.searchsorted(ends, starts[first] + _CHUNK, side="right"))
             last = max(last, first + 1)
             lo, hi = int(starts[first]), int(ends[last - 1])
-            with np.errstate(over="ignore"):
-                hashed = ((x[lo:hi, None] * self._a[None, :] + self._b[None, :]) >> _SHIFT).astype(np.uint32)
+            hashed = _mod_p(x[lo:hi, None] * self._a[None, :] + self._b[None, :]).astype(np.uint32)
             out[rows[first:last]] = np.minimum.reduceat(hashed, starts[first:last] - lo, axis=0)
             first = last
         return out
@@ -69,3 +70,12 @@ class MinHasher:
                 key = (key ^ sig[:, :, r]) * mult
             key ^= np.arange(1, bands + 1, dtype=np.uint64)[None, :] * np.uint64(0xBF58476D1CE4E5B9)
         return key
+
+
+def _mod_p(v: np.ndarray) -> np.ndarray:
+    """``v mod (2**31 - 1)`` for ``v < 2**63`` without numpy's (slow) integer division:
+    ``2**31`` is 1 mod p, so folding the high bits onto the low ones keeps the residue."""
+    v = (v & _PRIME) + (v >> _31)  # < 2**32 + 2**31
+    v = (v & _PRIME) + (v >> _31)  # <= p + 2
+    v -= _PRIME * (v >= _PRIME)
+    return v
