@@ -175,12 +175,18 @@ class CampaignDetector:
     # -- internals -------------------------------------------------------------------------
 
     def _features(self, posts: Sequence[Post]) -> list[_Feat]:
-        """Masked tokens and entities of each post, on the engine's views when the post has them."""
+        """Masked tokens and entities of each post, on the engine's views when the post has them.
+
+        A post that also carries the engine's ``links`` and ``contacts`` (attributes of those
+        names, as ``find_links`` / ``find_contacts`` give them) is not searched for contacts again.
+        """
         out = []
+        exempt = self._exempt
         for p in posts:
             v = p.views if p.views is not None else views(p.text)
-            tokens = masked_tokens(v.folded.text, self._exempt)
-            out.append(_Feat(tokens, len(tokens), entities(v)))
+            tokens = masked_tokens(v.folded.text, exempt)
+            found = entities(v, getattr(p, "links", None), getattr(p, "contacts", None))
+            out.append(_Feat(tokens, len(tokens), found))
         return out
 
     def _find(self, cid: int) -> int:

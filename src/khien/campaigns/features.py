@@ -17,7 +17,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ..text.links import find_contacts, find_links
+from ..text.links import Contact, Link, find_contacts, find_links
 from ..text.views import Views, views
 
 __all__ = ["Features", "features", "fold_phrases", "shingle_hashes", "shingle_batch", "masked_tokens", "entities",
@@ -177,14 +177,21 @@ def shingle_batch(token_lists: Sequence[Sequence[str]], n: int) -> tuple[np.ndar
     return h[valid], counts
 
 
-def entities(v: Views) -> tuple[str, ...]:
+def entities(v: Views, links: Sequence[Link] | None = None,
+             contacts: Sequence[Contact] | None = None) -> tuple[str, ...]:
     """The contacts of one text as sorted ``kind:value`` strings (phone, its block, handle, bank
-    account, e-mail, link path, uncommon domain)."""
+    account, e-mail, link path, uncommon domain).
+
+    ``links`` and ``contacts``, when given, are what ``find_links(v.nfc)`` and
+    ``find_contacts(v.nfc, v.folded)`` return (the engine has them in the stream path:
+    ``Prepared.links`` and the contacts detector's): they are used instead of searching again.
+    """
     found: set[str] = set()
     # Every contact holds a digit, a dot, an "@" or a chat app's name: most posts hold none.
+    # (Checked even with contacts given, so the entities are the same either way.)
     if not _MAYBE_CONTACT.search(v.folded.text):
         return ()
-    for c in find_contacts(v.nfc, v.folded):
+    for c in (find_contacts(v.nfc, v.folded) if contacts is None else contacts):
         if c.kind == "phone":
             found.add(f"phone:{c.value}")
             found.add(f"phone_block:{c.value[:-3]}")
@@ -197,7 +204,7 @@ def entities(v: Views) -> tuple[str, ...]:
                 found.add(f"handle:{value}")
         elif c.kind in ("bank_account", "email"):
             found.add(f"{c.kind}:{c.value}")
-    for link in find_links(v.nfc):
+    for link in (find_links(v.nfc) if links is None else links):
         domain = link.domain.registrable.lower()
         # the query and fragment are per-post tracking more often than not
         path = re.split(r"[?#]", link.path, maxsplit=1)[0].rstrip("/")

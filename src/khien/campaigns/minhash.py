@@ -8,11 +8,9 @@ import numpy as np
 
 __all__ = ["MinHasher", "EMPTY"]
 
-_P = (1 << 31) - 1  # a Mersenne prime: "mod p" is two shifts, two masks and a compare
-_PRIME = np.uint64(_P)
-_31 = np.uint64(31)
-EMPTY = np.uint32(_P)  # every hash of an empty set (real hashes are below it)
-_CHUNK = 16_384  # shingles hashed at once: a (chunk x num_perm) uint64 block stays in cache
+_PRIME = np.uint64((1 << 31) - 1)
+EMPTY = np.uint32((1 << 31) - 1)  # every hash of an empty set (real hashes are below it)
+_CHUNK = 4_096  # shingles hashed at once: bounds the (chunk x num_perm) temporary to 2 MB
 
 
 class MinHasher:
@@ -52,8 +50,10 @@ class MinHasher:
             last = int(np.searchsorted(ends, starts[first] + _CHUNK, side="right"))
             last = max(last, first + 1)
             lo, hi = int(starts[first]), int(ends[last - 1])
-            hashed = _mod_p(x[lo:hi, None] * self._a[None, :] + self._b[None, :]).astype(np.uint32)
-            out[rows[first:last]] = np.minimum.reduceat(hashed, starts[first:last] - lo, axis=0)
+            hashed = x[lo:hi, None] * self._a[None, :]
+            hashed += self._b[None, :]
+            hashed %= _PRIME  # numpy divides by a constant without a division (libdivide)
+            out[rows[first:last]] = np.minimum.reduceat(hashed, starts[first:last] - lo, axis=0)  # < p: fits uint32
             first = last
         return out
 
@@ -71,11 +71,3 @@ class MinHasher:
             key ^= np.arange(1, bands + 1, dtype=np.uint64)[None, :] * np.uint64(0xBF58476D1CE4E5B9)
         return key
 
-
-def _mod_p(v: np.ndarray) -> np.ndarray:
-    """``v mod (2**31 - 1)`` for ``v < 2**63`` without numpy's (slow) integer division:
-    ``2**31`` is 1 mod p, so folding the high bits onto the low ones keeps the residue."""
-    v = (v & _PRIME) + (v >> _31)  # < 2**32 + 2**31
-    v = (v & _PRIME) + (v >> _31)  # <= p + 2
-    v -= _PRIME * (v >= _PRIME)
-    return v
