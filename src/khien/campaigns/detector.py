@@ -99,6 +99,7 @@ class CampaignDetector:
         sigs = self._hasher.signatures_flat(*shingle_batch(
             [f.tokens_list if f.tokens >= c.min_tokens else () for f in feats], c.shingle_words))
         keys = MinHasher.band_keys(sigs, c.bands, c.rows)
+        indexed = np.fromiter((f.tokens >= c.min_tokens for f in feats), dtype=bool, count=len(feats))
         out: list[Membership] = []
         start = 0
         while start < len(posts):  # runs of posts in one bucket share the sealed lookups
@@ -114,10 +115,18 @@ class CampaignDetector:
             rows, bands, cids = self._index.lookup_sealed(run_keys)
             for row, band, cid in zip(rows.tolist(), bands.tolist(), cids.tolist()):
                 hits.setdefault(row, set()).add((band, cid))
-            for i, row_keys in enumerate(run_keys.tolist(), start):
-                member = self._add(posts[i], feats[i], row_keys, hits.get(i - start, _NO_HITS), sigs[i])
+            earlier = self._open_hits(run_keys, indexed[start:end], hits)
+            run_cids = [0] * (end - start)  # the cluster each post of the run joined or started
+            for i in range(start, end):
+                row = i - start
+                found = hits.get(row, _NO_HITS)
+                if row in earlier:  # keys first brought by an earlier post of this run
+                    found = set(found)
+                    found.update((band, run_cids[j]) for band, j in earlier[row])
+                run_cids[row], member = self._add(posts[i], feats[i], found, sigs[i])
                 if member is not None:
                     out.append(member)
+            self._store_keys(run_keys, indexed[start:end], run_cids)
             self._newest = max(self._newest, max(p.ts for p in posts[start:end]))
             start = end
         return out
@@ -199,8 +208,56 @@ class CampaignDetector:
             cid = nxt
         return root
 
-    def _add(self, post: Post, feat: _Feat, keys: list[int], sealed_hits: set[tuple[int, int]],
-             signature: np.ndarray) -> Membership | None:
+    def _open_hits(self, run_keys: np.ndarray, indexed: np.ndarray,
+                   hits: dict[int, set[tuple[int, int]]]) -> dict[int, list[tuple[int, int]]]:
+        """The open bucket's matches for a run of posts, found for the whole run at once.
+
+        Keys already in the open bucket add ``(band, cluster id)`` to ``hits``. A key first
+        brought by a post of this run (the first text-indexed post holding it owns it, as a
+        ``setdefault`` per post would) is returned as ``row -> [(band, earlier row)]`` for each
+        later row holding it: that earlier post's cluster is known only once it has been added.
+        """
+        rows_in = np.flatnonzero(indexed)
+        if rows_in.size == 0:
+            return {}
+        bands = run_keys.shape[1]
+        flat = run_keys[rows_in].ravel()
+        frow = np.repeat(rows_in, bands)
+        fband = np.tile(np.arange(bands), rows_in.size)
+        held = self._index.current.lookup(flat)
+        got = held >= 0
+        for row, band, cid in zip(frow[got].tolist(), fband[got].tolist(), held[got].tolist()):
+            hits.setdefault(row, set()).add((band, cid))
+        new = ~got
+        keys, frow, fband = flat[new], frow[new], fband[new]
+        order = np.lexsort((frow, keys))  # by key, then by row: each key's first row leads
+        keys, frow, fband = keys[order], frow[order], fband[order]
+        lead = np.ones(keys.size, dtype=bool)
+        lead[1:] = keys[1:] != keys[:-1]
+        owner = frow[np.flatnonzero(lead)[np.cumsum(lead) - 1]]
+        later = ~lead & (frow != owner)
+        earlier: dict[int, list[tuple[int, int]]] = {}
+        for row, band, j in zip(frow[later].tolist(), fband[later].tolist(), owner[later].tolist()):
+            earlier.setdefault(row, []).append((band, j))
+        return earlier
+
+    def _store_keys(self, run_keys: np.ndarray, indexed: np.ndarray, run_cids: list[int]) -> None:
+        """Put the run's band keys the open bucket lacks into it, each naming the cluster of the
+        first post that brought it."""
+        rows_in = np.flatnonzero(indexed)
+        if rows_in.size == 0:
+            return
+        bucket = self._index.current
+        bands = run_keys.shape[1]
+        flat = run_keys[rows_in].ravel()
+        cids = np.repeat(np.asarray(run_cids, dtype=np.int64)[rows_in], bands)
+        flat, first = np.unique(flat, return_index=True)  # first occurrence: the earliest row
+        cids = cids[first]
+        fresh = bucket.lookup(flat) < 0
+        bucket.add(flat[fresh], cids[fresh])
+
+    def _add(self, post: Post, feat: _Feat, band_hits: set[tuple[int, int]],
+             signature: np.ndarray) -> tuple[int, Membership | None]:
         """Join ``post`` to the cluster it matches best, or start one.
 
         A text match needs ``min_band_hits`` LSH bands in common with one cluster (one band alone
@@ -211,11 +268,7 @@ class CampaignDetector:
         c = self.config
         bucket = self._index.current
         text_indexed = feat.tokens >= c.min_tokens
-        key_list = keys if text_indexed else ()
-        pairs = set(sealed_hits) if text_indexed else set()
-        if text_indexed:
-            get = bucket.open.get
-            pairs.update((band, cid) for band, k in enumerate(key_list) if (cid := get(k)) is not None)
+        pairs = band_hits if text_indexed else _NO_HITS
         votes: dict[int, int] = {}
         for _, cid in pairs:
             cid = self._find(cid)
@@ -252,16 +305,14 @@ class CampaignDetector:
                 if -v >= c.merge_band_hits:
                     self._merge(live, other)
             self._join(live, post.id, post.account, post.ts, bucket.number, feat.entities, young)
-        for k in key_list:
-            bucket.open.setdefault(k, cid)
         for e in joining:
             bucket.entities[e] = cid
         bucket.touched.append(cid)
         bucket.posts += 1
         if live is None:
-            return None
+            return cid, None
         signals, campaign, _ = self.assess(live)
-        return Membership(post.id, cid, live.size, len(live.accounts), campaign, signals)
+        return cid, Membership(post.id, cid, live.size, len(live.accounts), campaign, signals)
 
     def _promote(self, cid: int, text: str) -> _Live:
         """The cluster ``cid`` as a full record (a singleton becomes one; ``text`` is its sample:

@@ -2,9 +2,10 @@
 
 Entries (an LSH band key, or an entity, pointing at a cluster id) live in the bucket of the
 hour (``bucket_s``) their post arrived in. When time moves past a bucket, the bucket is *sealed*:
-its entries are merged into one sorted numpy array of all sealed buckets (8 bytes of key, 8 of
-cluster id and 4 of bucket number per entry), so only the open bucket pays Python dict overhead
-and a batch of queries is one binary search over every sealed bucket at once. A bucket older than the window is dropped whole, so
+its entries (sorted arrays already: no bucket pays Python dict overhead for its band keys) are
+merged into one sorted numpy array of all sealed buckets (8 bytes of key, 8 of
+cluster id and 4 of bucket number per entry), so a batch of queries is one binary search
+over every sealed bucket at once. A bucket older than the window is dropped whole, so
 the index holds at most ``window_s / bucket_s + 1`` buckets at any stream length: memory is
 bounded by the posts of one window, never by the stream's length (the expiry datasketch's
 ``MinHashLSH`` lacks, ekzhu/datasketch#219).
@@ -21,30 +22,35 @@ __all__ = ["BucketedIndex", "Bucket"]
 
 @dataclass(slots=True)
 class Bucket:
-    """The entries of one time bucket: a dict while open, sorted arrays once sealed."""
+    """The entries of one time bucket: band keys as sorted unique arrays (the first post to
+    bring a key names its cluster), entities in a dict."""
 
     number: int
-    open: dict[int, int] | None = field(default_factory=dict)
-    keys: np.ndarray | None = None
-    cids: np.ndarray | None = None
+    open: bool = True
+    keys: np.ndarray | None = field(default_factory=lambda: np.empty(0, dtype=np.uint64))
+    cids: np.ndarray | None = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     entities: dict[str, int] = field(default_factory=dict)  # few posts carry contacts: kept as a dict
     touched: list[int] = field(default_factory=list)  # cluster ids that got a member in this bucket
     posts: int = 0  # posts indexed in this bucket
 
-    def seal(self) -> None:
-        """Freeze the band keys into sorted arrays (lookups by binary search)."""
-        if self.open is None:
+    def add(self, keys: np.ndarray, cids: np.ndarray) -> None:
+        """Add band keys (uint64, unique, none already held) pointing at ``cids``."""
+        if keys.size == 0:
             return
-        items = np.fromiter(self.open.items(), dtype=np.dtype((np.uint64, 2)), count=len(self.open)) \
-            if self.open else np.empty((0, 2), dtype=np.uint64)
-        order = np.argsort(items[:, 0], kind="stable")
-        self.keys = np.ascontiguousarray(items[order, 0])
-        self.cids = items[order, 1].astype(np.int64)
-        self.open = None
-        self.touched = list(dict.fromkeys(self.touched))  # one entry per cluster from here on
+        order = np.argsort(keys)
+        keys, cids = keys[order], cids[order]
+        at = np.searchsorted(self.keys, keys)
+        self.keys = np.insert(self.keys, at, keys)
+        self.cids = np.insert(self.cids, at, cids)
+
+    def seal(self) -> None:
+        """No more entries: the bucket's time is past."""
+        if self.open:
+            self.open = False
+            self.touched = list(dict.fromkeys(self.touched))  # one entry per cluster from here on
 
     def lookup(self, queries: np.ndarray) -> np.ndarray:
-        """Cluster ids for ``queries`` (uint64, any shape) in this sealed bucket; -1 where absent."""
+        """Cluster ids for ``queries`` (uint64, any shape) in this bucket; -1 where absent."""
         out = np.full(queries.shape, -1, dtype=np.int64)
         if self.keys is None or self.keys.size == 0:
             return out
@@ -61,15 +67,12 @@ class Bucket:
         size = 0
         if self.keys is not None:
             size += self.keys.nbytes + self.cids.nbytes
-        if self.open is not None:
-            size += len(self.open) * (_DICT_ENTRY + _INT)
         size += sum(_DICT_ENTRY + 49 + len(k) for k in self.entities)
         size += len(self.touched) * 8
         return size
 
 
 _DICT_ENTRY = 40  # hash, key and value pointers plus the index slot, at 2/3 load
-_INT = 32  # a Python int above 2**30
 
 
 class BucketedIndex:
