@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import zlib
 from dataclasses import dataclass
+from itertools import chain
 from typing import Sequence
 
 import numpy as np
@@ -36,8 +37,20 @@ _DIGITS = re.compile(r"\d(?:[\s.\-]?\d)*")
 _TOKEN = re.compile(r"[^\W_]+|#")
 _HANDLE_MARK = re.compile(r"[\d@_./]")
 _MAYBE_CONTACT = re.compile(r"[\d@]|\.\w|zalo|za lo|\bzl\b|tele|te le|\btg\b|whatsapp|viber|\bline\b")
-# A text _LINKISH can match holds "." or "@", or "://" (http://localhost); one _DIGITS needs a digit.
+# A text _LINKISH can match holds "://", "www.", "@" or a dot before a letter; one _DIGITS needs
+# a digit. (Cheap searches that skip the costly ones when they cannot match.)
+_LINK_HINT = re.compile(r"\.[a-z]|@|://|www\.")
 _HAS_DIGIT = re.compile(r"\d")
+# _MAYBE_CONTACT's alternatives, split so that most are plain substring tests
+_DIGIT_OR_DOT_WORD = re.compile(r"\d|\.\w")
+_APP_WORDS = ("zalo", "za lo", "tele", "te le", "whatsapp", "viber")
+_SHORT_APP = re.compile(r"\b(?:zl|tg|line)\b")
+
+
+def _maybe_contact(text: str) -> bool:
+    """``_MAYBE_CONTACT.search(text)`` is not None, computed faster."""
+    return ("@" in text or _DIGIT_OR_DOT_WORD.search(text) is not None or any(w in text for w in _APP_WORDS)
+            or (("zl" in text or "tg" in text or "line" in text) and _SHORT_APP.search(text) is not None))
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +67,7 @@ def masked_tokens(folded: str, exempt: tuple[str, ...] = ()) -> list[str]:
     text = folded
     # Most posts hold no link and no digit: the cheap ``in`` tests skip the two costly scans (the
     # result is the same, as neither pattern can match without them).
-    if "." in text or "@" in text or "://" in text:
+    if _LINK_HINT.search(text):
         text = _LINKISH.sub(" #link ", text)
     if _HAS_DIGIT.search(text):
         text = _DIGITS.sub(" # ", text)
@@ -80,21 +93,30 @@ def shingle_hashes(tokens: list[str], n: int) -> np.ndarray:
     return np.unique(flat)
 
 
-# token -> (CRC-32 of the token, CRC-32 of " " + token, its UTF-8 length). Vocabulary repeats
-# across posts, so a dict lookup replaces most crc32 calls; the cache is cleared when full, which
-# bounds it without changing any hash.
-_TOKEN_CRC: dict[str, tuple[int, int, int]] = {}
-_TOKEN_CACHE_MAX = 200_000
-_MAX_LEN = 64  # byte lengths the CRC shift table covers; longer tokens are hashed one by one
+# token -> its row in the vocabulary arrays: the CRC-32 of the token, of " " + token, and its UTF-8
+# length. Vocabulary repeats across posts, so a batch's tokens are looked up at C speed and only
+# new ones are hashed; the vocabulary is emptied when full, which bounds it without changing a hash.
+_VOCAB: dict[str, int] = {}
+_VOCAB_MAX = 200_000
+_CRC = np.zeros(0, dtype=np.uint32)
+_SPACED = np.zeros(0, dtype=np.uint32)
+_SIZE = np.zeros(0, dtype=np.int64)
+_MAX_LEN = 64  # byte lengths the CRC shift table covers; longer tokens' grams are hashed one by one
 
 
-def _token_crc(token: str) -> tuple[int, int, int]:
-    raw = token.encode()
-    entry = (zlib.crc32(raw), zlib.crc32(b" " + raw), len(raw))
-    if len(_TOKEN_CRC) >= _TOKEN_CACHE_MAX:
-        _TOKEN_CRC.clear()
-    _TOKEN_CRC[token] = entry
-    return entry
+def _learn(tokens: set[str]) -> None:
+    """Add ``tokens`` (none known yet) to the vocabulary."""
+    global _CRC, _SPACED, _SIZE
+    if len(_VOCAB) + len(tokens) > _VOCAB_MAX:
+        _VOCAB.clear()
+        _CRC, _SPACED, _SIZE = _CRC[:0], _SPACED[:0], _SIZE[:0]
+    raw = [t.encode() for t in tokens]
+    base = len(_VOCAB)
+    _VOCAB.update(zip(tokens, range(base, base + len(raw))))
+    _CRC = np.concatenate([_CRC, np.fromiter(map(zlib.crc32, raw), dtype=np.uint32, count=len(raw))])
+    _SPACED = np.concatenate([_SPACED, np.fromiter((zlib.crc32(b" " + r) for r in raw), dtype=np.uint32,
+                                                   count=len(raw))])
+    _SIZE = np.concatenate([_SIZE, np.fromiter(map(len, raw), dtype=np.int64, count=len(raw))])
 
 
 def _shift_table() -> np.ndarray:
@@ -146,15 +168,23 @@ def shingle_batch(token_lists: Sequence[Sequence[str]], n: int) -> tuple[np.ndar
     text is shorter than ``n``). Hashes are not deduplicated: MinHash takes a minimum, which
     repeats do not change.
     """
-    cache = _TOKEN_CRC
-    lengths = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
-    total = int(lengths.sum())
-    entries = np.fromiter((cache[t] if t in cache else _token_crc(t) for toks in token_lists for t in toks),
-                          dtype=np.dtype((np.int64, 3)), count=total).reshape(total, 3)
-    crc = entries[:, 0].astype(np.uint32)
+    lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
+    every = list(chain.from_iterable(token_lists))
+    total = len(every)
+    unknown = set(every).difference(_VOCAB)
+    if unknown:
+        if len(unknown) > _VOCAB_MAX:  # a batch larger than the vocabulary: hash it in parts
+            half = len(token_lists) // 2
+            first, second = shingle_batch(token_lists[:half], n), shingle_batch(token_lists[half:], n)
+            return np.concatenate([first[0], second[0]]), np.concatenate([first[1], second[1]])
+        _learn(unknown)
+        if not all(t in _VOCAB for t in every):  # the vocabulary was emptied to make room
+            _learn(set(every).difference(_VOCAB))
+    ids = np.fromiter(map(_VOCAB.__getitem__, every), dtype=np.int64, count=total)
+    crc = _CRC[ids]
     if n <= 1 or total == 0:
         return crc, lengths
-    spaced, size = entries[:, 1].astype(np.uint32), entries[:, 2]
+    spaced, size = _SPACED[ids], _SIZE[ids]
     h = crc.copy()
     long = np.zeros(total, dtype=bool)  # grams with a token too long for the table
     for j in range(1, n):  # h[i] = crc32(t[i] + " " + ... + " " + t[i+j])
@@ -189,7 +219,7 @@ def entities(v: Views, links: Sequence[Link] | None = None,
     found: set[str] = set()
     # Every contact holds a digit, a dot, an "@" or a chat app's name: most posts hold none.
     # (Checked even with contacts given, so the entities are the same either way.)
-    if not _MAYBE_CONTACT.search(v.folded.text):
+    if not _maybe_contact(v.folded.text):
         return ()
     for c in (find_contacts(v.nfc, v.folded) if contacts is None else contacts):
         if c.kind == "phone":
