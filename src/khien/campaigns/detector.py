@@ -112,8 +112,9 @@ class CampaignDetector:
                 end += 1
             run_keys = keys[start:end]
             hits: dict[int, set[tuple[int, int]]] = {}  # post (in the run) -> (band, cluster id)
-            rows, bands, cids = self._index.lookup_sealed(run_keys)
-            for row, band, cid in zip(rows.tolist(), bands.tolist(), cids.tolist()):
+            text_rows = np.flatnonzero(indexed[start:end])  # only text-indexed posts match by text
+            rows, bands, cids = self._index.lookup_sealed(run_keys[text_rows])
+            for row, band, cid in zip(text_rows[rows].tolist(), bands.tolist(), cids.tolist()):
                 hits.setdefault(row, set()).add((band, cid))
             earlier = self._open_hits(run_keys, indexed[start:end], hits)
             run_cids = [0] * (end - start)  # the cluster each post of the run joined or started

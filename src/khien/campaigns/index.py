@@ -129,16 +129,16 @@ class BucketedIndex:
             return empty, empty, empty
         flat = queries.ravel()
         lo = np.searchsorted(self.keys, flat, side="left")
-        hi = np.searchsorted(self.keys, flat, side="right")
-        found = np.flatnonzero(hi > lo)
+        found = np.flatnonzero(self.keys[np.minimum(lo, self.keys.size - 1)] == flat)
         if found.size == 0:
             empty = np.empty(0, dtype=np.int64)
             return empty, empty, empty
-        runs = (hi - lo)[found]
+        lo = lo[found]  # most queries miss: the run's end is searched for the hits only
+        runs = np.searchsorted(self.keys, flat[found], side="right") - lo
         which = np.repeat(found, runs)  # query index of each matching entry
         # entry positions: lo of its query plus its rank within the run
         ranks = np.arange(which.size) - np.repeat(np.cumsum(runs) - runs, runs)
-        entries = lo[which] + ranks
+        entries = np.repeat(lo, runs) + ranks
         return which // bands, which % bands, self.cids[entries]
 
     def sealed(self) -> list[Bucket]:
