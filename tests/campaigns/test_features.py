@@ -88,3 +88,17 @@ def test_entities_from_the_engines_links_and_contacts_equal_the_searched_ones():
     v = views(text)
     assert entities(v, find_links(v.nfc), find_contacts(v.nfc, v.folded)) == entities(v)
     assert entities(v, [], []) == ()  # given lists are trusted: nothing searched again
+
+
+def test_a_full_vocabulary_starts_again_without_changing_a_hash(monkeypatch):
+    import khien.campaigns.features as f
+    token_lists = [masked_tokens(views(t).folded.text) for t in (BASE, "Mưa to quá, đường Nguyễn Trãi ngập hết rồi")]
+    expected = [h for t in token_lists for h in _gram_crcs(t, 2)]
+    monkeypatch.setattr(f, "_VOCAB", {})
+    for size in (8, 20):  # smaller than one text's tokens (hashed without it), then than the batch's
+        monkeypatch.setattr(f, "_CRC", np.zeros(size, dtype=np.uint32))
+        monkeypatch.setattr(f, "_SPACED", np.zeros(size, dtype=np.uint32))
+        monkeypatch.setattr(f, "_SIZE", np.zeros(size, dtype=np.int64))
+        f._VOCAB.clear()
+        for _ in range(3):
+            assert shingle_batch(token_lists, 2)[0].tolist() == expected

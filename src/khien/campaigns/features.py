@@ -11,6 +11,7 @@ the number without its last three digits, because numbers bought in series diffe
 from __future__ import annotations
 
 import re
+import threading
 import zlib
 from dataclasses import dataclass
 from itertools import chain
@@ -97,26 +98,28 @@ def shingle_hashes(tokens: list[str], n: int) -> np.ndarray:
 # length. Vocabulary repeats across posts, so a batch's tokens are looked up at C speed and only
 # new ones are hashed; the vocabulary is emptied when full, which bounds it without changing a hash.
 _VOCAB: dict[str, int] = {}
+_VOCAB_LOCK = threading.Lock()
 _VOCAB_MAX = 200_000
-_CRC = np.zeros(0, dtype=np.uint32)
-_SPACED = np.zeros(0, dtype=np.uint32)
-_SIZE = np.zeros(0, dtype=np.int64)
+_CRC = np.zeros(_VOCAB_MAX, dtype=np.uint32)
+_SPACED = np.zeros(_VOCAB_MAX, dtype=np.uint32)
+_SIZE = np.zeros(_VOCAB_MAX, dtype=np.int64)
 _MAX_LEN = 64  # byte lengths the CRC shift table covers; longer tokens' grams are hashed one by one
 
 
-def _learn(tokens: set[str]) -> None:
-    """Add ``tokens`` (none known yet) to the vocabulary."""
-    global _CRC, _SPACED, _SIZE
-    if len(_VOCAB) + len(tokens) > _VOCAB_MAX:
-        _VOCAB.clear()
-        _CRC, _SPACED, _SIZE = _CRC[:0], _SPACED[:0], _SIZE[:0]
+def _hash_tokens(tokens: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """CRC-32 of each token, of " " + token, and its UTF-8 length."""
     raw = [t.encode() for t in tokens]
-    base = len(_VOCAB)
-    _VOCAB.update(zip(tokens, range(base, base + len(raw))))
-    _CRC = np.concatenate([_CRC, np.fromiter(map(zlib.crc32, raw), dtype=np.uint32, count=len(raw))])
-    _SPACED = np.concatenate([_SPACED, np.fromiter((zlib.crc32(b" " + r) for r in raw), dtype=np.uint32,
-                                                   count=len(raw))])
-    _SIZE = np.concatenate([_SIZE, np.fromiter(map(len, raw), dtype=np.int64, count=len(raw))])
+    return (np.fromiter(map(zlib.crc32, raw), dtype=np.uint32, count=len(raw)),
+            np.fromiter((zlib.crc32(b" " + r) for r in raw), dtype=np.uint32, count=len(raw)),
+            np.fromiter(map(len, raw), dtype=np.int64, count=len(raw)))
+
+
+def _learn(tokens: set[str]) -> None:
+    """Add ``tokens`` (none known yet, and room for them) to the vocabulary."""
+    ordered = list(tokens)
+    base, end = len(_VOCAB), len(_VOCAB) + len(ordered)
+    _CRC[base:end], _SPACED[base:end], _SIZE[base:end] = _hash_tokens(ordered)
+    _VOCAB.update(zip(ordered, range(base, end)))
 
 
 def _shift_table() -> np.ndarray:
@@ -171,20 +174,20 @@ def shingle_batch(token_lists: Sequence[Sequence[str]], n: int) -> tuple[np.ndar
     lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
     every = list(chain.from_iterable(token_lists))
     total = len(every)
-    unknown = set(every).difference(_VOCAB)
-    if unknown:
-        if len(unknown) > _VOCAB_MAX:  # a batch larger than the vocabulary: hash it in parts
-            half = len(token_lists) // 2
-            first, second = shingle_batch(token_lists[:half], n), shingle_batch(token_lists[half:], n)
-            return np.concatenate([first[0], second[0]]), np.concatenate([first[1], second[1]])
-        _learn(unknown)
-        if not all(t in _VOCAB for t in every):  # the vocabulary was emptied to make room
-            _learn(set(every).difference(_VOCAB))
-    ids = np.fromiter(map(_VOCAB.__getitem__, every), dtype=np.int64, count=total)
-    crc = _CRC[ids]
+    with _VOCAB_LOCK:  # detectors in several threads share the vocabulary
+        unknown = set(every).difference(_VOCAB)
+        if len(_VOCAB) + len(unknown) > len(_CRC):  # full: start again with this batch's tokens
+            _VOCAB.clear()
+            unknown = set(every)
+        if len(unknown) > len(_CRC):  # a batch with more distinct tokens than the vocabulary holds
+            crc, spaced, size = _hash_tokens(every)
+        else:
+            if unknown:
+                _learn(unknown)
+            ids = np.fromiter(map(_VOCAB.__getitem__, every), dtype=np.int64, count=total)
+            crc, spaced, size = _CRC[ids], _SPACED[ids], _SIZE[ids]
     if n <= 1 or total == 0:
         return crc, lengths
-    spaced, size = _SPACED[ids], _SIZE[ids]
     h = crc.copy()
     long = np.zeros(total, dtype=bool)  # grams with a token too long for the table
     for j in range(1, n):  # h[i] = crc32(t[i] + " " + ... + " " + t[i+j])
