@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 import zlib
 
+import numpy as np
 import pytest
 
 from khien.campaigns import CampaignConfig, CampaignDetector, Post
@@ -132,3 +133,40 @@ def test_the_index_stays_flat_over_a_long_stream():
 def test_an_unknown_config_key_is_named():
     with pytest.raises(ConfigError, match="min_acounts"):
         CampaignDetector({"min_acounts": 3})
+
+
+def test_minhash_signatures_are_the_universal_hashes_minimum():
+    from khien.campaigns.minhash import EMPTY, MinHasher
+    hasher = MinHasher(64, 14)
+    rng = np.random.default_rng(1)
+    sets = [rng.integers(0, 2**32, size=k, dtype=np.uint64).astype(np.uint32) for k in (0, 1, 5, 40, 5000, 3)]
+    sigs = hasher.signatures(sets)
+    prime = np.uint64((1 << 31) - 1)
+    for shingles, row in zip(sets, sigs):
+        expected = np.full(64, EMPTY) if shingles.size == 0 else \
+            ((shingles.astype(np.uint64)[:, None] * hasher._a + hasher._b) % prime).min(axis=0)
+        assert row.tolist() == expected.tolist()
+
+
+def test_a_key_held_by_several_sealed_buckets_names_each_cluster():
+    from khien.campaigns.index import BucketedIndex
+    index = BucketedIndex(window_s=3 * 3600.0, bucket_s=3600.0)
+    for hour, cid in ((0, 7), (1, 9)):
+        index.advance(hour * 3600.0)
+        index.current.add(np.array([5, 11], dtype=np.uint64), np.array([cid, cid + 100], dtype=np.int64))
+    index.advance(2 * 3600.0)  # both sealed now
+    rows, bands, cids = index.lookup_sealed(np.array([[11, 4], [3, 5]], dtype=np.uint64))
+    assert sorted(zip(rows.tolist(), bands.tolist(), cids.tolist())) == [(0, 0, 107), (0, 0, 109), (1, 1, 7), (1, 1, 9)]
+    index.advance(4 * 3600.0 + 1)  # hour 0 leaves the window
+    rows, bands, cids = index.lookup_sealed(np.array([[11, 5]], dtype=np.uint64))
+    assert sorted(cids.tolist()) == [9, 109]
+
+
+def test_posts_of_one_batch_match_each_other_as_posts_of_separate_batches_do():
+    r = random.Random(8)
+    planted = campaign("c", "task_scam", r, T0 + 600, posts=30, span_s=1800)
+    posts = sorted([p.post for p in planted] + background(r, 200, 3600), key=lambda p: p.ts)
+    one, many = CampaignDetector(), CampaignDetector()
+    together = one.observe(posts)
+    apart = [m for p in posts for m in many.observe([p])]
+    assert together == apart and [c.members for c in one.clusters()] == [c.members for c in many.clusters()]

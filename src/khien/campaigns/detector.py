@@ -18,7 +18,8 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 
 from .config import CampaignConfig, load_config
-from .features import Features, features, fold_phrases
+from ..text.views import views
+from .features import entities, fold_phrases, masked_tokens, shingle_batch
 from .index import BucketedIndex, Bucket
 from .minhash import MinHasher
 from .records import BURST, SHARED_CONTACT, YOUNG_ACCOUNTS, Cluster, Membership, Post
@@ -53,6 +54,15 @@ class _Live:
     signature: np.ndarray | None = None  # the sample's MinHash (uint32): text joins are checked against it
 
 
+@dataclass(slots=True)
+class _Feat:
+    """What :meth:`CampaignDetector.observe` reads of one post before hashing."""
+
+    tokens_list: list[str]
+    tokens: int
+    entities: tuple[str, ...]
+
+
 # A post alone in its cluster: (item id, account, ts, bucket, entities, young or None). No text:
 # most posts stay alone, and their text would be most of the window's memory.
 _Single = tuple
@@ -85,9 +95,11 @@ class CampaignDetector:
         if not posts:
             return []
         c = self.config
-        feats = [features(p.text, shingle_words=c.shingle_words, exempt=self._exempt, prepared=p.views) for p in posts]
-        sigs = self._hasher.signatures([f.shingles if f.tokens >= c.min_tokens else _NONE for f in feats])
+        feats = self._features(posts)
+        sigs = self._hasher.signatures_flat(*shingle_batch(
+            [f.tokens_list if f.tokens >= c.min_tokens else () for f in feats], c.shingle_words))
         keys = MinHasher.band_keys(sigs, c.bands, c.rows)
+        indexed = np.fromiter((f.tokens >= c.min_tokens for f in feats), dtype=bool, count=len(feats))
         out: list[Membership] = []
         start = 0
         while start < len(posts):  # runs of posts in one bucket share the sealed lookups
@@ -100,15 +112,22 @@ class CampaignDetector:
                 end += 1
             run_keys = keys[start:end]
             hits: dict[int, set[tuple[int, int]]] = {}  # post (in the run) -> (band, cluster id)
-            for b in self._index.sealed():
-                found = b.lookup(run_keys)
-                rows, cols = np.nonzero(found >= 0)
-                for row, band, cid in zip(rows.tolist(), cols.tolist(), found[rows, cols].tolist()):
-                    hits.setdefault(row, set()).add((band, cid))
-            for i, row_keys in enumerate(run_keys.tolist(), start):
-                member = self._add(posts[i], feats[i], row_keys, hits.get(i - start, _NO_HITS), sigs[i])
+            text_rows = np.flatnonzero(indexed[start:end])  # only text-indexed posts match by text
+            rows, bands, cids = self._index.lookup_sealed(run_keys[text_rows])
+            for row, band, cid in zip(text_rows[rows].tolist(), bands.tolist(), cids.tolist()):
+                hits.setdefault(row, set()).add((band, cid))
+            earlier = self._open_hits(run_keys, indexed[start:end], hits)
+            run_cids = [0] * (end - start)  # the cluster each post of the run joined or started
+            for i in range(start, end):
+                row = i - start
+                found = hits.get(row, _NO_HITS)
+                if row in earlier:  # keys first brought by an earlier post of this run
+                    found = set(found)
+                    found.update((band, run_cids[j]) for band, j in earlier[row])
+                run_cids[row], member = self._add(posts[i], feats[i], found, sigs[i])
                 if member is not None:
                     out.append(member)
+            self._store_keys(run_keys, indexed[start:end], run_cids)
             self._newest = max(self._newest, max(p.ts for p in posts[start:end]))
             start = end
         return out
@@ -165,6 +184,21 @@ class CampaignDetector:
 
     # -- internals -------------------------------------------------------------------------
 
+    def _features(self, posts: Sequence[Post]) -> list[_Feat]:
+        """Masked tokens and entities of each post, on the engine's views when the post has them.
+
+        A post that also carries the engine's ``links`` and ``contacts`` (attributes of those
+        names, as ``find_links`` / ``find_contacts`` give them) is not searched for contacts again.
+        """
+        out = []
+        exempt = self._exempt
+        for p in posts:
+            v = p.views if p.views is not None else views(p.text)
+            tokens = masked_tokens(v.folded.text, exempt)
+            found = entities(v, getattr(p, "links", None), getattr(p, "contacts", None))
+            out.append(_Feat(tokens, len(tokens), found))
+        return out
+
     def _find(self, cid: int) -> int:
         root = cid
         while root in self._parent:
@@ -175,8 +209,56 @@ class CampaignDetector:
             cid = nxt
         return root
 
-    def _add(self, post: Post, feat: Features, keys: list[int], sealed_hits: set[tuple[int, int]],
-             signature: np.ndarray) -> Membership | None:
+    def _open_hits(self, run_keys: np.ndarray, indexed: np.ndarray,
+                   hits: dict[int, set[tuple[int, int]]]) -> dict[int, list[tuple[int, int]]]:
+        """The open bucket's matches for a run of posts, found for the whole run at once.
+
+        Keys already in the open bucket add ``(band, cluster id)`` to ``hits``. A key first
+        brought by a post of this run (the first text-indexed post holding it owns it, as a
+        ``setdefault`` per post would) is returned as ``row -> [(band, earlier row)]`` for each
+        later row holding it: that earlier post's cluster is known only once it has been added.
+        """
+        rows_in = np.flatnonzero(indexed)
+        if rows_in.size == 0:
+            return {}
+        bands = run_keys.shape[1]
+        flat = run_keys[rows_in].ravel()
+        frow = np.repeat(rows_in, bands)
+        fband = np.tile(np.arange(bands), rows_in.size)
+        held = self._index.current.lookup(flat)
+        got = held >= 0
+        for row, band, cid in zip(frow[got].tolist(), fband[got].tolist(), held[got].tolist()):
+            hits.setdefault(row, set()).add((band, cid))
+        new = ~got
+        keys, frow, fband = flat[new], frow[new], fband[new]
+        order = np.lexsort((frow, keys))  # by key, then by row: each key's first row leads
+        keys, frow, fband = keys[order], frow[order], fband[order]
+        lead = np.ones(keys.size, dtype=bool)
+        lead[1:] = keys[1:] != keys[:-1]
+        owner = frow[np.flatnonzero(lead)[np.cumsum(lead) - 1]]
+        later = ~lead & (frow != owner)
+        earlier: dict[int, list[tuple[int, int]]] = {}
+        for row, band, j in zip(frow[later].tolist(), fband[later].tolist(), owner[later].tolist()):
+            earlier.setdefault(row, []).append((band, j))
+        return earlier
+
+    def _store_keys(self, run_keys: np.ndarray, indexed: np.ndarray, run_cids: list[int]) -> None:
+        """Put the run's band keys the open bucket lacks into it, each naming the cluster of the
+        first post that brought it."""
+        rows_in = np.flatnonzero(indexed)
+        if rows_in.size == 0:
+            return
+        bucket = self._index.current
+        bands = run_keys.shape[1]
+        flat = run_keys[rows_in].ravel()
+        cids = np.repeat(np.asarray(run_cids, dtype=np.int64)[rows_in], bands)
+        flat, first = np.unique(flat, return_index=True)  # first occurrence: the earliest row
+        cids = cids[first]
+        fresh = bucket.lookup(flat) < 0
+        bucket.add(flat[fresh], cids[fresh])
+
+    def _add(self, post: Post, feat: _Feat, band_hits: set[tuple[int, int]],
+             signature: np.ndarray) -> tuple[int, Membership | None]:
         """Join ``post`` to the cluster it matches best, or start one.
 
         A text match needs ``min_band_hits`` LSH bands in common with one cluster (one band alone
@@ -187,11 +269,7 @@ class CampaignDetector:
         c = self.config
         bucket = self._index.current
         text_indexed = feat.tokens >= c.min_tokens
-        key_list = keys if text_indexed else ()
-        pairs = set(sealed_hits) if text_indexed else set()
-        if text_indexed:
-            get = bucket.open.get
-            pairs.update((band, cid) for band, k in enumerate(key_list) if (cid := get(k)) is not None)
+        pairs = band_hits if text_indexed else _NO_HITS
         votes: dict[int, int] = {}
         for _, cid in pairs:
             cid = self._find(cid)
@@ -223,21 +301,19 @@ class CampaignDetector:
             cid = strong[0][1]
             live = self._promote(cid, post.text)
             if live.signature is None and text_indexed:
-                live.signature = signature.astype(np.uint32)
+                live.signature = signature.copy()  # a row of the batch: do not keep the batch alive
             for v, other in strong[1:]:  # the post bridges clusters it matches strongly: one text
                 if -v >= c.merge_band_hits:
                     self._merge(live, other)
             self._join(live, post.id, post.account, post.ts, bucket.number, feat.entities, young)
-        for k in key_list:
-            bucket.open.setdefault(k, cid)
         for e in joining:
             bucket.entities[e] = cid
         bucket.touched.append(cid)
         bucket.posts += 1
         if live is None:
-            return None
+            return cid, None
         signals, campaign, _ = self.assess(live)
-        return Membership(post.id, cid, live.size, len(live.accounts), campaign, signals)
+        return cid, Membership(post.id, cid, live.size, len(live.accounts), campaign, signals)
 
     def _promote(self, cid: int, text: str) -> _Live:
         """The cluster ``cid`` as a full record (a singleton becomes one; ``text`` is its sample:
@@ -336,6 +412,5 @@ class CampaignDetector:
         )
 
 
-_NONE = np.empty(0, dtype=np.uint32)
 _NO_HITS: frozenset[int] = frozenset()
 _SINGLE_BYTES = 200  # a 6-tuple, its dict slot and int key, a float; ids and entities are counted apart
