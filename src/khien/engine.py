@@ -102,6 +102,12 @@ class Engine:
             stage.feedback(prepared, decisions, self._scam_rules)
         return decisions
 
+    @property
+    def stateful(self) -> bool:
+        """True when a detector keeps state across batches (``campaigns.v1``): its results depend on
+        every earlier batch this engine decided, in order."""
+        return bool(self._feedback)
+
     def stage(self, name: str = "campaigns.v1") -> Any:
         """The engine's detector of that name (e.g. the campaign stage, for ``touched()`` and
         ``confirm()``), or None when the policy does not enable it."""
