@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 from ..clock import parse_iso
+from ..detect.base import Example
 from ..model import Decision, Evidence, Item, Signal
 from ..text.links import find_contacts
 from ..text.views import Views, views
@@ -170,8 +171,10 @@ class CampaignStage:
         return STAGE_FACTS
 
     @property
-    def examples(self) -> tuple:
-        return ()  # a single text is never a campaign: tests/campaigns/test_stage.py plants them
+    def examples(self) -> tuple[Example, ...]:
+        # one text is never a campaign (tests/campaigns/test_stage.py plants whole campaigns)
+        return (Example("Tuyển CTV làm việc online tại nhà, thu nhập 300-500k mỗi ngày, liên hệ Zalo 0912345678",
+                        not_emits=("scam", "spam")),)
 
     # -- the engine's calls --------------------------------------------------------------------
 
