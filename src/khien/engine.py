@@ -39,10 +39,11 @@ class Engine:
         if provenance is None:  # assembled by hand: no loads were tracked, configs still count
             provenance = fingerprint(policy.version, [(d.name, resolved_config(d), ()) for d in self.detectors])
         self.provenance = provenance
-        # Stateful stages (campaigns.v1) learn from the engine's own decisions: the rules of
-        # category scam whose removals confirm a campaign.
+        # Stateful stages (campaigns.v1) learn from the engine's own decisions: a removal whose
+        # deciding rule is one of these (category scam, action remove) confirms a campaign as a scam.
         self._feedback = tuple(d for d in self.detectors if hasattr(d, "feedback"))
-        self._scam_rules = frozenset(r.id for r in policy.rules if r.category == "scam" and r.mode == "enforce")
+        self._scam_rules = frozenset(r.id for r in policy.rules
+                                     if r.category == "scam" and r.action == "remove" and r.mode == "enforce")
 
     @property
     def fingerprint(self) -> str:

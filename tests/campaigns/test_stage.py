@@ -5,6 +5,8 @@ that repeat a campaign's phone number are not removed."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from khien.campaigns.stage import CampaignStage, StageConfig, contact_spans, matched_span
@@ -169,3 +171,16 @@ def test_evidence_helpers_quote_the_original_text():
     assert span is not None and span.text == "Shop mình có ưu đãi cuối tuần, nhắn ZALO"  # digits break the run
     spans = contact_spans(post, ["phone:0987654321"])
     assert [s.text for s in spans] == ["0987.654.321"]
+
+
+def test_only_a_removal_decided_by_a_scam_rule_confirms_the_campaign(engine):
+    items = [item(i, SHOP.format(i), f"2026-03-01T09:{i:02d}:00+07:00") for i in range(6)]
+    decisions = engine.decide_batch(items)
+    stage, key = engine.stage(), decisions[-1].facts["campaign"]["label"]
+    batch = [type("P", (), {"item": it})() for it in items]
+    other = dataclasses.replace(decisions[-1], action="remove", rules=("harassment.severe", "scam.suspected"))
+    stage.feedback(batch[-1:], [other], frozenset({"scam.solicits"}))
+    assert not stage.confirmed(key)  # removed, but not as a scam
+    scam = dataclasses.replace(decisions[-1], action="remove", rules=("scam.solicits", "campaign.member"))
+    stage.feedback(batch[-1:], [scam], frozenset({"scam.solicits"}))
+    assert stage.confirmed(key)

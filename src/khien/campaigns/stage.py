@@ -216,12 +216,12 @@ class CampaignStage:
         return out
 
     def feedback(self, batch: Sequence[Any], decisions: Sequence[Decision], scam_rules: frozenset[str]) -> None:
-        """After policy evaluation: a post removed by a rule of category scam (``scam_rules``)
-        confirms its campaign, so the campaign's later members carry ``campaign.confirmed_scam``."""
+        """After policy evaluation: a member removed as a scam (its deciding rule, ``decision.rules[0]``,
+        is one of ``scam_rules``) confirms its campaign, so later members carry ``campaign.confirmed_scam``."""
         with self._lock:
             for prepared, decision in zip(batch, decisions):
                 key = self._batch_keys.get(prepared.item.id)
-                if key and decision.action == "remove" and scam_rules.intersection(decision.rules):
+                if key and decision.action == "remove" and decision.rules and decision.rules[0] in scam_rules:
                     self._confirmed.add(key)
 
     def confirm(self, key: str) -> None:
