@@ -39,6 +39,11 @@ class Engine:
         if provenance is None:  # assembled by hand: no loads were tracked, configs still count
             provenance = fingerprint(policy.version, [(d.name, resolved_config(d), ()) for d in self.detectors])
         self.provenance = provenance
+        # Stateful stages (campaigns.v1) learn from the engine's own decisions: a removal whose
+        # deciding rule is one of these (category scam, action remove) confirms a campaign as a scam.
+        self._feedback = tuple(d for d in self.detectors if hasattr(d, "feedback"))
+        self._scam_rules = frozenset(r.id for r in policy.rules
+                                     if r.category == "scam" and r.action == "remove" and r.mode == "enforce")
 
     @property
     def fingerprint(self) -> str:
@@ -93,7 +98,21 @@ class Engine:
     def decide_batch(self, items: Iterable[Item]) -> list[Decision]:
         prepared = [Prepared(item) for item in items]
         all_signals = self.signals_batch(prepared)
-        return [self._evaluate(p, sigs) for p, sigs in zip(prepared, all_signals)]
+        decisions = [self._evaluate(p, sigs) for p, sigs in zip(prepared, all_signals)]
+        for stage in self._feedback:
+            stage.feedback(prepared, decisions, self._scam_rules)
+        return decisions
+
+    @property
+    def stateful(self) -> bool:
+        """True when a detector keeps state across batches (``campaigns.v1``): its results depend on
+        every earlier batch this engine decided, in order."""
+        return bool(self._feedback)
+
+    def stage(self, name: str = "campaigns.v1") -> Any:
+        """The engine's detector of that name (e.g. the campaign stage, for ``touched()`` and
+        ``confirm()``), or None when the policy does not enable it."""
+        return next((d for d in self.detectors if d.name == name), None)
 
     def _evaluate(self, prepared: Prepared, signals: list[Signal]) -> Decision:
         return evaluate(self.policy, prepared.item, prepared.views, signals, self.detector_names,

@@ -28,7 +28,7 @@ def scan(
     model: Optional[Path] = ModelOption,
     registry: Optional[Path] = RegistryOption,
     format: Optional[str] = typer.Option(None, "--format", "-f", help="jsonl or csv (default: from the file name)."),
-    workers: Optional[int] = typer.Option(None, "--workers", "-w", help="Worker processes (default: one per core)."),
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", help="Worker processes (default: one per core; one when the policy enables campaigns.v1, which must see every item in order)."),
     batch_size: int = typer.Option(512, "--batch-size", min=1, max=100_000),
     dsa: bool = typer.Option(False, "--dsa", help="Add the DSA statement-of-reasons fields to each decision."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress and no summary."),

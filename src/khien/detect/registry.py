@@ -16,6 +16,7 @@ The factory is called ``factory(config, context)``:
 from __future__ import annotations
 
 from functools import lru_cache
+from importlib import import_module
 from importlib.metadata import entry_points
 from typing import Any, Callable, Mapping
 
@@ -29,6 +30,10 @@ __all__ = ["available", "create", "register", "config_class", "parse_config"]
 ENTRY_POINT_GROUP = "khien.detectors"
 
 _extra: dict[str, Callable[..., Detector]] = {}
+
+# Built-in detectors declared here as well as in pyproject.toml: an install made before a detector
+# was added (an editable checkout) still finds it. Entry points win when both name it.
+_BUILTIN = {"campaigns.v1": "khien.campaigns.stage:CampaignStage"}
 
 
 @lru_cache(maxsize=1)
@@ -46,13 +51,16 @@ def register(name: str, factory: Callable[..., Detector]) -> None:
 
 def available() -> list[str]:
     """Names of every detector that can be created."""
-    return sorted(set(_from_entry_points()) | set(_extra))
+    return sorted(set(_from_entry_points()) | set(_extra) | set(_BUILTIN))
 
 
 def _factory(name: str) -> Callable[..., Detector]:
     if name in _extra:
         return _extra[name]
     ep = _from_entry_points().get(name)
+    if ep is None and name in _BUILTIN:
+        module, _, attr = _BUILTIN[name].partition(":")
+        return getattr(import_module(module), attr)
     if ep is None:
         raise DetectorError(
             f"unknown detector '{name}'",

@@ -8,9 +8,9 @@ from typing import Sequence
 from ..model import ACTION_SEVERITY, CategoryFinding, Decision, Evidence, Item, Signal, SignalRecord
 from ..text.spans import drop_contained, widen_to_words
 from ..text.views import Views
-from .conditions import Context, category_scores
+from .conditions import FACTS, Context, category_scores
 from .reasons import dsa_fields, statement_of_reasons
-from .schema import Policy
+from .schema import Policy, Rule, fill_statement
 
 __all__ = ["evaluate", "findings_from_signals"]
 
@@ -75,6 +75,14 @@ def decision_facts(signals: Sequence[Signal]) -> dict[str, dict]:
     return out
 
 
+def _rule_statements(rules: Sequence[Rule], ctx: Context) -> dict[str, str] | None:
+    """The statement of the first matched rule (in decision order) that carries one, facts filled in."""
+    for rule in rules:
+        if rule.statement is not None:
+            return fill_statement(rule.statement, ctx.facts, lambda name: FACTS[name](ctx.item) if name in FACTS else None)
+    return None
+
+
 def evaluate(policy: Policy, item: Item, views: Views, signals: list[Signal], detectors: tuple[str, ...], *,
              fingerprint: str | None = None) -> Decision:
     """The decision for one item; ``fingerprint`` names the engine that made it (its signal records
@@ -96,7 +104,8 @@ def evaluate(policy: Policy, item: Item, views: Views, signals: list[Signal], de
     findings = findings_from_signals(policy, signals, {r.category for r in enforced if r.action != "allow"}, ctx)
     category = top.category if top else None
     clause = top.clause if top else None
-    reasons = statement_of_reasons(policy, action, findings, category, clause, automated=True)
+    reasons = statement_of_reasons(policy, action, findings, category, clause, automated=True,
+                                   detail=_rule_statements(enforced, ctx) if action != "allow" else None)
     shadow_action = None
     if shadow:
         shadow_action = max([shadow[0].action, action], key=ACTION_SEVERITY.__getitem__)

@@ -63,8 +63,12 @@ def statement_of_reasons(
     *,
     automated: bool,
     note: str | None = None,
+    detail: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """The statement a user receives, ``{"vi": ..., "en": ...}``.
+
+    ``detail`` (``{"vi", "en"}``) is what the matched rules add (e.g. the campaign a post belongs
+    to); it follows the evidence.
 
     When a person keeps content (``allow``, not automated) the statement names no clause and no
     category: whatever the engine noted, the moderator found nothing to act on.
@@ -105,6 +109,9 @@ def statement_of_reasons(
         if automated
         else "This decision was made by a human moderator after review."
     )
+    if detail:
+        found_vi += f" {detail['vi']}"
+        found_en += f" {detail['en']}"
     vi = (
         f"Nội dung đã bị {ACTION_WORDS[action]['vi']} vì vi phạm điều {clause} ({title_vi}) của chính sách "
         f"'{policy.name}'.{found_vi} {who_vi} {policy.appeal['vi']}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -23,7 +24,7 @@ from .conditions import Context, compile_condition, required_categories
 
 __all__ = ["Category", "Rule", "Policy", "load_policy", "parse_policy", "TAXONOMY", "default_policy_path",
            "PolicyDocument", "PolicyMeta", "CategoryConfig", "RuleConfig", "Bilingual", "StrikeRule", "AccountRule",
-           "AccountPolicy", "AccountsConfig", "StrikeConfig", "AccountRuleConfig"]
+           "AccountPolicy", "AccountsConfig", "StrikeConfig", "AccountRuleConfig", "fill_statement"]
 
 TAXONOMY = (
     "scam",
@@ -64,6 +65,12 @@ class Rule:
     clause: str
     when: Callable[[Context], bool] = field(repr=False, compare=False)
     needs: frozenset[str] = frozenset()  # categories that must be present for the rule to match
+    # Multiplies the priority of the case a decision opens when this rule matched (enforced), whichever
+    # rule set the action: a campaign member held for review by another rule comes up sooner.
+    priority: float = 1.0
+    # A sentence added to the statement of reasons when the rule matched, {"vi", "en"}; ``{fact}``
+    # placeholders are filled from the item's facts (``{campaign}``, ``{campaign.size}``, ...).
+    statement: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +124,11 @@ class Policy:
         """Clause number → category name, as published."""
         return {c.clause: c.name for c in self.categories.values()}
 
+    def priority_factor(self, rule_ids: Any) -> float:
+        """The largest ``priority`` of the (enforced) rules a decision names: its case's priority factor."""
+        by_id = {r.id: r.priority for r in self.rules}
+        return max((by_id.get(r, 1.0) for r in rule_ids), default=1.0)
+
 
 def default_policy_path() -> Path:
     return Path(str(resources.files("khien.data").joinpath("policy.yaml")))
@@ -164,6 +176,8 @@ class RuleConfig:
     action: Action
     mode: Mode = Mode.ENFORCE
     clause: str | int | float | None = None
+    priority: float = 1.0
+    statement: Bilingual | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -398,8 +412,44 @@ def _compile_rule(rule: RuleConfig, where: str, seen: set[str], categories: Mapp
     clause = str(rule.clause) if rule.clause is not None else categories[rule.category].clause
     when = compile_condition(rule.when, f"{where}.when", categories=set(categories), signals=signals, tags=tags,
                              facts=facts)
+    if not 0 < rule.priority <= 10:
+        raise PolicyError(f"{where}.priority must be a number above 0 and at most 10 (a factor of the case's "
+                          f"priority)", field=f"{where}.priority")
+    statement = None
+    if rule.statement is not None:
+        statement = _texts(rule.statement, f"{where}.statement")
+        _check_placeholders(statement, f"{where}.statement", facts)
     return Rule(rid, desc.strip(), rule.category, rule.action.value, rule.mode.value, clause, when,
-                required_categories(rule.when))
+                required_categories(rule.when), float(rule.priority), statement)
+
+
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def _check_placeholders(texts: Mapping[str, str], where: str, facts: set[str] | None) -> None:
+    """Every ``{name}`` in a rule's statement names a fact (an item fact or one a detector establishes)."""
+    from .conditions import FACTS
+
+    valid = set(FACTS) | set(facts or ())
+    for lang, text in texts.items():
+        for name in _PLACEHOLDER.findall(text):
+            if facts is not None and name not in valid:
+                guess = nearest(name, valid)
+                raise PolicyError(
+                    f"{where}.{lang} names unknown fact {{{name}}}; " + (f"did you mean `{{{guess}}}`? " if guess else "")
+                    + f"valid facts: {', '.join(sorted(valid))}", field=f"{where}.{lang}")
+
+
+def fill_statement(texts: Mapping[str, str], facts: Mapping[str, Any], item_fact: Callable[[str], Any]) -> dict[str, str]:
+    """A rule's statement with each ``{fact}`` replaced by its value for this item."""
+    def value(m: "re.Match[str]") -> str:
+        name = m.group(1)
+        found = facts[name] if name in facts else item_fact(name)
+        if isinstance(found, (list, tuple)):
+            return ", ".join(str(v) for v in found)
+        return "" if found is None else str(found)
+
+    return {lang: _PLACEHOLDER.sub(value, text) for lang, text in texts.items()}
 
 
 def read_policy_document(path: str | Path | None = None) -> dict[str, Any]:

@@ -98,8 +98,9 @@ def record_engine_decisions(tx: Tx, policy: Policy, pairs: Sequence[tuple[Item, 
                 platform=key[0], item_id=key[1], origin=f"{CaseOrigin.ENGINE.value}:{decision.policy}",
                 category=category, proposed_action=decision.action, decision_id=new_ids[versioned],
                 severity=severity, reach=min(item.reach_total, MAX_REACH),
-                priority_base=priority_base(severity, item.reach_total), created_at=when, created_ts=now,
-                item_version=row.item_version,
+                # a rule's `priority` (e.g. campaign.member) raises the case whichever rule set the action
+                priority_base=priority_base(severity, item.reach_total) * policy.priority_factor(decision.rules),
+                created_at=when, created_ts=now, item_version=row.item_version,
             ))
     # an impersonation signal about the AUTHOR opens an account case (cheap: a scan of signal records)
     events += accounts.impersonation_cases(

@@ -106,12 +106,15 @@ def run_batches(
 ) -> Iterator[BatchResult]:
     """Decide every record, yielding batch results in input order.
 
-    ``workers`` ≤ 1 runs in this process; more uses a forked pool that inherits ``engine``.
+    ``workers`` ≤ 1 runs in this process; more uses a forked pool that inherits ``engine`` (each
+    worker then has its own copy of a stateful stage such as ``campaigns.v1``, which sees only that
+    worker's batches: the default is one process when the engine has such a stage).
     ``max_text`` refuses longer texts as line errors (the setting ``max_text_chars``); ``findings``
     fills each result's ``findings`` (see :func:`decide_records`).
     """
     global _ENGINE, _DSA, _MAX_TEXT, _FINDINGS
-    workers = default_workers() if workers is None else workers
+    if workers is None:  # a stateful stage (campaigns.v1) must see every batch, in input order
+        workers = 1 if engine.stateful else default_workers()
     batches = _batches(records, batch_size)
     if workers <= 1 or "fork" not in mp.get_all_start_methods():
         for batch in batches:
