@@ -184,3 +184,14 @@ def test_only_a_removal_decided_by_a_scam_rule_confirms_the_campaign(engine):
     scam = dataclasses.replace(decisions[-1], action="remove", rules=("scam.solicits", "campaign.member"))
     stage.feedback(batch[-1:], [scam], frozenset({"scam.solicits"}))
     assert stage.confirmed(key)
+
+
+def test_an_item_decided_again_is_not_counted_again_and_keeps_its_signals(engine):
+    """A retried request, an explanation or a replayed stream batch decides an item again: the
+    campaign does not grow, and the item gets the decision it got the first time."""
+    items = [item(i, SHOP.format(i), f"2026-03-01T09:{i:02d}:00+07:00") for i in range(6)]
+    first = decide_in_batches(engine, items)
+    again = decide_in_batches(engine, items[2:])  # the last four once more
+    assert [d.to_dict() for d in again] == [d.to_dict() for d in first[2:]]
+    later = engine.decide_batch([item(6, SHOP.format(6), "2026-03-01T09:06:00+07:00")])[0]
+    assert later.facts["campaign.size"]["label"] == 7 and later.facts["campaign.accounts"]["label"] == 7

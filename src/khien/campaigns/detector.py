@@ -195,7 +195,7 @@ class CampaignDetector:
         for p in posts:
             v = p.views if p.views is not None else views(p.text)
             tokens = masked_tokens(v.folded.text, exempt)
-            found = entities(v, getattr(p, "links", None), getattr(p, "contacts", None))
+            found = entities(v, p.links, p.contacts)
             out.append(_Feat(tokens, len(tokens), found))
         return out
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..clock import iso
+from ..text.links import Contact, Link
 from ..text.views import Views
 
 __all__ = ["Post", "Membership", "Cluster", "Signal", "cluster_key"]
@@ -20,8 +21,9 @@ Signal = str
 class Post:
     """One post as the detector sees it.
 
-    ``ts`` and ``account_created`` are seconds since the epoch (UTC). ``views`` may carry the
-    engine's already computed text views (the stream path), so the text is not normalised twice.
+    ``ts`` and ``account_created`` are seconds since the epoch (UTC). ``views``, ``links`` and
+    ``contacts`` may carry what the engine already computed (the stream path), so the text is
+    neither normalised nor searched for contacts twice.
     """
 
     id: str
@@ -30,6 +32,8 @@ class Post:
     text: str
     account_created: float | None = None
     views: Views | None = None
+    links: tuple[Link, ...] | None = None  # the engine's links and contacts of the text, when it has them
+    contacts: tuple[Contact, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

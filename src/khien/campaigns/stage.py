@@ -27,13 +27,14 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 from ..clock import parse_iso
 from ..detect.base import Example
 from ..model import Decision, Evidence, Item, Signal
-from ..text.links import find_contacts
+from ..text.links import Contact, find_contacts
 from ..text.views import Views, views
 from .config import CampaignConfig, parse_duration
 from .detector import CampaignDetector
@@ -118,11 +119,13 @@ def matched_span(post: Views, sample: Views) -> Evidence | None:
     return Evidence(start, end, quoted, label="campaign")
 
 
-def contact_spans(post: Views, entities: Sequence[str], links: Sequence[Any] = ()) -> list[Evidence]:
-    """Each of the post's contacts that is one of ``entities`` (``kind:value``), as the post writes it."""
+def contact_spans(post: Views, entities: Sequence[str], links: Sequence[Any] = (),
+                  contacts: Sequence[Contact] | None = None) -> list[Evidence]:
+    """Each of the post's contacts that is one of ``entities`` (``kind:value``), as the post writes
+    it. ``contacts`` are the post's (found again when not given)."""
     wanted = set(entities)
     out: dict[tuple[int, int], Evidence] = {}
-    for c in find_contacts(post.nfc, post.folded):
+    for c in (find_contacts(post.nfc, post.folded) if contacts is None else contacts):
         value = re.sub(r"\s+", "", c.value.split(":")[-1]) if c.kind == "handle" else c.value
         hit = (f"{c.kind}:{value}" in wanted
                or (c.kind == "phone" and f"phone_block:{c.value[:-3]}" in wanted))
@@ -135,6 +138,9 @@ def contact_spans(post: Views, entities: Sequence[str], links: Sequence[Any] = (
             s, e, quoted = post.nfc.quote(link.start, link.end)
             out[(s, e)] = Evidence(s, e, quoted, label="shared_contact")
     return [out[k] for k in sorted(out)]
+
+
+SEEN_ITEMS = 200_000  # items remembered as observed (about 100 bytes each, more for campaign members)
 
 
 class CampaignStage:
@@ -157,6 +163,10 @@ class CampaignStage:
         self._touched: list[Cluster] = []
         self._batch_keys: dict[str, str] = {}  # item id -> key of the campaign it joined (last batch)
         self._samples: dict[str, Views] = {}  # campaign key -> views of its sample (evidence)
+        # (platform, item id) -> the signals it got when first observed: an item decided again (a
+        # retried request, an explanation, a replayed stream batch) is not counted again, and gets
+        # the same campaign signals (bounded: the oldest are forgotten first)
+        self._seen: OrderedDict[tuple[str, str], list[Signal]] = OrderedDict()
 
     @property
     def signals(self) -> tuple[str, ...]:
@@ -181,11 +191,23 @@ class CampaignStage:
     def detect_batch(self, batch: Sequence[Any]) -> list[list[Signal]]:
         out: list[list[Signal]] = [[] for _ in batch]
         posts: list[tuple[int, Post]] = []
+        repeats: list[tuple[int, tuple[str, str]]] = []
+        with self._lock:
+            seen = self._seen
+            for i, prepared in enumerate(batch):
+                ident = (prepared.item.platform or "", prepared.item.id)
+                if ident in seen:
+                    seen.move_to_end(ident)
+                    out[i] = list(seen[ident])
+                    repeats.append((i, ident))
+        repeated = {i for i, _ in repeats}
         for i, prepared in enumerate(batch):
+            if i in repeated:
+                continue
             post = _post(prepared.item, None)
             if post is not None:  # the views only for items that take part
                 posts.append((i, Post(post.id, post.account, post.ts, post.text, post.account_created,
-                                      prepared.views)))
+                                      prepared.views, tuple(prepared.links), tuple(prepared.contacts))))
         with self._lock:
             self._batch_keys = {}
             self._touched = []
@@ -193,6 +215,8 @@ class CampaignStage:
                 return out
             posts.sort(key=lambda ip: ip[1].ts)  # stable: file order among equal times
             members = self.detector.observe([p for _i, p in posts])
+            for i, _post_ in posts:
+                self._remember((batch[i].item.platform or "", batch[i].item.id), out[i])
             live = {m.item_id: m for m in members if m.campaign}
             if not live:
                 return out
@@ -212,6 +236,7 @@ class CampaignStage:
                 touched[cluster.key] = cluster
                 self._batch_keys[post.id] = cluster.key
                 out[i] = self._signals(batch[i], m, cluster)
+                self._remember((batch[i].item.platform or "", batch[i].item.id), out[i])
             self._touched = list(touched.values())
         return out
 
@@ -246,6 +271,12 @@ class CampaignStage:
 
     # -- internals -----------------------------------------------------------------------------
 
+    def _remember(self, ident: tuple[str, str], signals: list[Signal]) -> None:
+        self._seen[ident] = list(signals)
+        self._seen.move_to_end(ident)
+        while len(self._seen) > SEEN_ITEMS:
+            self._seen.popitem(last=False)
+
     def _sample_views(self, cluster: Cluster) -> Views:
         found = self._samples.get(cluster.key)
         if found is None:
@@ -260,7 +291,7 @@ class CampaignStage:
             "campaign": cluster.key, "campaign.size": m.size, "campaign.accounts": m.accounts,
             "campaign.signals": list(m.signals), "campaign.confirmed_scam": cluster.key in self._confirmed,
         }
-        shared = contact_spans(v, cluster.shared_entities, prepared.links) if SHARED_CONTACT in m.signals else []
+        shared = contact_spans(v, cluster.shared_entities, prepared.links, prepared.contacts) if SHARED_CONTACT in m.signals else []
         span = matched_span(v, self._sample_views(cluster))
         evidence = tuple([span] if span is not None else shared[:1])
         details = {"campaign": cluster.key, "score": cluster.score, "signals": list(m.signals)}

@@ -14,7 +14,7 @@ from typing import Any, ClassVar, Mapping, Protocol, Sequence, TypeVar, runtime_
 from ..errors import DetectorError
 from ..model import Item, Signal
 from ..strict import parse
-from ..text.links import Link, find_links
+from ..text.links import Contact, Link, find_contacts, find_links
 from ..text.views import Views, views
 
 __all__ = ["Prepared", "Detector", "Example", "DetectorInfo", "configure", "MAX_EVIDENCE", "cap_evidence"]
@@ -46,6 +46,7 @@ class Prepared:
     item: Item
     _views: Views | None = field(default=None, repr=False)
     _links: list[Link] | None = field(default=None, repr=False)
+    _contacts: list[Contact] | None = field(default=None, repr=False)
 
     @property
     def views(self) -> Views:
@@ -59,6 +60,14 @@ class Prepared:
         if self._links is None:
             self._links = find_links(self.views.nfc)
         return self._links
+
+    @property
+    def contacts(self) -> list[Contact]:
+        """Phone numbers, bank accounts, handles and e-mails in the text, found once for the
+        contacts detector and the campaign stage."""
+        if self._contacts is None:
+            self._contacts = find_contacts(self.views.nfc, self.views.folded)
+        return self._contacts
 
 
 @dataclass(frozen=True, slots=True)

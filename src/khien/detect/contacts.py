@@ -16,7 +16,6 @@ from typing import Any, Mapping, Sequence
 from ..model import Evidence, Signal
 from ..scores import noisy_or
 from ..resources import read_words
-from ..text.links import find_contacts
 from .base import Example, Prepared, configure
 from .context import DetectorContext
 from .domains import DomainList, load_domain_list
@@ -153,7 +152,7 @@ class ContactsDetector:
             links_out.append({"text": link.text, "url": link.url, "domain": d.registrable, "host": d.host, "flags": flags})
             evidence.append(Evidence(link.start, link.end, link.text, label="link:" + (",".join(flags) or "plain")))
         contacts_out: list[dict[str, Any]] = []
-        for c in find_contacts(v.nfc, v.folded):
+        for c in prepared.contacts:
             if c.kind == "handle":
                 cues.add("off_platform")
             elif c.kind == "apk":
