@@ -12,13 +12,17 @@ from typing import Sequence
 
 from sqlalchemy import select, update
 
+from ..enums import CaseState, SubjectKind
+
 from .bulk import insert_rows
 from .db import Tx
 from .records_campaigns import CampaignRecord, CampaignRow, MemberRecord
-from .schema import campaign_members, campaigns
+from .records import Case
+from .review import live_claim
+from .schema import campaign_members, campaigns, cases
 
 __all__ = ["upsert_campaign", "add_members", "get_campaign", "members_of", "campaigns_of_items",
-           "mark_confirmed_scam"]
+           "mark_confirmed_scam", "campaign_case", "reprioritise_case", "close_campaign_case"]
 
 
 def get_campaign(tx: Tx, platform: str, key: str) -> CampaignRecord | None:
@@ -81,4 +85,39 @@ def mark_confirmed_scam(tx: Tx, platform: str, key: str, *, updated_at: str) -> 
     result = tx.conn.execute(update(campaigns).where(campaigns.c.platform == platform, campaigns.c.key == key,
                                                      campaigns.c.confirmed_scam.is_(False))
                              .values(confirmed_scam=True, updated_at=updated_at))
+    return result.rowcount == 1
+
+
+def _campaign_case(platform: str, key: str, origin: str):
+    return (cases.c.subject_kind == SubjectKind.CAMPAIGN.value, cases.c.platform == platform,
+            cases.c.item_id == key, cases.c.item_version == 0, cases.c.origin == origin)
+
+
+def campaign_case(tx: Tx, platform: str, key: str, *, origin: str) -> Case | None:
+    """The campaign's case (one per campaign: ``uq_cases_once``), open or decided."""
+    row = tx.conn.execute(select(cases).where(*_campaign_case(platform, key, origin))).first()
+    return Case.from_row(row) if row else None
+
+
+def reprioritise_case(tx: Tx, case_id: int, *, severity: int, reach: int, priority_base: float) -> bool:
+    """A still open campaign case's priority follows its cluster's growth; False when it is decided
+    or already had these values."""
+    result = tx.conn.execute(update(cases).where(
+        cases.c.id == case_id, cases.c.state == CaseState.OPEN.value,
+        (cases.c.severity != severity) | (cases.c.reach != reach) | (cases.c.priority_base != priority_base),
+    ).values(severity=severity, reach=reach, priority_base=priority_base))
+    return result.rowcount == 1
+
+
+def close_campaign_case(tx: Tx, case_id: int, actor: str, *, decided_at: str, decision_id: int | None,
+                        require_claim: bool, now: float) -> bool:
+    """open → decided for a campaign case (its outcome is the members' decisions, so
+    ``decision_id`` is the first of them or None); False when it was not open (or, with
+    ``require_claim``, ``actor`` held no live claim on it)."""
+    cond = [cases.c.id == case_id, cases.c.state == CaseState.OPEN.value]
+    if require_claim:
+        cond += [cases.c.claimed_by == actor, live_claim(now)]
+    result = tx.conn.execute(update(cases).where(*cond).values(
+        state=CaseState.DECIDED.value, decided_by=actor, decided_at=decided_at, outcome_decision_id=decision_id,
+        claimed_by=None, claim_expires_ts=None))
     return result.rowcount == 1
