@@ -86,3 +86,34 @@ def test_a_campaign_case_from_the_queue_to_the_bulk_decision(console, store, eng
         assert "lan" in entry
     audit = thu.get("/audit?type=campaign.member_decided").text
     assert all(f"item:facebook:{i}" in audit for i in MEMBERS)
+
+
+def test_the_campaign_api_reads_and_decides_with_problems_on_bad_bodies(console, store, engine):
+    from khien.access import create_key
+    from khien.review import cases
+
+    clock = FakeClock(START)
+    ref = _setup(store, engine, clock)
+    with store.write() as tx:
+        token = create_key(tx, name="mod-api", role="moderator", actor="test").key
+    client = console().client
+    client.app.state.clock = clock
+    auth = {"Authorization": f"Bearer {token}"}
+    got = client.get(f"/v1/campaigns/{ref.key}?platform=facebook", headers=auth).json()
+    assert got["size"] == 4 and got["case"] == ref.case_id and [m["stored"] for m in got["members"]] == [
+        True, True, True, False]
+    assert client.get("/v1/campaigns/cmp-ffffffffffff", headers=auth).status_code == 404
+    url = f"/v1/campaigns/{ref.key}/decision"
+    for body, field in [({"action": "remove", "clause": "2.1", "platform": "facebook"}, "reason"),
+                        ({"action": "ban", "reason": "x", "platform": "facebook"}, "action"),
+                        ({"action": "remove", "clause": "2.1", "reason": "  ", "platform": "facebook"}, "reason")]:
+        bad = client.post(url, json=body, headers=auth)
+        assert bad.status_code in (400, 422) and bad.headers["content-type"] == "application/problem+json"
+        assert field in bad.text
+    claimed = client.post(f"/v1/cases/{ref.case_id}/claim", headers=auth)
+    assert claimed.status_code == 200
+    done = client.post(url, json={"action": "remove", "clause": "2.1", "reason": REASON, "platform": "facebook"},
+                       headers=auth).json()
+    assert sorted(d["item"] for d in done["decided"]) == ["c1", "c2", "c3"] and done["accounts"] == 3
+    with store.read() as tx:
+        assert cases.get_case(tx, ref.case_id, clock=clock).case.state == "decided"
