@@ -106,6 +106,9 @@ def test_the_bulk_decision_needs_a_reason_and_a_claim(store, engine, posted):
                                   platform="forum")
     with pytest.raises(InputError, match="action"):
         campaigns.decide_campaign(store, key, "ban", "lừa đảo", AN, posted, policy=engine.policy, platform="forum")
+    with pytest.raises(InputError, match="clause"):
+        campaigns.decide_campaign(store, key, "remove", "lừa đảo", AN, posted, policy=engine.policy, clause="9.9",
+                                  platform="forum")
     with pytest.raises(ConflictError, match="claimed by you"):
         campaigns.decide_campaign(store, key, "remove", "Lừa đảo tuyển CTV", AN, posted, policy=engine.policy,
                                   clause="2.1", platform="forum")

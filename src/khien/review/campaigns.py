@@ -37,7 +37,7 @@ from ..store.records import Case, NewCase, StoredDecision
 from ..store.records_campaigns import CampaignRecord, CampaignRef, CampaignRow, MemberRecord
 from .actor import Actor
 from .cases import item_decided, record_item_decision
-from .decisions import item_subject, priority_base
+from .decisions import human_decision, item_subject, priority_base
 
 __all__ = ["record_campaigns", "record_in", "decide_campaign", "decide_in", "preview", "get_campaign",
            "campaign_cases", "statement_note", "CampaignRef", "CampaignRecord", "CampaignView", "MemberView",
@@ -285,6 +285,7 @@ def decide_in(tx: Tx, policy: Policy, key: str, action: str, reason: str, modera
               clause: str | None = None, platform: str = "", clock: Clock = SYSTEM) -> Outcome:
     """:func:`decide_campaign` in the caller's transaction."""
     reason = _check(action, reason)
+    human_decision(policy, key, action, clause, None, None)  # a bad clause is refused even with nothing to decide
     now = clock.now()
     when = iso(now)
     view = get_campaign(tx, platform, key, clock=clock)

@@ -334,7 +334,7 @@ def _decide_campaign(request: Request, actor: Any, view: dict[str, Any], form: d
     with request.app.state.store.read() as tx:
         summary, problem = campaign_cases.preview(tx, case, values)
     if not problem and not values["reason"].strip():
-        problem = text_of(request, "campaign_reason")
+        problem = text_of(request, "campaign_reason_required")
     op = form.get("op", "decide")
     if problem or op == "preview" or form.get("confirm") != "1":
         return page(request, "case_campaign.html", status=422 if problem else 200, **view, values=values,
