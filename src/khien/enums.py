@@ -64,6 +64,7 @@ class CaseOrigin(StrEnum):
     ENGINE = "engine"
     APPEAL = "appeal"
     LEGAL = "legal"
+    CAMPAIGN = "campaign"  # the campaign detector found coordinated posts (khien.review.campaigns)
 
 
 class AppealState(StrEnum):
@@ -100,10 +101,12 @@ class WebhookEvent(StrEnum):
 
 
 class SubjectKind(StrEnum):
-    """What a decision, case or report is about: one item, or an account on a platform."""
+    """What a decision, case or report is about: one item, an account on a platform, or (a case only)
+    a coordinated campaign."""
 
     ITEM = "item"
     ACCOUNT = "account"
+    CAMPAIGN = "campaign"  # a coordinated campaign (khien.campaigns): ``item_id`` is its key
 
 
 class ReportSource(StrEnum):

@@ -76,3 +76,23 @@ def test_bad_lines_are_reported_by_number_and_the_rest_is_used(tmp_path):
 def test_a_bad_window_is_a_usage_error():
     res = run(["campaigns", "-", "--window", "ba ngày"])
     assert res.returncode == 2 and "duration" in res.stderr.decode()
+
+
+def test_db_records_the_campaign_and_opens_one_case_once(tmp_path):
+    src = tmp_path / "posts.jsonl"
+    src.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines()) + "\n", encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'khien.db'}"
+    for expected in ("1 new campaign cases", "0 new campaign cases"):  # the second run changes nothing
+        res = run(["campaigns", str(src), "-o", str(tmp_path / "c.jsonl"), "--window", "2h", "--db", url,
+                   "--platform", "forum"])
+        assert res.returncode == 0, res.stderr.decode()
+        assert expected in res.stderr.decode()
+    from khien.review import campaigns, open_store
+
+    store = open_store(url)
+    with store.read() as tx:
+        [cluster] = [json.loads(x) for x in (tmp_path / "c.jsonl").read_text(encoding="utf-8").splitlines()]
+        view = campaigns.get_campaign(tx, "forum", cluster["key"])
+    store.dispose()
+    assert sorted(m.item_id for m in view.members) == [f"p{i}" for i in range(6)]
+    assert view.case is not None and view.case.state == "open" and view.case.subject_kind == "campaign"

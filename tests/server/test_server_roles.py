@@ -18,6 +18,8 @@ MATRIX = [
     ("GET", "/v1/cases/{case_id}", {"moderator"}, None),
     ("POST", "/v1/cases/{case_id}/claim", {"moderator"}, None),
     ("POST", "/v1/cases/{case_id}/decision", {"moderator"}, {"action": "remove", "clause": "2.1"}),
+    ("GET", "/v1/campaigns/{key}", {"moderator"}, None),
+    ("POST", "/v1/campaigns/{key}/decision", {"moderator"}, {"action": "remove", "clause": "2.1", "reason": "Lừa đảo"}),
     ("POST", "/v1/appeals", {"ingest"}, {"item": "r1", "platform": "forum", "statement": "Tôi không lừa đảo"}),
     ("GET", "/v1/appeals", {"moderator"}, None),
     ("GET", "/v1/appeals/{appeal_id}", {"moderator"}, None),
@@ -68,7 +70,7 @@ def test_roles_by_endpoint(service):
                                                             "subject": {"item": "r1"}, "category": "scam"}).json()["id"]
     ids = {"item_id": "r1", "case_id": case_id, "appeal_id": appeal_id, "request_id": 1, "key_id": 999,
            "webhook_id": 999, "dead_id": 999, "platform": "forum", "author_id": "u-r1", "report_id": report_id,
-           "name": "không-có"}
+           "name": "không-có", "key": "cmp-000000000000"}
     for method, template, allowed, body in MATRIX:
         path = template.format(**ids)
         anonymous = service.client.request(method, path, json=body)

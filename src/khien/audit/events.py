@@ -525,3 +525,56 @@ class ClaimPublisherUntrusted(Event):
     type: ClassVar[str] = "claims.publisher_untrusted"
     stored_only: ClassVar[bool] = True
     name: str
+
+
+# ---- coordinated campaigns (issue 14) ------------------------------------------------------------
+# Keys, counts and ids only: member texts stay in the items table, never in the chain.
+
+__all__ += ["CampaignCaseOpened", "CampaignMemberDecided", "CampaignDecided"]
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignCaseOpened(Event):
+    """A campaign case was opened for a cluster the detector found (subject ``case:<id>``)."""
+
+    type: ClassVar[str] = "campaign.case_opened"
+    stored_only: ClassVar[bool] = True
+    platform: str
+    campaign: str  # the cluster's key, cmp-<12 hex>
+    size: int
+    accounts: int
+    score: float
+    signals: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignMemberDecided(Event):
+    """A bulk decision on a campaign decided one member item (subject ``item:<platform>:<id>``):
+    one event per member, each with its own decision and statement of reasons."""
+
+    type: ClassVar[str] = "campaign.member_decided"
+    stored_only: ClassVar[bool] = True
+    platform: str
+    item: str
+    campaign: str
+    case: int  # the campaign case
+    decision: int
+    action: str
+    clause: str | None
+    category: str | None
+    item_version: int
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignDecided(Event):
+    """A moderator's bulk decision on a campaign case (subject ``case:<id>``): what it did to how many."""
+
+    type: ClassVar[str] = "campaign.decided"
+    stored_only: ClassVar[bool] = True
+    platform: str
+    campaign: str
+    action: str
+    clause: str | None
+    decided: int  # members decided by this call
+    skipped: int  # members already under this action
+    accounts: int  # distinct accounts among the decided members

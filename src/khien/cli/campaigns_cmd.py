@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+from typing import Optional
 
 import orjson
 import typer
@@ -50,6 +51,10 @@ def campaigns(
     window: str = typer.Option("24h", "--window", help="How far apart two posts of one campaign may be: 90m, 24h, 2d."),
     min_accounts: int = typer.Option(5, "--min-accounts", min=2, help="Distinct accounts a campaign needs."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary."),
+    # no envvar on purpose: without --db the command only reads and writes files, as it always did
+    db: Optional[str] = typer.Option(None, "--db", help="Also record the campaigns in this database and open a "
+                                     "campaign case for each (SQLAlchemy URL; the schema is brought up to date)."),
+    platform: str = typer.Option("", "--platform", help="The platform the posts are on (with --db)."),
 ) -> None:
     """Group near-duplicate posts and posts sharing a contact across accounts; write the campaigns.
 
@@ -57,6 +62,8 @@ def campaigns(
     (a burst, a shared contact, or young accounts when author.created_at is given). The file is
     read whole and ordered by created_at. A line without created_at or author.id, or with an
     unknown author field, is a line error with its number (exit code 1); the others are used.
+    With --db each campaign is recorded (khien.review.campaigns.record_campaigns): a second run over
+    the same file changes nothing.
     """
     window_s = parse_duration(window)  # a bad duration is a ConfigError: one line, exit code 2
     config = CampaignConfig(window_s=window_s, bucket_s=min(3600.0, window_s), min_accounts=min_accounts)
@@ -80,9 +87,25 @@ def campaigns(
         out.flush()
         if out is not sys.stdout.buffer:
             out.close()
+    recorded = _record(db, platform, found) if db else None
     if not quiet:
+        if recorded is not None:
+            print(f"khien campaigns: {recorded} new campaign cases in the database", file=sys.stderr)
         in_campaigns = sum(c.size for c in found)
         accounts = len({a for c in found for a in c.accounts})
         print(f"khien campaigns: {len(posts):,} posts read, {len(errors):,} bad lines, {len(found):,} campaigns "
               f"({in_campaigns:,} posts, {accounts:,} accounts)", file=sys.stderr)
     raise typer.Exit(EXIT_REJECTED if errors else EXIT_OK)
+
+
+def _record(db: str, platform: str, found: list) -> int:
+    """Record the campaigns in the store; returns how many campaign cases this run opened."""
+    from ..review import campaigns as review_campaigns, open_store
+
+    store = open_store(db, upgrade=True)
+    try:
+        refs = review_campaigns.record_campaigns(store, platform, [c for c in found if c.campaign],
+                                                 actor="cli:campaigns")
+    finally:
+        store.dispose()
+    return sum(1 for r in refs if r.opened)

@@ -7,6 +7,7 @@ the same case at once. The moves are the table ``lifecycle.CASE_MOVES``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from ..audit import AuditEvent, record_many
@@ -20,13 +21,15 @@ from ..settings import DEFAULT_CLAIM_TTL_S
 from ..store import Tx
 from ..store import items as item_rows
 from ..store import review as rows
+from ..model import Decision
 from ..store.records import Case
 from . import accounts, legal, lifecycle, outbox
 from .actor import Actor
 from .decisions import human_decision, item_subject, new_decision
 from .views import CaseSummary, CaseView
 
-__all__ = ["list_cases", "get_case", "claim", "decide", "CaseSummary", "CaseView", "DEFAULT_CLAIM_TTL_S"]
+__all__ = ["list_cases", "get_case", "claim", "decide", "record_item_decision", "item_decided", "ItemDecision",
+           "CaseSummary", "CaseView", "DEFAULT_CLAIM_TTL_S"]
 
 
 def _load(tx: Tx, case_id: int, now: float) -> Case:
@@ -119,35 +122,72 @@ def decide(tx: Tx, policy: Policy, actor: Actor, case_id: int, *, action: str, c
                                            duration_days=duration_days, require_claim=holds, clock=clock)
         report_outcomes.case_decided(tx, policy, case, decision_id, action, actor, clock=clock)  # reports on it
         return get_case(tx, case_id, clock=clock)
+    if case.subject_kind == SubjectKind.CAMPAIGN:  # its members are decided together, each on its own
+        raise InputError(f"case {case_id} is a campaign case: decide it with the campaign decision "
+                         f"(POST /v1/campaigns/{case.item_id}/decision)", field="action")
     if duration_days is not None:
         raise InputError("field 'duration_days' applies only to account cases", field="duration_days")
     original = item_rows.get_decision(tx, case.decision_id) if case.decision_id else None
     content, _current = _judged(tx, case)
-    created_at = content.get("created_at") if content else None
     source_type = "SOURCE_TYPE_OTHER_NOTIFICATION" if case.legal_request_id else "SOURCE_VOLUNTARY"
-    decision = human_decision(policy, case.item_id, action, clause, note, original.decision if original else None,
-                              created_at=created_at, source_type=source_type)
     # the decision is about the text the case judged, even when the item was edited since
-    row = new_decision(policy, decision, case.platform, item_version=case.item_version, source="case",
-                       source_ref=str(case_id), actor=actor.name, created_at=when, actor_id=actor.id)
-    new = item_rows.insert_decisions(tx, [row])
-    decision_id = new.get((case.platform, case.item_id, case.item_version))
-    if decision_id is None or not rows.close_case(tx, case_id, actor.name, now=now, decided_at=when,
-                                                  decision_id=decision_id, require_claim=holds):
+    made = record_item_decision(tx, policy, actor, platform=case.platform, item_id=case.item_id,
+                                item_version=case.item_version, action=action, clause=clause, note=note,
+                                original=original.decision if original else None,
+                                created_at=content.get("created_at") if content else None,
+                                source_type=source_type, source="case", source_ref=str(case_id), clock=clock)
+    if made is None or not rows.close_case(tx, case_id, actor.name, now=now, decided_at=when,
+                                           decision_id=made.id, require_claim=holds):
         raise ConflictError(f"case {case_id} was decided by someone else a moment ago")
     record_many(tx, [AuditEvent(actor.name, f"case:{case_id}", ev.CaseDecided(
         item=case.item_id, platform=case.platform, subject=item_subject(case.platform, case.item_id),
-        decision=decision_id, action=action, clause=decision.clause, category=row.category,
+        decision=made.id, action=action, clause=made.decision.clause, category=made.category,
         proposed_action=case.proposed_action, automated=False, legal_request=case.legal_request_id,
         item_version=case.item_version,
     ))], time=when)
-    if action == Action.REMOVE:  # a person upheld a removal: the author gets a strike
-        accounts.removal_upheld(tx, policy, actor, platform=case.platform, item_id=case.item_id,
-                                item_version=case.item_version, category=row.category, decision_id=decision_id,
-                                clock=clock)
-    outbox.publish(tx, "decision", [{"platform": case.platform, "item": case.item_id,
-                                     "decision": decision.to_dict()}], clock=clock)
+    item_decided(tx, policy, actor, made, clock=clock)
     if case.legal_request_id:
         legal.case_decided(tx, actor, case.legal_request_id, case_id, action, clock=clock)
-    report_outcomes.case_decided(tx, policy, case, decision_id, action, actor, clock=clock)  # answers its reports
+    report_outcomes.case_decided(tx, policy, case, made.id, action, actor, clock=clock)  # answers its reports
     return get_case(tx, case_id, clock=clock)
+
+
+@dataclass(frozen=True, slots=True)
+class ItemDecision:
+    """A person's decision on one item, as recorded: its id, the decision, its category and where."""
+
+    id: int
+    decision: Decision
+    category: str | None
+    platform: str
+    item_id: str
+    item_version: int
+
+
+def record_item_decision(tx: Tx, policy: Policy, actor: Actor, *, platform: str, item_id: str, item_version: int,
+                         action: str, clause: str | None, note: str | None, original: Decision | None,
+                         created_at: str | None, source_type: str, source: str, source_ref: str,
+                         clock: Clock = SYSTEM) -> ItemDecision | None:
+    """Record a person's decision on version ``item_version`` of an item (the one path for a case's
+    item and a campaign's member, ``khien.review.campaigns``); None when a decision with the same
+    ``source``/``source_ref`` is already recorded on it. Call :func:`item_decided` after it."""
+    decision = human_decision(policy, item_id, action, clause, note, original, created_at=created_at,
+                              source_type=source_type)
+    row = new_decision(policy, decision, platform, item_version=item_version, source=source,
+                       source_ref=source_ref, actor=actor.name, created_at=iso(clock.now()), actor_id=actor.id)
+    decision_id = item_rows.insert_decisions(tx, [row]).get((platform, item_id, item_version))
+    if decision_id is None:
+        return None
+    return ItemDecision(id=decision_id, decision=decision, category=row.category, platform=platform,
+                        item_id=item_id, item_version=item_version)
+
+
+def item_decided(tx: Tx, policy: Policy, actor: Actor, made: ItemDecision, *, clock: Clock = SYSTEM) -> None:
+    """What follows a person's decision on an item: a strike on its author for an upheld removal
+    (``accounts.removal_upheld``) and the ``decision`` webhook (the author's notice)."""
+    if made.decision.action == Action.REMOVE:
+        accounts.removal_upheld(tx, policy, actor, platform=made.platform, item_id=made.item_id,
+                                item_version=made.item_version, category=made.category, decision_id=made.id,
+                                clock=clock)
+    outbox.publish(tx, "decision", [{"platform": made.platform, "item": made.item_id,
+                                     "decision": made.decision.to_dict()}], clock=clock)

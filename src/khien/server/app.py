@@ -24,7 +24,7 @@ from .headers import SecurityHeaders
 from .problems import BodyGuard, install_handlers
 from ..run.children import EngineRecipe
 from ..run.worker import DecidePool
-from .routers import accounts, admin, appeals, audit, cases, flaggers, items, legal, reports
+from .routers import accounts, admin, appeals, audit, campaigns, cases, flaggers, items, legal, reports
 from ..settings import Settings
 
 __all__ = ["create_app"]
@@ -99,7 +99,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.wake_worker = lambda: None
     app.state.wake_webhooks = lambda: None
     install_handlers(app)
-    for module in (items, cases, appeals, legal, audit, admin, accounts, reports, flaggers):
+    for module in (items, cases, appeals, legal, audit, admin, accounts, reports, flaggers, campaigns):
         app.include_router(module.router)
 
     @app.get("/healthz", tags=["service"], summary="Liveness and readiness")

@@ -24,7 +24,8 @@ __all__ = ["SOURCES", "QueueRow", "HistoryRow", "Counts", "queue", "author_histo
            "next_unclaimed"]
 
 # The queue's "source" filter: the prefix of ``cases.origin`` each source is stored under.
-SOURCES = {"automated": "engine:", "report": "reports:", "legal": "legal:", "appeal": "appeal:"}
+SOURCES = {"automated": "engine:", "report": "reports:", "legal": "legal:", "appeal": "appeal:",
+           "campaign": "campaign"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,8 @@ __all__ = [
     "reports",
     "accounts",
     "strikes",
+    "campaigns",
+    "campaign_members",
     "legal_requests",
     "audit_events",
     "audit_head",
@@ -317,6 +319,46 @@ strikes = Table(
     UniqueConstraint("account_id", "decision_id", name="uq_strikes_once"),
 )
 Index("ix_strikes_account", strikes.c.account_id, strikes.c.created_ts)
+
+# A cluster of coordinated posts the campaign detector found (khien.campaigns), by its stable key
+# (``cmp-<12 hex>``, derived from its first member) on one platform. The lists (accounts, signals,
+# shared entities, timeline) are JSON text; times are epoch seconds. A cluster with
+# ``campaign`` true has one campaign case (``cases.subject_kind`` 'campaign', ``item_id`` the key).
+campaigns = Table(
+    "campaigns",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("platform", String(100), nullable=False),
+    Column("key", String(40), nullable=False),
+    Column("campaign", Boolean, nullable=False, default=False),
+    Column("first_seen", Float, nullable=False),
+    Column("last_seen", Float, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("accounts", Text, nullable=False),  # JSON list of account ids
+    Column("signals", Text, nullable=False),  # JSON list of signal names
+    Column("shared_entities", Text, nullable=False),  # JSON list
+    Column("timeline", Text, nullable=False),  # JSON list of [slot start, posts]
+    Column("score", Float, nullable=False),
+    Column("sample", Text, nullable=False),
+    Column("confirmed_scam", Boolean, nullable=False, default=False),
+    Column("updated_at", String(40), nullable=False),
+    UniqueConstraint("platform", "key", name="uq_campaigns_once"),
+)
+
+# The member items a cluster listed (a cluster lists at most ``max_members``; ``size`` counts all).
+# ``account`` and ``ts`` come from the stored item when there is one (None otherwise).
+campaign_members = Table(
+    "campaign_members",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("platform", String(100), nullable=False),
+    Column("key", String(40), nullable=False),
+    Column("item_id", String(300), nullable=False),
+    Column("account", String(300)),
+    Column("ts", Float),
+    UniqueConstraint("platform", "key", "item_id", name="uq_campaign_members_once"),
+)
+Index("ix_campaign_members_item", campaign_members.c.platform, campaign_members.c.item_id)
 
 legal_requests = Table(
     "legal_requests",

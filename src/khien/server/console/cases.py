@@ -12,10 +12,10 @@ from ...enums import Action
 from ...enums import values as values_of
 from ...errors import KhienError
 from ...model import Decision
-from ...review import cases, legal, queries
+from ...review import campaigns, cases, legal, queries
 from ...review.views import CaseView
 from ..problems import status_of
-from . import account_cases, reports
+from . import account_cases, campaign_cases, reports
 from .accounts import summary_of
 from .explain import gaps_of, rules_of, status_of as engine_status
 from .present import evidence_of, highlight, impersonation, links, preview, signal_records
@@ -33,6 +33,7 @@ from .web import (
     posted,
     redirect,
     require_role,
+    text_of,
 )
 
 __all__ = ["router"]
@@ -73,20 +74,24 @@ def queue(request: Request) -> Response:
         mine = queries.queue(tx, clock=now, claimed_by=actor.name, limit=20)
         held = queries.case_accounts(tx, [*found[:QUEUE_PAGE], *mine], clock=now)
         marks = reports.queue_marks(tx, found[:QUEUE_PAGE], clock=now)
+        grouped = campaigns.campaign_cases(tx, [(c.id, c.platform, c.item_id) for c in [*found[:QUEUE_PAGE], *mine]
+                                                if c.item_body is None and c.source == "campaign"])
     more = len(found) > QUEUE_PAGE
     rows = []
     for case in found[:QUEUE_PAGE]:
         snippet, item = _snippet(case.item_body)
         account = held.get(case.id)  # an account case: its name and followers instead of a text snippet
         rows.append({"id": case.id, "priority": case.priority, "category": case.category,
-                     "subject": "account" if account else "item",
+                     "subject": "account" if account else ("campaign" if case.id in grouped else "item"),
+                     "campaign": grouped[case.id].row if case.id in grouped else None,
                      "account": summary_of(account, now.now()) if account else None,
                      "proposed_action": case.proposed_action, "source": case.source, "snippet": snippet,
                      "reach": case.reach, "created_at": case.created_at, "lock": case.holder,
                      "lock_until": clock(case.claim_expires_ts) if case.holder else None,
                      "platform_name": item.get("platform"), "report": marks.get(case.id)})
     mine_rows = [{"id": c.id, "category": c.category, "proposed_action": c.proposed_action, "source": c.source,
-                  "account": summary_of(held[c.id], now.now()) if c.id in held else None} for c in mine]
+                  "account": summary_of(held[c.id], now.now()) if c.id in held else None,
+                  "campaign": grouped[c.id].row if c.id in grouped else None} for c in mine]
     return page(request, "queue.html", rows=rows, mine=mine_rows, filters=filters, sources=list(queries.SOURCES),
                 categories=list(policy_of(request).categories), actions=ACTIONS, msg=message_of(request),
                 page_no=page_no, more=more, first=(page_no - 1) * QUEUE_PAGE,
@@ -147,6 +152,8 @@ def _case_view(request: Request, case_id: int) -> dict[str, Any]:
         panel = reports.panel_of(tx, case, clock=clock_of(request)) if reports.is_report_case(case) else {}
         if account_cases.is_account_case(case):
             return account_cases.view_of(tx, request, case) | panel
+        if campaign_cases.is_campaign_case(case):
+            return campaign_cases.view_of(tx, request, case)
         item = case.content or {}
         author = item.get("author") or {}
         history = []
@@ -215,6 +222,12 @@ def case_page(request: Request, case_id: int) -> Response:
             reasons, problem = account_cases.preview(tx, request, view["case"], values)
         return page(request, "case_account.html", **view, values=values, reasons=reasons, problem=problem,
                     msg=message_of(request))
+    if view.get("campaign_case"):
+        values = campaign_cases.form_values(view)
+        with request.app.state.store.read() as tx:
+            summary, problem = campaign_cases.preview(tx, view["case"], values)
+        return page(request, "case_campaign.html", **view, values=values, summary=summary, problem=problem,
+                    confirming=False, msg=message_of(request))
     values = _decision_form(view)
     reasons, problem = _preview(request, view, values)
     return page(request, "case.html", **view, values=values, reasons=reasons, problem=problem, msg=message_of(request))
@@ -228,6 +241,12 @@ def case_preview(request: Request, case_id: int) -> Response:
         with request.app.state.store.read() as tx:  # only what the statement needs: it runs as the moderator types
             view = {"case": cases.get_case(tx, case_id, clock=clock_of(request)),
                     "clauses": clauses_of(policy_of(request))}
+            if campaign_cases.is_campaign_case(view["case"]):
+                asked = {"action": request.query_params.get("action", "")}
+                summary, problem = campaign_cases.preview(tx, view["case"], campaign_cases.form_values(view, asked))
+                return json_page({"preview": summary and {"items": summary.items, "accounts": summary.accounts,
+                                                          "already": summary.already, "missing": summary.missing},
+                                  "error": problem})
             if account_cases.is_account_case(view["case"]):
                 asked = {k: request.query_params.get(k, "") for k in ("action", "clause", "note", "duration_days")}
                 values = account_cases.form_values(view, asked)
@@ -262,6 +281,8 @@ def decide(request: Request, form: dict[str, str], case_id: int) -> Response:
         return error_page(request, exc)
     if view.get("account_case"):
         return _decide_account(request, actor, view, form)
+    if view.get("campaign_case"):
+        return _decide_campaign(request, actor, view, form)
     values = _decision_form(view, form)
     reasons, problem = _preview(request, view, values)
     op = form.get("op", "decide")
@@ -301,4 +322,27 @@ def _decide_account(request: Request, actor: Any, view: dict[str, Any], form: di
     except KhienError as exc:
         return page(request, "case_account.html", status=status_of(exc), **view, values=values, reasons=reasons,
                     problem=exc.message, msg=None)
+    return redirect(f"/cases/{case.id}?msg=decided")
+
+
+def _decide_campaign(request: Request, actor: Any, view: dict[str, Any], form: dict[str, str]) -> Response:
+    """A campaign case's bulk decision: the preview (items, accounts, already decided) first, then a
+    confirmation, then ``campaigns.decide_in`` (each member its own decision); a refusal (no reason,
+    no claim) shows the form again with the reason."""
+    case = view["case"]
+    values = campaign_cases.form_values(view, form)
+    with request.app.state.store.read() as tx:
+        summary, problem = campaign_cases.preview(tx, case, values)
+    if not problem and not values["reason"].strip():
+        problem = text_of(request, "campaign_reason_required")
+    op = form.get("op", "decide")
+    if problem or op == "preview" or form.get("confirm") != "1":
+        return page(request, "case_campaign.html", status=422 if problem else 200, **view, values=values,
+                    summary=summary, problem=problem, confirming=op == "decide" and not problem, msg=None)
+    try:
+        with request.app.state.store.write() as tx:
+            campaign_cases.decide(tx, request, actor, case, values)
+    except KhienError as exc:
+        return page(request, "case_campaign.html", status=status_of(exc), **view, values=values, summary=summary,
+                    problem=exc.message, confirming=False, msg=None)
     return redirect(f"/cases/{case.id}?msg=decided")

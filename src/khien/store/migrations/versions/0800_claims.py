@@ -1,18 +1,17 @@
 """Fact-checks (issue 15): ``fact_checks`` and the trusted ``claim_publishers``.
 
 Revision ID: 0800
-Revises: 0600
+Revises: 0700
 Create Date: 2026-11-30 15:00:00
 
-New tables only (see schema.py); nothing existing changes. ``down_revision`` names the head of
-this branch (0600); when 0700 lands first, it becomes '0700'.
+New tables only (see schema.py); nothing existing changes.
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0800'
-down_revision = '0600'
+down_revision = '0700'
 branch_labels = None
 depends_on = None
 
