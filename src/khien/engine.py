@@ -114,6 +114,20 @@ class Engine:
         ``confirm()``), or None when the policy does not enable it."""
         return next((d for d in self.detectors if d.name == name), None)
 
+    def campaign(self, key: str) -> Any:
+        """Campaign ``key`` as this engine's campaign stage last saw it (a
+        :class:`khien.campaigns.records.Cluster`), or None: the lookup the store's recording of
+        decisions uses (``campaigns=engine.campaign``)."""
+        stage = self.stage()
+        return stage.snapshot(key) if stage is not None else None
+
+    def confirm_campaign(self, key: str) -> None:
+        """A moderator removed campaign ``key``'s posts as scam: later members this engine decides
+        carry ``campaign.confirmed_scam`` (no-op without a campaign stage)."""
+        stage = self.stage()
+        if stage is not None:
+            stage.confirm(key)
+
     def _evaluate(self, prepared: Prepared, signals: list[Signal]) -> Decision:
         return evaluate(self.policy, prepared.item, prepared.views, signals, self.detector_names,
                         fingerprint=self.fingerprint)

@@ -140,6 +140,7 @@ def contact_spans(post: Views, entities: Sequence[str], links: Sequence[Any] = (
     return [out[k] for k in sorted(out)]
 
 
+SNAPSHOTS = 10_000  # campaigns whose latest state is kept for the store (campaigns in a window are few)
 SEEN_ITEMS = 200_000  # items remembered as observed (about 100 bytes each, more for campaign members)
 
 
@@ -167,6 +168,9 @@ class CampaignStage:
         # retried request, an explanation, a replayed stream batch) is not counted again, and gets
         # the same campaign signals (bounded: the oldest are forgotten first)
         self._seen: OrderedDict[tuple[str, str], list[Signal]] = OrderedDict()
+        # campaign key -> the campaign as it stood after the last batch that touched it (what the
+        # store records beside the decisions: see khien.review.intake.record_engine_decisions)
+        self._snapshots: OrderedDict[str, Cluster] = OrderedDict()
 
     @property
     def signals(self) -> tuple[str, ...]:
@@ -238,6 +242,11 @@ class CampaignStage:
                 out[i] = self._signals(batch[i], m, cluster)
                 self._remember((batch[i].item.platform or "", batch[i].item.id), out[i])
             self._touched = list(touched.values())
+            for key, cluster in touched.items():
+                self._snapshots[key] = cluster
+                self._snapshots.move_to_end(key)
+            while len(self._snapshots) > SNAPSHOTS:
+                self._snapshots.popitem(last=False)
         return out
 
     def feedback(self, batch: Sequence[Any], decisions: Sequence[Decision], scam_rules: frozenset[str]) -> None:
@@ -256,6 +265,12 @@ class CampaignStage:
 
     def confirmed(self, key: str) -> bool:
         return key in self._confirmed
+
+    def snapshot(self, key: str) -> Cluster | None:
+        """Campaign ``key`` as it stood after the last batch that touched it (None when this
+        stage has not seen it lately)."""
+        with self._lock:
+            return self._snapshots.get(key)
 
     def touched(self) -> list[Cluster]:
         """The campaigns that gained a member in the last batch, as they stand after it."""

@@ -122,7 +122,7 @@ def stream(
     if db is not None:
         from ..run.stream_store import StoreRecorder
 
-        recorder = StoreRecorder(db, engine.policy, upgrade=bool(setting_value("migrate")))
+        recorder = StoreRecorder(db, engine.policy, upgrade=bool(setting_value("migrate")), campaigns=engine.campaign)
     try:
         summary = run_stream(engine, config, stop=stop, report=report, observe=observe, record=recorder)
     finally:

@@ -239,6 +239,7 @@ class Outcome:
     decided: tuple[tuple[str, int], ...]  # (item id, decision id)
     skipped: tuple[str, ...]
     accounts: int
+    confirmed_scam: bool = False  # a removal under the scam clause: the engine's stage should know
 
 
 def _check(action: str, reason: str) -> str:
@@ -332,9 +333,11 @@ def decide_in(tx: Tx, policy: Policy, key: str, action: str, reason: str, modera
         platform=platform, campaign=key, action=action, clause=clause_used, decided=len(decided),
         skipped=len(done), accounts=len(accounts))))
     record_many(tx, events, time=when)
-    if action == Action.REMOVE and decided and policy.clauses().get(clause or "") == SCAM:
+    confirmed = action == Action.REMOVE and bool(decided) and policy.clauses().get(clause or "") == SCAM
+    if confirmed:
         rows.mark_confirmed_scam(tx, platform, key, updated_at=when)
     return Outcome(platform=platform, key=key, case_id=case.id, action=action, decided=tuple(decided),
+                   confirmed_scam=confirmed,
                    skipped=tuple(m.item_id for m in done), accounts=len(accounts))
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from ..audit import AuditEvent, record_many
 from ..audit import events as ev
@@ -35,13 +35,16 @@ from ..store import review as review_rows
 from ..store.db import StoreError
 from ..store.records import NewCase, StoredItem
 from . import accounts, lifecycle, outbox
+from . import campaigns as campaign_cases
 from .leases import LeaseKeeper
 from .actor import Actor
 from .decisions import item_subject, new_decision, priority_base
 from .versions import MAX_REACH, Outcome, store_items
+
+CAMPAIGN_FACT = "campaign"  # the campaign.member signal's fact naming the campaign (its key)
 from .views import ItemState, QuarantinedItem
 
-__all__ = ["key_of", "moderate", "moderate_many", "ingest", "record_engine_decisions", "decide_pending",
+__all__ = ["CampaignLookup", "key_of", "moderate", "moderate_many", "ingest", "record_engine_decisions", "decide_pending",
            "item_state", "failed_items", "retry", "IngestResult", "Moderated", "ItemState", "QuarantinedItem",
            "CASE_ACTIONS", "ENGINE_ACTOR", "MAX_ERROR_CHARS", "worker_id", "DEFAULT_LEASE_S"]
 
@@ -57,13 +60,15 @@ def key_of(item: Item) -> tuple[str, str]:
 
 
 def record_engine_decisions(tx: Tx, policy: Policy, pairs: Sequence[tuple[Item, Decision]], *,
-                            versions: Sequence[int] | None = None,
-                            clock: Clock = SYSTEM) -> set[tuple[str, str, int]]:
+                            versions: Sequence[int] | None = None, clock: Clock = SYSTEM,
+                            campaigns: CampaignLookup | None = None) -> set[tuple[str, str, int]]:
     """Record engine decisions (skipping any already recorded), open their cases, audit and announce them.
 
     ``versions`` gives, for each pair, the stored version of the item whose text was decided; when
-    omitted, each item's current version is read (one query). Returns the (platform, item id,
-    version) keys whose decision this call added.
+    omitted, each item's current version is read (one query). ``campaigns`` (``engine.campaign``)
+    looks up the campaigns the decisions name (``campaign.member``): each is recorded with its
+    members, and a campaign case opened once (:func:`khien.review.campaigns.record_in`). Returns the
+    (platform, item id, version) keys whose decision this call added.
     """
     now = clock.now()
     when = iso(now)
@@ -114,7 +119,26 @@ def record_engine_decisions(tx: Tx, policy: Policy, pairs: Sequence[tuple[Item, 
         )))
     record_many(tx, events, time=when)
     outbox.publish(tx, "decision", announced, clock=clock)
+    if campaigns is not None:
+        _record_campaigns(tx, pairs, campaigns, clock)
     return set(new_ids)
+
+
+CampaignLookup = Callable[[str], Any]  # campaign key -> its Cluster, or None
+
+
+def _record_campaigns(tx: Tx, pairs: Sequence[tuple[Item, Decision]], lookup: CampaignLookup, clock: Clock) -> None:
+    """Record the campaigns these decisions name, per platform, as the engine's stage last saw them."""
+    named: dict[str, dict[str, Any]] = {}  # platform -> key -> cluster
+    for item, decision in pairs:
+        fact = decision.facts.get(CAMPAIGN_FACT)
+        key = fact.get("label") if isinstance(fact, dict) else None
+        if isinstance(key, str):
+            cluster = lookup(key)
+            if cluster is not None:
+                named.setdefault(key_of(item)[0], {})[key] = cluster
+    for platform, clusters in named.items():
+        campaign_cases.record_in(tx, platform, list(clusters.values()), clock=clock)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +152,7 @@ class Moderated:
 
 
 def moderate_many(tx: Tx, policy: Policy, pairs: Sequence[tuple[Item, Decision]], *,
-                  clock: Clock = SYSTEM) -> list[Moderated]:
+                  clock: Clock = SYSTEM, campaigns: CampaignLookup | None = None) -> list[Moderated]:
     """Record engine decisions made now for items sent to ``POST /v1/moderate``, in one transaction.
 
     Each item is stored first (:func:`khien.review.versions.store_items`): new (version 1), a new
@@ -137,6 +161,7 @@ def moderate_many(tx: Tx, policy: Policy, pairs: Sequence[tuple[Item, Decision]]
     decision in force on that version; when it has none (stored by ``POST /v1/items``, not decided
     yet) it takes this decision, since the content decided is the content stored. The same content
     twice in one call gets one decision; the same id with two contents gets two versions.
+    ``campaigns``: see :func:`record_engine_decisions`.
     """
     when = iso(clock.now())
     stored, edits = store_items(tx, [item for item, _ in pairs], ItemStatus.DECIDED, when)
@@ -149,7 +174,8 @@ def moderate_many(tx: Tx, policy: Policy, pairs: Sequence[tuple[Item, Decision]]
     if edits:
         record_many(tx, edits, time=when)
     added = record_engine_decisions(tx, policy, [pairs[n] for n in first.values()],
-                                    versions=[stored[n].version for n in first.values()], clock=clock)
+                                    versions=[stored[n].version for n in first.values()], clock=clock,
+                                    campaigns=campaigns)
     # replays of items stored by POST /v1/items and still pending: decided now, on the version read
     item_rows.mark_decided(tx, [(stored[n].pk, stored[n].version) for n in first.values()
                                 if stored[n].outcome == Outcome.REPLAY and stored[n].pk is not None])
@@ -168,7 +194,7 @@ def moderate(store: Store, engine: Engine, item: Item, actor: Actor, *, clock: C
     on that version, unchanged; other content is a new version, decided now."""
     decision = engine.decide(item)
     with store.write() as tx:
-        return moderate_many(tx, engine.policy, [(item, decision)], clock=clock)[0]
+        return moderate_many(tx, engine.policy, [(item, decision)], clock=clock, campaigns=engine.campaign)[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,12 +266,13 @@ def _quarantine(tx: Tx, stored: StoredItem, error: str, when: str) -> None:
 
 
 def _write(store: Store, policy: Policy, decided: Sequence[tuple[StoredItem, Item, Decision]],
-           failed: Sequence[tuple[StoredItem, str]], clock: Clock) -> None:
+           failed: Sequence[tuple[StoredItem, str]], clock: Clock, campaigns: CampaignLookup | None = None) -> None:
     with store.write() as tx:
         # each decision is about the version the worker read; the item is marked decided only where
         # that is still its current version (an edit that arrived meanwhile stays pending)
         record_engine_decisions(tx, policy, [(item, d) for _, item, d in decided],
-                                versions=[stored.version for stored, _, _ in decided], clock=clock)
+                                versions=[stored.version for stored, _, _ in decided], clock=clock,
+                                campaigns=campaigns)
         item_rows.mark_decided(tx, [(stored.pk, stored.version) for stored, _, _ in decided])
         when = iso(clock.now())
         for stored, error in failed:
@@ -306,13 +333,13 @@ def _decide_and_write(store: Store, engine: Engine, pending: Sequence[StoredItem
     decided = _decide_isolating(engine, parsed, failures)
     failed = [(stored, failures[stored.pk]) for stored in pending if stored.pk in failures]
     try:
-        _write(store, engine.policy, decided, failed, clock)
+        _write(store, engine.policy, decided, failed, clock, engine.campaign)
     except StoreError:
         raise
     except Exception:  # noqa: BLE001 - find the item(s) whose write fails, one transaction each
         for one in decided:
             try:
-                _write(store, engine.policy, [one], [], clock)
+                _write(store, engine.policy, [one], [], clock, engine.campaign)
             except StoreError:
                 raise
             except Exception as exc:  # noqa: BLE001

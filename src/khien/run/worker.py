@@ -346,7 +346,8 @@ class Committer:
 
     def _write(self, batch: list[_Slot]) -> None:
         with self.store.write() as tx:
-            results = moderate_many(tx, self.engine.policy, [(s.item, s.decision) for s in batch], clock=self.clock)
+            results = moderate_many(tx, self.engine.policy, [(s.item, s.decision) for s in batch], clock=self.clock,
+                                    campaigns=self.engine.campaign)
         for slot, result in zip(batch, results):
             slot.result = result
 

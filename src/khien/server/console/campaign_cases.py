@@ -97,5 +97,8 @@ def preview(tx: Any, case: CaseView, values: dict[str, str]) -> tuple[campaigns.
 
 
 def decide(tx: Any, request: Request, actor: Any, case: CaseView, values: dict[str, str]) -> campaigns.Outcome:
-    return campaigns.decide_in(tx, policy_of(request), case.item_id, values["action"], values["reason"], actor,
+    done = campaigns.decide_in(tx, policy_of(request), case.item_id, values["action"], values["reason"], actor,
                                clause=values["clause"] or None, platform=case.platform, clock=clock_of(request))
+    if done.confirmed_scam:  # this process's campaign stage acts on the campaign's later members
+        request.app.state.engine.confirm_campaign(done.key)
+    return done

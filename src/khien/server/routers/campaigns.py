@@ -57,6 +57,8 @@ def decide(request: Request, key: str, actor: Actor = Depends(moderator), raw: b
     with request.app.state.store.write() as tx:
         done = campaigns.decide_in(tx, request.app.state.engine.policy, key, body.action, body.reason, actor,
                                    clause=body.clause, platform=body.platform, clock=request.app.state.clock)
+    if done.confirmed_scam:  # this process's campaign stage acts on the campaign's later members
+        request.app.state.engine.confirm_campaign(done.key)
     return json_response({"key": done.key, "platform": done.platform, "case": done.case_id, "action": done.action,
                           "decided": [{"item": i, "decision": d} for i, d in done.decided],
                           "skipped": list(done.skipped), "accounts": done.accounts})

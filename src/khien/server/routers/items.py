@@ -38,10 +38,10 @@ def _item(request: Request, data: Any, where: str | None = None) -> Item:
     return item
 
 
-def _commit(store: Any, policy: Any, item: Item, decision: Decision, clock: Any) -> intake.Moderated:
+def _commit(store: Any, engine: Any, item: Item, decision: Decision, clock: Any) -> intake.Moderated:
     """Write one decision made outside the group committer (the app is not in its lifespan)."""
     with store.write() as tx:
-        return intake.moderate_many(tx, policy, [(item, decision)], clock=clock)[0]
+        return intake.moderate_many(tx, engine.policy, [(item, decision)], clock=clock, campaigns=engine.campaign)[0]
 
 
 @router.post("/v1/moderate", summary="Decide one item now",
@@ -67,7 +67,7 @@ async def moderate(request: Request, actor: Actor = Depends(require("ingest")), 
         result: intake.Moderated = await committer.submit_async(item, decision)
     else:
         state = request.app.state
-        result = await run_in_threadpool(_commit, state.store, state.engine.policy, item, decision, state.clock)
+        result = await run_in_threadpool(_commit, state.store, state.engine, item, decision, state.clock)
     headers = {"Khien-Item-Version": str(result.version)}
     if not result.created:
         headers["Khien-Replayed"] = "true"
