@@ -13,6 +13,7 @@ from khien.campaigns.records import Cluster
 from khien.clock import FakeClock
 from khien.errors import ConflictError, InputError, NotFoundError
 from khien.model import Item
+from khien.report.transparency import transparency_report
 from khien.review import Actor, appeals, campaigns, cases, intake
 
 T0 = 1_764_000_000.0
@@ -136,6 +137,10 @@ def test_the_bulk_decision_gives_each_member_its_own_decision_statement_and_even
     assert len({e.payload["decision"] for e in member_events}) == 4
     assert [e.payload["decided"] for e in iter_events(store) if e.type == "campaign.decided"] == [4]
     assert verify(store).ok
+    # the transparency report counts them as four human decisions, made on a campaign
+    report = transparency_report(store)
+    assert report["decisions"]["human"].get("remove") == 4
+    assert report["decisions"]["human_in_campaigns"] == {"remove": 4}
     with store.read() as tx:
         view = campaigns.get_campaign(tx, "forum", key)
         assert view.case.state == "decided" and view.campaign.confirmed_scam

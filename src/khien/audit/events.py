@@ -553,7 +553,6 @@ class CampaignMemberDecided(Event):
     one event per member, each with its own decision and statement of reasons."""
 
     type: ClassVar[str] = "campaign.member_decided"
-    stored_only: ClassVar[bool] = True
     platform: str
     item: str
     campaign: str

@@ -27,7 +27,7 @@ __all__ = ["transparency_report", "READS"]
 READS: tuple[type[ev.Event], ...] = (ev.DecisionAutomated, ev.CaseDecided, ev.AppealSubmitted, ev.AppealDecided,
                                      ev.LegalRequestCreated, ev.LegalRequestAction, ev.LegalRequestCompleted,
                                      ev.AuditCheckpointed, ev.ReportsReceived, ev.ReportAnswered, ev.RingDetected,
-                                     ev.AccountDecided)
+                                     ev.AccountDecided, ev.CampaignMemberDecided)
 
 
 class _Notices:
@@ -93,7 +93,7 @@ def _since(time: str, since: str | None, until: str | None) -> bool:
 
 def transparency_report(store: Store, *, since: str | None = None, until: str | None = None) -> dict[str, Any]:
     """Counts over the events in [since, until) (ISO-8601 UTC; both optional)."""
-    by_action = {"automated": Counter(), "human": Counter()}
+    by_action = {"automated": Counter(), "human": Counter(), "human_in_campaigns": Counter()}
     by_category: dict[str, Counter] = defaultdict(Counter)
     appeals = Counter()
     appeal_by_origin = Counter()
@@ -117,10 +117,13 @@ def transparency_report(store: Store, *, since: str | None = None, until: str | 
                     by_category[event.category][f"automated:{event.action}"] += 1
                 for name in event.categories:
                     by_category[name]["detected"] += 1
-            case ev.CaseDecided():
+            case ev.CaseDecided() | ev.CampaignMemberDecided():
+                # a bulk decision on a campaign is one human decision per member item
                 by_action["human"][event.action] += 1
                 if event.category:
                     by_category[event.category][f"human:{event.action}"] += 1
+                if isinstance(event, ev.CampaignMemberDecided):
+                    by_action["human_in_campaigns"][event.action] += 1
             case ev.AppealSubmitted():
                 appeals["submitted"] += 1
             case ev.AppealDecided():
@@ -145,6 +148,7 @@ def transparency_report(store: Store, *, since: str | None = None, until: str | 
         "decisions": {
             "automated": dict(by_action["automated"]),
             "human": dict(by_action["human"]),
+            "human_in_campaigns": dict(by_action["human_in_campaigns"]),  # of "human": bulk decisions on campaigns
             "total": sum(by_action["automated"].values()) + sum(by_action["human"].values()),
         },
         "categories": {name: dict(c) for name, c in sorted(by_category.items())},
