@@ -590,3 +590,59 @@ def test_a_report_not_acted_on_is_contested_and_a_second_moderator_upholds_it(br
     assert decided == [("case.decided", "lan"), ("appeal.decided", "minh")], decided
     for c in (lan, minh, thu):
         c.context.close()
+
+
+def test_a_campaign_from_the_api_is_one_case_decided_in_bulk_in_the_console(browser, live):
+    """Seven accounts post one task scam through POST /v1/moderate within minutes: the service's
+    campaign stage names the campaign and the store opens ONE campaign case. lan finds it in the
+    queue, sees the cluster card and the highlighted differences, previews the bulk removal (items
+    and accounts), is refused without a reason, then decides; each member gets its own decision."""
+    import httpx
+
+    base, ingest = live["base"], {"Authorization": f"Bearer {live['keys']['ingest']}"}
+    text = ("Tuyển CTV làm nhiệm vụ đánh giá sản phẩm, hoàn tiền {} sau 5 phút, nạp trước 200k để nhận việc, "
+            "liên hệ Zalo 0912345{:03d}")
+    keys = set()
+    for n in range(7):
+        r = httpx.post(base + "/v1/moderate", headers=ingest, json={
+            "id": f"cmp-post-{n}", "platform": "facebook", "text": text.format(("130%", "125%", "140%")[n % 3], n),
+            "created_at": f"2026-03-01T10:{n:02d}:00+07:00", "author": {"id": f"fb-camp-{n}"}})
+        assert r.status_code == 200, r.text
+        facts = r.json().get("facts", {})
+        if "campaign" in facts:
+            keys.add(facts["campaign"]["label"])
+    assert len(keys) == 1, keys
+    key = keys.pop()
+
+    lan = sign_in(browser, live, "lan")
+    lan.goto(base + "/queue?source=campaign")
+    row = lan.locator("tr", has=lan.locator(f"code:text-is('{key}')"))
+    assert row.count() == 1 and "7" in row.inner_text()
+    shot(lan, "25-campaign-queue")
+    row.locator("a.rowlink").click()
+    lan.wait_for_url("**/cases/*")
+    case_url = lan.url.split("?")[0]
+    assert lan.locator("#c-size").inner_text() == "7" and lan.locator("#c-accounts").inner_text() == "7"
+    assert lan.locator("#members mark.diff").count() > 0  # the changed rates and phone numbers
+    lan.keyboard.press("c")
+    lan.wait_for_url("**/cases/*?msg=claimed")
+    lan.check("input[name=action][value=remove]")
+    lan.select_option("#clause", "2.1")
+    lan.click("button[name=op][value=preview]")
+    counts = lan.locator("#preview-counts")
+    assert counts.get_attribute("data-items") == "7" and counts.get_attribute("data-accounts") == "7"
+    lan.click("#decide-button")  # no reason: refused, nothing decided
+    assert lan.locator("#reason:invalid").count() == 1 or "lý do" in lan.content().lower()
+    lan.fill("#reason", "Cùng một kịch bản nạp tiền làm nhiệm vụ, chỉ đổi số Zalo")
+    lan.click("#decide-button")
+    lan.wait_for_load_state()
+    shot(lan, "26-campaign-confirm")
+    lan.click("#decide-button")  # the confirmation
+    lan.wait_for_url(case_url + "?msg=decided")
+    assert lan.locator("#decided-note").count() == 1
+    assert lan.locator("#members a.act-remove").count() == 7
+    shot(lan, "27-campaign-decided")
+    lan.context.close()
+    state = httpx.get(f"{base}/v1/campaigns/{key}?platform=facebook",
+                      headers={"Authorization": f"Bearer {live['keys']['admin']}"})
+    assert state.status_code == 200 and state.json()["confirmed_scam"] is True, state.text
