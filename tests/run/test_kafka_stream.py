@@ -501,7 +501,7 @@ def test_a_clean_rebalance_loses_nothing_and_repeats_only_refused_batches(broker
     from khien.review.services import migrate, open_store
 
     names = _names("rebalance")
-    items = _items(6_000, "chia")
+    items = _items(3_000, "chia")
     db = f"sqlite:///{tmp_path / 'khien.db'}"
     store = open_store(db)
     migrate(store)
