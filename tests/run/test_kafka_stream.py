@@ -11,6 +11,7 @@ supports transactions (otherwise that test is skipped with the broker's answer).
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -493,30 +494,45 @@ def test_a_runner_reads_item_ids_from_message_headers(broker, engine, tmp_path):
 
 
 def test_a_clean_rebalance_loses_nothing_and_repeats_only_refused_batches(broker, engine, tmp_path):
-    """Runner a decides alone; b joins the group mid-stream (a rebalance); then a leaves with
-    SIGTERM (another). Every item is decided as ``khien scan`` decides it and recorded in the store
-    once. The output holds an item twice only when the coordinator refused a batch's commit during
-    the rebalance (at-least-once): each refusal is reported in the runner's log, and the repeats
-    are at most those batches' items."""
+    """Runner a decides alone; b joins the group while items keep arriving (a rebalance); then a
+    leaves with SIGTERM mid-stream (another), and b takes its partitions. Every item is decided as
+    ``khien scan`` decides it and recorded in the store once, and both runners did part of the work.
+    The output holds an item twice only when the coordinator refused a batch's commit during a
+    rebalance (at-least-once): each refusal is reported in the runner's log, and the repeats are at
+    most those batches' items."""
+    import threading
+
     from khien.review.services import migrate, open_store
 
     names = _names("rebalance")
-    items = _items(3_000, "chia")
+    items = _items(4_000, "chia")
     db = f"sqlite:///{tmp_path / 'khien.db'}"
     store = open_store(db)
     migrate(store)
     _create_topics(broker, names["in"], names["out"], names["dlq"])
-    _produce(broker, names["in"], [orjson.dumps(item) for item in items], [item["id"].encode() for item in items])
+    first, rest = items[:1_000], items[1_000:]
+    _produce(broker, names["in"], [orjson.dumps(item) for item in first], [item["id"].encode() for item in first])
     out = TopicReader(broker, names["out"])
     ids = {item["id"] for item in items}
+
+    def trickle() -> None:  # the rest arrives over about 12 s, while the group changes
+        for start in range(0, len(rest), 100):
+            chunk = rest[start:start + 100]
+            _produce(broker, names["in"], [orjson.dumps(item) for item in chunk], [item["id"].encode() for item in chunk])
+            time.sleep(0.4)  # a steady arrival rate on the real clock
+
     procs = [_runner(broker, names, "a", tmp_path, "--db", db)]
+    feeder = threading.Thread(target=trickle)
     try:
-        _wait_for(lambda: len(out.read()) >= len(items) // 5, 180, "a's first decisions", procs)
+        _wait_for(lambda: len(out.read()) >= 500, 180, "a's first decisions", procs)
+        feeder.start()
         procs.append(_runner(broker, names, "b", tmp_path, "--db", db))
-        _wait_for(lambda: len(out.read()) >= len(items) // 2, 180, "decisions after b joined", procs)
+        _wait_for(lambda: len(out.read()) >= 2_000, 180, "decisions after b joined", procs)
         assert _stop(procs[:1]) == [0], f"a must drain and exit 0 on SIGTERM; logs in {tmp_path}"
+        feeder.join(60)
         _wait_for(lambda: {m.key().decode() for m in out.read()} >= ids, 240, "a decision for every item", procs[1:])
     finally:
+        feeder.join(60) if feeder.is_alive() else None
         codes = _stop(procs)
     assert codes[-1] == 0
     out.read(1.0)
@@ -524,7 +540,11 @@ def test_a_clean_rebalance_loses_nothing_and_repeats_only_refused_batches(broker
     keys = [m.key().decode() for m in out.messages]
     assert set(keys) == ids
     assert all(m.value() == reference[k] for k, m in zip(keys, out.messages))
-    refused = sum(log.read_text(errors="replace").count("offsets not committed") for log in tmp_path.glob("runner-*.log"))
+    logs = {log.name.split("-")[1]: log.read_text(errors="replace") for log in tmp_path.glob("runner-*.log")}
+    decided = {who: int(re.search(r"items decided\s*│\s*([\d,]+)", text).group(1).replace(",", ""))
+               for who, text in logs.items()}
+    assert decided["a"] > 0 and decided["b"] > 0, decided  # both held partitions with work
+    refused = sum(text.count("offsets not committed") for text in logs.values())
     repeated = len(keys) - len(set(keys))
     assert repeated <= refused * BATCH, f"{repeated} repeated decisions but {refused} refused commits; logs in {tmp_path}"
     _check_store_once(store, reference)
