@@ -11,8 +11,9 @@ alone), each with its own calibrated model and thresholds.
 The calibration (``--calibrate``) reads the CALIBRATION batches only (01, 04, 05: the split of
 bench/claims_data/README.md): logistic weights per mode from every candidate of every post (the
 right fact-check = 1), then ``suggest``: the highest threshold keeping spreads recall@5 within 0.02
-of the recall without one; ``label``: the lowest threshold from which label precision (stance
-guard, 8 words) stays at or above 0.95. The held-out batches (02, 03, 06) are only measured.
+of the recall without one; ``label``: the lowest threshold at which label precision (stance
+guard, 8 words) is at least 0.96 (the target is 0.95; 0.01 of headroom). The held-out batches
+(02, 03, 06) are only measured.
 
 Figures per split and mode: label precision and recall (a labelled pair is right when the post
 spreads that fact-check; every label on debunks / asks / near_miss / unrelated is wrong), suggest
@@ -51,9 +52,13 @@ from khien.text import fold_accents  # noqa: E402
 DATA = ROOT / "bench" / "claims_data"
 CALIBRATION = ("01", "04", "05")
 HELD_OUT = ("02", "03", "06")
-FEATURES = {"fused": ("cover", "cos"), "bm25": ("cover",), "dense": ("cos",)}
+FEATURES = {"fused": ("cover", "cos", "folded", "cos_folded"), "bm25": ("cover",),
+            "dense": ("cos", "folded", "cos_folded")}
 OUT = ROOT / "src" / "khien" / "data" / "claims_tiers.json"
 NO_AGE = 10**6
+# The label tier's precision target is 0.95; calibrated at 0.96 for headroom (the threshold is chosen
+# on the candidates of calibration posts and their stripped copies, measured on the posts alone).
+LABEL_TARGET = 0.96
 
 
 def load_set() -> tuple[list[FactCheck], dict[str, list[dict]]]:
@@ -110,6 +115,9 @@ def candidates(matcher: Matcher, posts, mode):
 
 def calibrate(matcher: Matcher, batches) -> Tiers:
     posts = posts_of(batches, CALIBRATION)
+    # Calibration posts with their accents stripped (programmatic, calibration only): the set has few
+    # unaccented calibration posts, and the dense model reads them differently (folded weights).
+    posts = posts + [{**p, "text": fold_accents(p["text"])} for p in posts if fold_accents(p["text"]) != p["text"]]
     ids = [fc.id for fc in matcher.fact_checks]
     models = {}
     for mode, names in FEATURES.items():
@@ -136,7 +144,8 @@ def calibrate(matcher: Matcher, batches) -> Tiers:
         for t in sorted({round(s, 4) for s in top5 if s >= 0}):
             if sum(s >= t for s in top5) / len(top5) >= base - 0.02:
                 suggest = t
-        # label: lowest threshold from which precision stays >= 0.95 (stance guard and 8 words applied)
+        # label: lowest threshold at which the precision of all pairs above it is >= LABEL_TARGET
+        # (stance guard and 8 words applied)
         pairs = []  # (score, right?) of every candidate that could be labelled
         for p, feats in cands:
             words = len(Query.of(p["text"]).tokens)
@@ -148,12 +157,10 @@ def calibrate(matcher: Matcher, batches) -> Tiers:
                     continue
                 pairs.append((s, p["label"] == "spreads" and ids[d] == p["factcheck_id"]))
         pairs.sort(reverse=True)
-        label, tp, n, ok = 1.0, 0, 0, True
-        for s, right in pairs:
-            tp, n = tp + right, n + 1
-            if tp / n < 0.95:
-                ok = False
-            if ok:
+        label, tp = 1.0, 0
+        for n, (s, right) in enumerate(pairs, start=1):
+            tp += right
+            if n >= 20 and tp / n >= LABEL_TARGET:  # precision of everything at or above s
                 label = s
         models[mode] = ScoreModel(model.weights, bias, max(label, suggest), suggest)
         matcher.tiers = replace(matcher.tiers, models={**matcher.tiers.models, mode: models[mode]})
@@ -261,7 +268,8 @@ def main() -> None:
         print(f"wrote {args.out}")
         matcher.tiers = tiers
     load = os.getloadavg()
-    print(f"machine: {os.cpu_count()} cores, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; tiers {tiers.version}")
+    print(f"machine: {os.cpu_count()} cores, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; "
+          f"tiers {tiers.version}")
     for split, names in (("calibration", CALIBRATION), ("held out", HELD_OUT)):
         posts = posts_of(batches, names)
         print(f"\n{split} ({'+'.join(names)}, {len(posts)} posts)")

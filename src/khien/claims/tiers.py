@@ -5,7 +5,9 @@ logistic model over features that mean the same thing from one post to the next:
 
 - ``cover``: the share of the claim's BM25 weight the post carries (BM25 score / the claim's own
   score against itself), in [0, 1]; a raw BM25 score grows with the post's length, this does not;
-- ``cos``: the dense model's cosine (when the ``claims`` extra is installed).
+- ``cos``: the dense model's cosine (when the ``claims`` extra is installed); ``folded`` (1 when the
+  post carries no diacritics) and ``cos_folded`` (their product): the model reads Vietnamese without
+  diacritics less well, so a folded post's cosine gets its own weight.
 
 A weighted sum, not reciprocal rank fusion, decides the tiers: RRF's ``1/(60+rank)`` says which
 candidate is first but not whether the first is right (a near-miss post has a first candidate
