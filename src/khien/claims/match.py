@@ -32,6 +32,10 @@ __all__ = ["Query", "Ranked", "Retriever", "BM25Retriever", "Match", "Matcher", 
 
 RRF_K = 60  # the constant of Cormack et al.: damps the weight of the very first ranks
 DEPTH = 50  # how many candidates each retriever gives the fusion
+# Up to this many fact-checks the dense side scans every claim (finds paraphrases sharing no word);
+# beyond, it re-scores BM25's candidates only: the scan of 100,000 x 384 costs 20-60 ms a post on a
+# loaded core (bench/claims.py), the re-scoring nothing.
+DENSE_SCAN_LIMIT = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,12 +147,14 @@ class Matcher:
 
     Cost: BM25 runs on every post; the dense query (the expensive part) is skipped when BM25 alone
     is decisive (its calibrated score reaches ``tiers.models["bm25"].label`` for the first candidate
-    and the second is below ``suggest``), and its cosines cover every claim (one matrix product).
+    and the second is below ``suggest``); its cosines cover every claim (one matrix product) up to
+    ``dense_scan_limit`` fact-checks, BM25's candidates only beyond.
     """
 
     def __init__(self, fact_checks: Sequence[FactCheck], retrievers: Sequence[Retriever] | None = None, *,
                  tiers: Tiers | None = None, dense: "DenseRetriever | None" = None,
-                 max_label_age_days: int | None = None, clock: Clock = SYSTEM, skip_decisive: bool = True) -> None:
+                 max_label_age_days: int | None = None, clock: Clock = SYSTEM, skip_decisive: bool = True,
+                 dense_scan_limit: int = DENSE_SCAN_LIMIT) -> None:
         self.fact_checks = tuple(fact_checks)
         self.retrievers = tuple(retrievers) if retrievers is not None else (BM25Retriever(self.fact_checks),)
         self.tiers = tiers
@@ -156,6 +162,7 @@ class Matcher:
         self.max_label_age_days = max_label_age_days
         self.clock = clock
         self.skip_decisive = skip_decisive
+        self.dense_scan_limit = dense_scan_limit
         self._bm25: BM25Index | None = None
         if tiers is not None:
             bm25 = next((r for r in self.retrievers if isinstance(r, BM25Retriever)), None)
@@ -225,13 +232,19 @@ class Matcher:
         if mode in ("fused", "dense"):
             if self.dense is None:
                 raise ValueError(f"mode {mode!r} needs the dense retriever (the claims extra)")
-            cos = self.dense.cosines(text)
-            top = np.argpartition(-cos, min(DEPTH, cos.shape[0]) - 1)[:DEPTH] if cos.shape[0] > DEPTH \
-                else np.arange(cos.shape[0])
-            if mode == "dense":
-                feats = {int(d): {} for d in top}
-            for d in top:
-                feats.setdefault(int(d), {"cover": 0.0})
+            if mode == "fused" and len(self.fact_checks) > self.dense_scan_limit and feats:
+                # At scale the dense side re-scores BM25's candidates only (no scan of every claim)
+                docs = list(feats)
+                cos = np.zeros(len(self.fact_checks), dtype=np.float32)
+                cos[docs] = self.dense.cosines(text, docs)
+            else:
+                cos = self.dense.cosines(text)
+                top = np.argpartition(-cos, min(DEPTH, cos.shape[0]) - 1)[:DEPTH] if cos.shape[0] > DEPTH \
+                    else np.arange(cos.shape[0])
+                if mode == "dense":
+                    feats = {int(d): {} for d in top}
+                for d in top:
+                    feats.setdefault(int(d), {"cover": 0.0})
             # The model reads folded text less well (docs/claims.md): the calibration gives a folded
             # query's cosine its own weight and offset.
             folded = 0.0 if has_accents(text) else 1.0
