@@ -158,3 +158,27 @@ def test_at_scale_the_dense_side_rescores_bm25s_candidates(matcher):
     assert rescore[0].scores["cos"] == pytest.approx(scan[0].scores["cos"])
     # only BM25's candidates carry a cosine: a claim sharing no syllable is not scored
     assert all(m.scores["bm25"] > 0 for m in rescore)
+
+
+def test_claim_embeddings_are_cached_on_disk(tmp_path):
+    """No model needed: a stand-in encoder counts the texts it is asked to embed."""
+    import numpy as np
+
+    from khien.claims.dense import DenseRetriever
+
+    asked: list[str] = []
+
+    def encoder(texts):
+        asked.extend(texts)
+        rng = np.random.default_rng(len(asked))
+        return rng.standard_normal((len(texts), 8)).astype(np.float32)
+
+    fcs, cache = _fcs(), tmp_path / "claims.npz"
+    first = DenseRetriever(fcs, encoder, cache=cache)
+    assert len(asked) == 2 * len(fcs)  # each claim as written and folded
+    again = DenseRetriever(fcs, encoder, cache=cache)
+    assert len(asked) == 2 * len(fcs)  # nothing embedded again
+    assert np.allclose(first.accented, again.accented) and np.allclose(first.folded, again.folded)
+    DenseRetriever([*fcs, FactCheck("new", "Ăn ớt cay mỗi ngày chữa khỏi đau dạ dày", "Sai", Rating.FALSE,
+                                    Publisher("Kiểm Chứng"), "https://kiemchung.example.org/new")], encoder, cache=cache)
+    assert asked[2 * len(fcs):] == ["Ăn ớt cay mỗi ngày chữa khỏi đau dạ dày", "An ot cay moi ngay chua khoi dau da day"]

@@ -26,6 +26,8 @@ from .stance import ClaimStance, stance
 from .tiers import Tier, Tiers, load_tiers
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from .dense import DenseRetriever
 
 __all__ = ["Query", "Ranked", "Retriever", "BM25Retriever", "Match", "Matcher", "rrf", "RRF_K", "DEPTH"]
@@ -174,13 +176,17 @@ class Matcher:
     @classmethod
     def calibrated(cls, fact_checks: Sequence[FactCheck], *, dense: "bool | DenseRetriever" = True,
                    tiers: Tiers | None = None, max_label_age_days: int | None = None,
-                   clock: Clock = SYSTEM) -> "Matcher":
-        """BM25 + the dense model when ``dense`` and the ``claims`` extra is importable, with tiers."""
+                   clock: Clock = SYSTEM, embeddings_cache: "str | Path | None" = None) -> "Matcher":
+        """BM25 + the dense model when ``dense`` and the ``claims`` extra is importable, with tiers.
+
+        ``embeddings_cache``: an ``.npz`` file keeping the claims' vectors between starts
+        (:class:`~khien.claims.dense.DenseRetriever`); without it every claim is embedded here.
+        """
         from .dense import DenseRetriever, available
 
         fact_checks = tuple(fact_checks)
         retriever = dense if isinstance(dense, DenseRetriever) else (
-            DenseRetriever(fact_checks) if dense and available() else None)
+            DenseRetriever(fact_checks, cache=embeddings_cache) if dense and available() else None)
         return cls(fact_checks, tiers=tiers or load_tiers(), dense=retriever,
                    max_label_age_days=max_label_age_days, clock=clock)
 
