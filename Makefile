@@ -5,8 +5,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 EXTRAS ?= learn,impersonation,server,test
-# `make test` adds the runners' extras (Kafka client, Ray) for their tests; `make demo` needs neither.
-TEST_EXTRAS ?= $(EXTRAS),kafka,ray
+# `make test` adds the runners' extras (Kafka client, Ray) for their tests; claims: the dense model; `make demo` needs neither.
+TEST_EXTRAS ?= $(EXTRAS),kafka,ray,claims
 
 .PHONY: demo test venv model vectors bench clean lint
 

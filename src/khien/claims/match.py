@@ -12,16 +12,32 @@ calibrated tiers (suggest / label) are applied later, on top of :class:`Match`, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import TYPE_CHECKING, Protocol, Sequence
 
+import numpy as np
+
+from ..clock import SYSTEM, Clock
 from .bm25 import BM25Index, Token, tokens
+from .dense import has_accents
 from .records import FactCheck
+from .stance import ClaimStance, stance
+from .tiers import Tier, Tiers, load_tiers
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from .dense import DenseRetriever
 
 __all__ = ["Query", "Ranked", "Retriever", "BM25Retriever", "Match", "Matcher", "rrf", "RRF_K", "DEPTH"]
 
 RRF_K = 60  # the constant of Cormack et al.: damps the weight of the very first ranks
 DEPTH = 50  # how many candidates each retriever gives the fusion
+# Up to this many fact-checks the dense side scans every claim (finds paraphrases sharing no word);
+# beyond, it re-scores BM25's candidates only: the scan of 100,000 x 384 costs 20-60 ms a post on a
+# loaded core (bench/claims.py), the re-scoring nothing.
+DENSE_SCAN_LIMIT = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +101,10 @@ class Match:
     ``score``: the retriever's score (one retriever) or the RRF score (several); ``scores``: each
     retriever's own score by name (absent when it did not find this one); ``terms``: the folded
     terms post and claim share (``ung_thu`` is a bigram); ``spans``: the ``[start, end)`` spans of
-    the post's ORIGINAL text whose syllables matched, merged, for the highlight.
+    the post's ORIGINAL text whose syllables matched, merged, for the highlight. With calibrated
+    tiers (``Matcher(tiers=...)``, :meth:`Matcher.calibrated`): ``score`` is the calibrated
+    probability in [0, 1], ``scores`` also holds the features (``cover``, ``cos``), ``stance`` the
+    post's stance towards this claim and ``tier`` ``label``/``suggest``/None (below suggest).
     """
 
     fact_check: FactCheck
@@ -93,6 +112,9 @@ class Match:
     scores: dict[str, float]
     terms: tuple[str, ...]
     spans: tuple[tuple[int, int], ...]
+    tier: Tier | None = None
+    stance: ClaimStance | None = None
+    mode: str = field(default="", compare=False)
 
 
 def _spans(query: Query, terms: Sequence[str]) -> tuple[tuple[int, int], ...]:
@@ -107,15 +129,75 @@ def _spans(query: Query, terms: Sequence[str]) -> tuple[tuple[int, int], ...]:
     return tuple(spans)
 
 
-class Matcher:
-    """Fact-checks and the retrievers over them. Built once; ``match`` is read-only."""
+def _review_date(fc: FactCheck) -> date | None:
+    try:
+        return date.fromisoformat(fc.review_date[:10]) if fc.review_date else None
+    except ValueError:
+        return None
 
-    def __init__(self, fact_checks: Sequence[FactCheck], retrievers: Sequence[Retriever] | None = None) -> None:
+
+class Matcher:
+    """Fact-checks and the retrievers over them. Built once; ``match`` is read-only.
+
+    Two ways to build one:
+
+    - ``Matcher(fact_checks[, retrievers])``: ranked candidates, BM25's score (or RRF of several
+      retrievers); no tiers (round one's behaviour, kept for ``khien claims match``);
+    - ``Matcher.calibrated(fact_checks)`` (or ``Matcher(..., tiers=load_tiers(), dense=...)``):
+      BM25 and, when the ``claims`` extra is installed, the dense model; each candidate scored by
+      the calibrated model of :mod:`khien.claims.tiers` and given a stance and a tier.
+
+    Cost: BM25 runs on every post; the dense query (the expensive part) is skipped when BM25 alone
+    is decisive (its calibrated score reaches ``tiers.models["bm25"].label`` for the first candidate
+    and the second is below ``suggest``); its cosines cover every claim (one matrix product) up to
+    ``dense_scan_limit`` fact-checks, BM25's candidates only beyond.
+    """
+
+    def __init__(self, fact_checks: Sequence[FactCheck], retrievers: Sequence[Retriever] | None = None, *,
+                 tiers: Tiers | None = None, dense: "DenseRetriever | None" = None,
+                 max_label_age_days: int | None = None, clock: Clock = SYSTEM, skip_decisive: bool = True,
+                 dense_scan_limit: int = DENSE_SCAN_LIMIT) -> None:
         self.fact_checks = tuple(fact_checks)
         self.retrievers = tuple(retrievers) if retrievers is not None else (BM25Retriever(self.fact_checks),)
+        self.tiers = tiers
+        self.dense = dense
+        self.max_label_age_days = max_label_age_days
+        self.clock = clock
+        self.skip_decisive = skip_decisive
+        self.dense_scan_limit = dense_scan_limit
+        self._bm25: BM25Index | None = None
+        if tiers is not None:
+            bm25 = next((r for r in self.retrievers if isinstance(r, BM25Retriever)), None)
+            self._bm25 = bm25.index if bm25 is not None else BM25Index([fc.claim for fc in self.fact_checks])
+            # A claim's BM25 score against itself (each term once): the denominator of ``cover``.
+            self._self = np.maximum(np.asarray(self._bm25.matrix.sum(axis=0), dtype=np.float32).ravel(), 1e-6)
+            self._dates = [_review_date(fc) for fc in self.fact_checks]
 
-    def match(self, text: str, k: int = 5) -> list[Match]:
-        """The ``k`` best candidates for ``text``, best first (fewer when fewer share a term)."""
+    @classmethod
+    def calibrated(cls, fact_checks: Sequence[FactCheck], *, dense: "bool | DenseRetriever" = True,
+                   tiers: Tiers | None = None, max_label_age_days: int | None = None,
+                   clock: Clock = SYSTEM, embeddings_cache: "str | Path | None" = None) -> "Matcher":
+        """BM25 + the dense model when ``dense`` and the ``claims`` extra is importable, with tiers.
+
+        ``embeddings_cache``: an ``.npz`` file keeping the claims' vectors between starts
+        (:class:`~khien.claims.dense.DenseRetriever`); without it every claim is embedded here.
+        """
+        from .dense import DenseRetriever, available
+
+        fact_checks = tuple(fact_checks)
+        retriever = dense if isinstance(dense, DenseRetriever) else (
+            DenseRetriever(fact_checks, cache=embeddings_cache) if dense and available() else None)
+        return cls(fact_checks, tiers=tiers or load_tiers(), dense=retriever,
+                   max_label_age_days=max_label_age_days, clock=clock)
+
+    def match(self, text: str, k: int = 5, *, today: date | None = None, mode: str | None = None) -> list[Match]:
+        """The ``k`` best candidates for ``text``, best first (fewer when fewer share a term).
+
+        Calibrated matchers only: ``today`` (default: the clock's) for the age rule; ``mode``
+        (``fused``/``bm25``/``dense``) forces a retriever mix, for the bench.
+        """
+        if self.tiers is not None:
+            return self._calibrated(text, k, today, mode)
         query = Query.of(text)
         results = [(r.name, r.search(query, max(k, DEPTH) if len(self.retrievers) > 1 else k))
                    for r in self.retrievers]
@@ -133,4 +215,69 @@ class Matcher:
             shared = tuple(dict.fromkeys(t for entry in found.values() for t in entry.terms))
             out.append(Match(self.fact_checks[doc], score, {n: e.score for n, e in found.items()}, shared,
                              _spans(query, shared)))
+        return out
+
+    def candidates(self, text: str, mode: str | None = None) -> tuple[Query, str, dict[int, dict[str, float]],
+                                                                     dict[int, tuple[str, ...]]]:
+        """The features of every candidate (for the matcher and the calibration recipe).
+
+        ``mode``: ``fused``, ``bm25`` or ``dense`` forced; None: the matcher's own choice.
+        """
+        assert self.tiers is not None and self._bm25 is not None
+        query = Query.of(text)
+        hits = self._bm25.search(query.syllables, DEPTH)
+        feats: dict[int, dict[str, float]] = {}
+        terms: dict[int, tuple[str, ...]] = {}
+        for h in hits:
+            feats[h.doc] = {"bm25": h.score, "cover": min(1.0, h.score / float(self._self[h.doc]))}
+            terms[h.doc] = h.terms
+        if mode is None:
+            mode = "bm25" if self.dense is None else "fused"
+            if mode == "fused" and self.skip_decisive and self._decisive(feats):
+                mode = "bm25"
+        if mode in ("fused", "dense"):
+            if self.dense is None:
+                raise ValueError(f"mode {mode!r} needs the dense retriever (the claims extra)")
+            if mode == "fused" and len(self.fact_checks) > self.dense_scan_limit and feats:
+                # At scale the dense side re-scores BM25's candidates only (no scan of every claim)
+                docs = list(feats)
+                cos = np.zeros(len(self.fact_checks), dtype=np.float32)
+                cos[docs] = self.dense.cosines(text, docs)
+            else:
+                cos = self.dense.cosines(text)
+                top = np.argpartition(-cos, min(DEPTH, cos.shape[0]) - 1)[:DEPTH] if cos.shape[0] > DEPTH \
+                    else np.arange(cos.shape[0])
+                if mode == "dense":
+                    feats = {int(d): {} for d in top}
+                for d in top:
+                    feats.setdefault(int(d), {"cover": 0.0})
+            # The model reads folded text less well (docs/claims.md): the calibration gives a folded
+            # query's cosine its own weight and offset.
+            folded = 0.0 if has_accents(text) else 1.0
+            for d, f in feats.items():
+                f["cos"] = float(cos[d])
+                f["folded"] = folded
+                f["cos_folded"] = folded * float(cos[d])
+        return query, mode, feats, terms
+
+    def _decisive(self, feats: dict[int, dict[str, float]]) -> bool:
+        assert self.tiers is not None
+        model = self.tiers.models["bm25"]
+        scores = sorted((model.score(f) for f in feats.values()), reverse=True)
+        return bool(scores) and scores[0] >= model.label and (len(scores) < 2 or scores[1] < model.suggest)
+
+    def _calibrated(self, text: str, k: int, today: date | None, mode: str | None) -> list[Match]:
+        assert self.tiers is not None
+        query, mode, feats, terms = self.candidates(text, mode)
+        model = self.tiers.models[mode]
+        ranked = sorted(((model.score(f), d) for d, f in feats.items()), key=lambda p: (-p[0], p[1]))[:k]
+        today = today or datetime.fromtimestamp(self.clock.now(), timezone.utc).date()
+        words = len(query.tokens)
+        out = []
+        for score, doc in ranked:
+            fc = self.fact_checks[doc]
+            st = stance(text, fc.claim)
+            tier = self.tiers.tier(score, mode, st, words, self._dates[doc], today, self.max_label_age_days)
+            shared = terms.get(doc, ())
+            out.append(Match(fc, score, dict(feats[doc]), shared, _spans(query, shared), tier, st, mode))
         return out
