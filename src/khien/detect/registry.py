@@ -16,7 +16,7 @@ The factory is called ``factory(config, context)``:
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from typing import Any, Callable, Mapping
 
 from ..errors import DetectorError
@@ -29,6 +29,9 @@ __all__ = ["available", "create", "register", "config_class", "parse_config"]
 ENTRY_POINT_GROUP = "khien.detectors"
 
 _extra: dict[str, Callable[..., Detector]] = {}
+# Built-in detectors added after the last install: pyproject.toml declares them as entry points too,
+# but an editable install made before keeps the old entry-point list until it is reinstalled.
+_BUILTIN = {"claims.v1": "khien.detect.claims:ClaimsDetector"}
 
 
 @lru_cache(maxsize=1)
@@ -36,6 +39,8 @@ def _from_entry_points() -> dict[str, Any]:
     found: dict[str, Any] = {}
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         found[ep.name] = ep
+    for name, target in _BUILTIN.items():
+        found.setdefault(name, EntryPoint(name, target, ENTRY_POINT_GROUP))
     return found
 
 
