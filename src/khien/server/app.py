@@ -25,6 +25,7 @@ from .problems import BodyGuard, install_handlers
 from ..run.children import EngineRecipe
 from ..run.worker import DecidePool
 from .routers import accounts, admin, appeals, audit, cases, flaggers, items, legal, reports
+from .routers import claims as claims_routes
 from ..settings import Settings
 
 __all__ = ["create_app"]
@@ -99,7 +100,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.wake_worker = lambda: None
     app.state.wake_webhooks = lambda: None
     install_handlers(app)
-    for module in (items, cases, appeals, legal, audit, admin, accounts, reports, flaggers):
+    for module in (items, cases, appeals, legal, audit, admin, accounts, reports, flaggers, claims_routes):
         app.include_router(module.router)
 
     @app.get("/healthz", tags=["service"], summary="Liveness and readiness")
