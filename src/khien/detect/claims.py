@@ -137,7 +137,12 @@ class ClaimsDetector:
 
     @property
     def examples(self) -> tuple[Example, ...]:
-        return ()  # without fact-checks it emits nothing; tests/detect/test_claims.py gives it some
+        # Built without fact-checks (as the conformance test builds it) it must emit nothing;
+        # tests/detect/test_claims_detector.py checks what it emits with some.
+        return (Example("Uống nước chanh nóng mỗi sáng chữa khỏi bệnh ung thư giai đoạn cuối, chia sẻ ngay",
+                        not_emits=("misinformation",)),
+                Example("Chính quyền xử lý vụ ngập lụt quá chậm, lãnh đạo thành phố phải chịu trách nhiệm",
+                        not_emits=("misinformation",)))
 
     def matcher(self) -> Matcher | None:
         source = self._source
