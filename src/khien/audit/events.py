@@ -525,3 +525,16 @@ class ClaimPublisherUntrusted(Event):
     type: ClassVar[str] = "claims.publisher_untrusted"
     stored_only: ClassVar[bool] = True
     name: str
+
+
+__all__ += ["ClaimVerdictGiven"]
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimVerdictGiven(Event):
+    """A moderator confirmed or rejected a candidate fact-check of a case (subject ``case:<id>``)."""
+
+    type: ClassVar[str] = "claims.verdict"
+    stored_only: ClassVar[bool] = True
+    factcheck_id: str
+    verdict: str  # confirmed | rejected

@@ -7,6 +7,8 @@ fact-check in ``facts`` (the signal contract of issue 15)::
     facts = {factcheck_id, tier: "label"|"suggest", rating, rating_scale, publisher, url, title,
              review_date, stance: "spreads"|"debunks"|"asks"|"unclear"}
 
+plus ``claim`` (the claim as the fact-checker quotes it), so a stored decision shows what it matched.
+
 ``rating`` is the publisher's own words ("Sai sự thật"), ``rating_scale`` Khiên's normalised
 rating (``false``...). Only claims rated ``false`` / ``mostly_false`` / ``mixed`` are signalled: a
 post repeating a claim found true is not misinformation. The same fields are also given as tags
@@ -114,7 +116,7 @@ class ClaimsDetector:
     name = "claims.v1"
     requires = ("nfc",)
     emits = ("misinformation",)
-    facts = ("factcheck_id", "tier", "rating", "rating_scale", "publisher", "url", "title", "review_date")
+    facts = ("factcheck_id", "tier", "rating", "rating_scale", "publisher", "url", "title", "review_date", "claim")
     Config = ClaimsConfig
 
     def __init__(self, config: ClaimsConfig | Mapping[str, Any] | None = None,
@@ -171,10 +173,10 @@ class ClaimsDetector:
             evidence = tuple(Evidence(s, e, text[s:e], label=fc.id) for s, e in match.spans)
             facts = {"factcheck_id": fc.id, "tier": tier, "rating": fc.rating_text, "rating_scale": str(fc.rating),
                      "publisher": fc.publisher.name, "url": fc.url, "title": fc.title, "review_date": fc.review_date,
-                     "stance": stance}
+                     "stance": stance, "claim": fc.claim}
             tags = frozenset({f"tier_{tier}", f"stance_{stance}", f"rating_{fc.rating}"})
             out.append(Signal(self.name, "misinformation", _score(match), evidence, tags,
-                              {"terms": list(match.terms[:20]), "claim": fc.claim}, facts))
+                              {"terms": list(match.terms[:20])}, facts))
         # Weakest first: a decision's top-level facts keep the last signal's, so they name the best
         # match; every match is in the decision's signal records.
         out.reverse()
