@@ -102,3 +102,25 @@ def test_bad_verdicts_are_refused(fc_console):
                         {"factcheck_id": "fc-chanh", "verdict": "maybe"}).status_code == 422
     assert browser.post(f"/cases/{case_id}/factchecks/verdict",
                         {"factcheck_id": "fc-chanh", "verdict": "confirmed", "csrf": "wrong"}).status_code == 400
+
+
+def test_cli_exports_verdicts_as_json(fc_console, tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import REPO
+
+    browser, case_id, store = fc_console
+    browser.post(f"/cases/{case_id}/factchecks/verdict", {"factcheck_id": "fc-chanh", "verdict": "confirmed"})
+    if not store.url.startswith("sqlite"):
+        pytest.skip("the CLI run reads the SQLite file")
+    run = subprocess.run([sys.executable, "-m", "khien", "claims", "verdicts", "--json", "--db", store.url],
+                         capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "PYTHONPATH": str(REPO / "src")})
+    assert run.returncode == 0, run.stderr
+    rows = [json.loads(line) for line in run.stdout.splitlines()]
+    assert rows == [{"case_id": case_id, "item_id": "fc-post", "factcheck_id": "fc-chanh", "verdict": "confirmed",
+                     "tier": "suggest", "score": rows[0]["score"], "text": POST["text"], "actor": "lan",
+                     "created_at": rows[0]["created_at"]}]
