@@ -44,3 +44,22 @@ def test_bad_bodies_are_problems_naming_the_field(service):
 def test_roles(service):
     assert service.post("/v1/claims", "moderator", content=json.dumps(DOC).encode()).status_code == 403
     assert service.get("/v1/claims/match", "ingest", params={"text": "chanh"}).status_code == 403
+
+
+def test_service_engine_matches_the_store_live(store):
+    """create_app without an engine: claims.v1 reads the store's fact-checks, refreshed after an import."""
+    from khien.clock import FakeClock
+    from khien.review import claims
+    from khien.review.actor import Actor
+    from khien.server import Settings, create_app
+
+    clock = FakeClock(1_800_000_000.0)
+    app = create_app(Settings(database_url=store.url, worker=False, webhooks=False), store=store, clock=clock)
+    detector = next(d for d in app.state.engine.detectors if d.name == "claims.v1")
+    assert detector.matcher() is None  # nothing imported yet
+    with store.write() as tx:
+        claims.import_document(tx, Actor("admin", "admin"), "doc.jsonld", json.dumps(DOC).encode(),
+                               trust_publishers=True, clock=clock)
+    assert detector.matcher() is None  # read again only after the refresh interval
+    clock.advance(61)
+    assert [fc.url for fc in detector.matcher().fact_checks] == [DOC["url"]]

@@ -42,8 +42,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     store = store or open_store(settings.database_url)
     if settings.migrate:
         migrate(store)
-    if engine is None:
-        engine = Engine.from_policy(settings.policy)
+    if engine is None:  # claims.v1 matches the store's live fact-checks
+        from ..detect.context import DetectorContext
+        from ..review.claims_live import LiveClaims
+
+        engine = Engine.from_policy(settings.policy, context=DetectorContext(claims=LiveClaims(store, clock=clock)))
     metrics = Metrics()
 
     @asynccontextmanager
