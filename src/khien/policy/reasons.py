@@ -76,8 +76,8 @@ def _cite(cites: Sequence[Mapping[str, Any]]) -> tuple[str, str]:
     for c in cites:
         title = c.get("title") or c.get("url")
         rating = c.get("rating") or c.get("rating_scale") or ""
-        vi += f" Bài kiểm chứng: “{title}” của {c['publisher']}, kết luận: {rating}. Xem: {c['url']}"
-        en += f" Fact-check: “{title}” by {c['publisher']}, rated: {rating}. See: {c['url']}"
+        vi += f" Bài kiểm chứng: “{title}” của {c['publisher']}, kết luận: {rating}. Xem: <{c['url']}>."
+        en += f" Fact-check: “{title}” by {c['publisher']}, rated: {rating}. See: <{c['url']}>."
     return vi, en
 
 
