@@ -12,10 +12,12 @@ from .conftest import make_app, seed
 
 CHANH = FactCheck(id="fc-chanh", claim="Uống nước chanh nóng mỗi sáng chữa khỏi bệnh ung thư giai đoạn cuối",
                   rating_text="Sai sự thật", rating=Rating.FALSE, publisher=Publisher("Kiểm Chứng"),
-                  url="https://kiemchung.example.org/chanh-nong-ung-thu", title="Nước chanh nóng không chữa được ung thư",
+                  url="https://kiemchung.example.org/chanh-nong-ung-thu",
+                  title="Nước chanh nóng không chữa được ung thư",
                   review_date="2024-03-02")
 POST = {"id": "fc-post", "platform": "facebook", "reach": {"views": 300},
-        "text": "Cả nhà ơi, uống nước chanh nóng mỗi sáng chữa khỏi bệnh ung thư giai đoạn cuối, chia sẻ ngay cho người thân"}
+        "text": ("Cả nhà ơi, uống nước chanh nóng mỗi sáng chữa khỏi bệnh ung thư giai đoạn cuối, "
+                 "chia sẻ ngay cho người thân")}
 
 
 @dataclass(frozen=True)

@@ -22,11 +22,13 @@ REPO = Path(__file__).resolve().parents[2]
 
 CHANH = FactCheck(id="fc-chanh", claim="Uống nước chanh nóng mỗi sáng chữa khỏi bệnh ung thư giai đoạn cuối",
                   rating_text="Sai sự thật", rating=Rating.FALSE, publisher=Publisher("Kiểm Chứng"),
-                  url="https://kiemchung.example.org/chanh-nong-ung-thu", title="Nước chanh nóng không chữa được ung thư",
+                  url="https://kiemchung.example.org/chanh-nong-ung-thu",
+                  title="Nước chanh nóng không chữa được ung thư",
                   review_date="2024-03-02")
 DAP = FactCheck(id="fc-dap", claim="Đập thủy điện Hòa Bình bị nứt và sắp vỡ, người dân hạ du phải sơ tán ngay",
                 rating_text="Tin giả", rating=Rating.FALSE, publisher=Publisher("Tin Thật"),
-                url="https://tinthat.example.org/dap-hoa-binh", title="Đập Hòa Bình không nứt", review_date="2024-09-10")
+                url="https://tinthat.example.org/dap-hoa-binh", title="Đập Hòa Bình không nứt",
+                review_date="2024-09-10")
 TRUE_ONE = FactCheck(id="fc-true", claim="Tiêm vắc xin sởi hai mũi giúp trẻ phòng bệnh sởi hiệu quả",
                      rating_text="Đúng", rating=Rating.TRUE, publisher=Publisher("Kiểm Chứng"),
                      url="https://kiemchung.example.org/vac-xin-soi")
@@ -187,8 +189,9 @@ def test_scan_with_claims_file(tmp_path):
     posts.write_text(json.dumps({"id": "p1", "text": SPREADS}, ensure_ascii=False) + "\n"
                      + json.dumps({"id": "p2", "text": CRITICISM}, ensure_ascii=False) + "\n", encoding="utf-8")
     env = {"PYTHONPATH": str(REPO / "src"), "PATH": "/usr/bin:/bin"}
-    run = lambda *extra: subprocess.run([sys.executable, "-m", "khien", "scan", str(posts), "-q", "-w", "1", *extra],  # noqa: E731
-                                        capture_output=True, text=True, env=env, timeout=300)
+    def run(*extra):
+        return subprocess.run([sys.executable, "-m", "khien", "scan", str(posts), "-q", "-w", "1", *extra],
+                              capture_output=True, text=True, env=env, timeout=300)
     with_claims = [json.loads(x) for x in run("--claims", str(fcs)).stdout.splitlines()]
     without = [json.loads(x) for x in run().stdout.splitlines()]
     assert with_claims[0]["facts"]["factcheck_id"]["label"] == "fc-chanh"

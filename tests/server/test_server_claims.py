@@ -34,7 +34,8 @@ def test_bad_bodies_are_problems_naming_the_field(service):
     r = service.post("/v1/claims", "admin", content=b"not json", headers={"Content-Type": "application/ld+json"})
     assert r.status_code in (400, 422) and r.headers["content-type"].startswith("application/problem+json")
     bad = {k: v for k, v in DOC.items() if k != "reviewRating"}
-    r = service.post("/v1/claims", "admin", content=json.dumps(bad).encode(), headers={"Content-Type": "application/ld+json"})
+    r = service.post("/v1/claims", "admin", content=json.dumps(bad).encode(),
+                     headers={"Content-Type": "application/ld+json"})
     assert r.status_code == 422 and "reviewRating" in r.text
     r = service.post("/v1/claims", "admin", content=b"", headers={"Content-Type": "application/ld+json"})
     assert 400 <= r.status_code < 500

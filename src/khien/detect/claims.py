@@ -84,7 +84,10 @@ def tier_of(match: Match, words: int, rating: str) -> str | None:
     tier = getattr(match, "tier", None)
     if tier is None:
         bm25 = match.scores.get("bm25", match.score)
-        tier = "label" if bm25 >= PLACEHOLDER_LABEL_MIN_BM25 else "suggest" if bm25 >= PLACEHOLDER_SUGGEST_MIN_BM25 else None
+        if bm25 >= PLACEHOLDER_LABEL_MIN_BM25:
+            tier = "label"
+        elif bm25 >= PLACEHOLDER_SUGGEST_MIN_BM25:
+            tier = "suggest"
     if tier is None:
         return None
     if words < MIN_LABEL_WORDS or best == "suggest":
