@@ -77,6 +77,9 @@ def current() -> list[LockRow]:
     intent = packaged_path("intent", "model")
     intent_name = json.loads((intent / "intent.json").read_text(encoding="utf-8"))["name"]
     rows.append(_row(f"intent.v1+{intent_name}", [intent, packaged_path("vectors", "model")]))
+    tiers = _root() / "data" / "claims_tiers.json"  # the fact-check matcher's calibration
+    tiers_version = json.loads(tiers.read_text(encoding="utf-8"))["version"]
+    rows.append(_row(f"claims.v1+tiers-{tiers_version}", [tiers]))
     return sorted(rows, key=lambda r: r.name)
 
 

@@ -51,6 +51,10 @@ MATRIX = [
     ("POST", "/v1/flaggers", set(), {"name": "Chống Lừa Đảo", "organisation": "Dự án", "respond_hours": 24}),
     ("GET", "/v1/flaggers", set(), None),
     ("DELETE", "/v1/flaggers/{name}", set(), None),
+    ("POST", "/v1/claims", set(), {"@type": "ClaimReview", "claimReviewed": "Đập Hòa Bình sắp vỡ",
+                                   "reviewRating": {"alternateName": "Tin giả"}, "url": "https://x.example.org/dap",
+                                   "author": {"name": "Tin Thật"}}),
+    ("GET", "/v1/claims/match", {"moderator"}, None),
 ]
 
 

@@ -577,3 +577,16 @@ class CampaignDecided(Event):
     decided: int  # members decided by this call
     skipped: int  # members already under this action
     accounts: int  # distinct accounts among the decided members
+
+
+__all__ += ["ClaimVerdictGiven"]
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimVerdictGiven(Event):
+    """A moderator confirmed or rejected a candidate fact-check of a case (subject ``case:<id>``)."""
+
+    type: ClassVar[str] = "claims.verdict"
+    stored_only: ClassVar[bool] = True
+    factcheck_id: str
+    verdict: str  # confirmed | rejected

@@ -202,3 +202,19 @@ def claims_publishers(db: Optional[str] = DbOption) -> None:
         print("no trusted publishers", file=sys.stderr)
     for p in found:
         typer.echo(f"{p.name}\t{p.url or ''}\t{p.trusted_by}\t{p.trusted_at}")
+
+
+@claims_app.command("verdicts")
+@guarded
+def claims_verdicts(
+    as_json: bool = typer.Option(False, "--json", help="One JSON object a line (evaluation data)."),
+    db: Optional[str] = DbOption,
+) -> None:
+    """Moderators' confirmations and rejections of candidate fact-checks, oldest first: the post's
+    text, the fact-check, the tier and score the engine gave it, and the verdict."""
+    from ..review import claim_verdicts
+
+    with _store(db).read() as tx:
+        found = claim_verdicts.export(tx)
+    list_out(found, as_json=as_json, empty="no verdicts yet", header="case\tfact-check\tverdict\ttier\tby\twhen",
+             line=lambda v: f"{v.case_id}\t{v.factcheck_id}\t{v.verdict}\t{v.tier or ''}\t{v.actor}\t{v.created_at}")

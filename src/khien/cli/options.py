@@ -26,13 +26,15 @@ def database_url(db: Optional[str]) -> str:
     return str(setting_value("database_url", db))
 
 
-def build_engine(policy: Optional[Path], model: Optional[Path] = None, registry: Optional[Path] = None) -> Engine:
+def build_engine(policy: Optional[Path], model: Optional[Path] = None, registry: Optional[Path] = None,
+                 context: Any = None) -> Engine:
+    """The engine of ``policy`` with the CLI's overrides; ``context``: a DetectorContext (fact-checks)."""
     overrides: dict[str, dict[str, Any]] = {}
     if model is not None:
         overrides["classifier.v1"] = {"model": str(model)}
     if registry is not None:
         overrides["impersonation.v1"] = {"registry": str(registry)}
-    return Engine.from_policy(policy, overrides=overrides)
+    return Engine.from_policy(policy, overrides=overrides, context=context)
 
 
 def list_out(found: Sequence[Any], *, as_json: bool, empty: str, line: Callable[[Any], str],

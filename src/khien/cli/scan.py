@@ -40,6 +40,10 @@ def scan(
                                      "protected entity, in this database (sqlite:///PATH or postgresql+psycopg://...)."),
     platform: Optional[str] = typer.Option(None, "--platform", help="With --db: the platform of items whose record "
                                            "names none (items with neither are skipped for cases)."),
+    claims: Optional[Path] = typer.Option(
+        None, "--claims", exists=True, dir_okay=False,
+        help="Fact-checks claims.v1 matches posts against: a ClaimReview JSON-LD, JSONL or CSV file "
+             "(with --db and no --claims: the live fact-checks of trusted publishers in the database)."),
     runner: str = typer.Option("local", "--engine",
                                help="local (this machine) or ray (Parquet/JSONL files to a folder; docs/scale.md)."),
     address: Optional[str] = typer.Option(None, "--address",
@@ -57,6 +61,8 @@ def scan(
     account whose impersonation case is still open gets no second one. The decisions written are
     the same bytes as without --db.
     """
+    if (runner != "local" or address is not None) and claims is not None:
+        fail("--claims goes with the local engine")
     if runner != "local" or address is not None:
         if db is not None:
             fail("--db goes with the local engine: a Ray scan opens no cases (run khien scan --db on the files)")
@@ -70,7 +76,7 @@ def scan(
         fail("--platform must name a platform")
     fmt = detect_format(input, format)
     max_text = setting_value("max_text_chars", max_text_chars)
-    engine = build_engine(policy, model, registry)
+    engine = build_engine(policy, model, registry, _claims_context(claims, db))
     cases = None
     if db is not None:
         from .scan_cases import ScanCases  # database code only when asked for
@@ -133,3 +139,28 @@ def scan(
         if cases is not None:
             print(cases.summary(), file=sys.stderr)
     raise typer.Exit(EXIT_REJECTED if rejected else EXIT_OK)
+
+
+def _claims_context(claims: Optional[Path], db: Optional[str]):  # -> DetectorContext | None
+    """The fact-checks ``claims.v1`` reads: the file, else the database's, else none (it emits nothing)."""
+    from ..detect.context import DetectorContext
+
+    if claims is not None:
+        from ..claims import Matcher, parse_document
+
+        try:
+            parsed = parse_document(claims.name, claims.read_bytes())
+        except ValueError as exc:
+            fail(f"--claims {claims}: {exc}")
+        for error in parsed.errors:
+            print(f"--claims {claims}: record {error.record}: {error.field}: {error.message}", file=sys.stderr)
+        if parsed.errors:
+            fail(f"--claims {claims}: {len(parsed.errors)} bad record(s); fix them first")
+        return DetectorContext(claims=Matcher.calibrated(parsed.fact_checks, dense=False))
+    if db is not None:
+        from ..review import claims as claims_service
+        from ..review import open_store
+
+        with open_store(db, upgrade=True).read() as tx:
+            return DetectorContext(claims=claims_service.matcher(tx))
+    return None

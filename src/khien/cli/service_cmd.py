@@ -116,7 +116,10 @@ def worker(
     store = open_store(settings.database_url)
     if settings.migrate:
         migrate(store)
-    engine = Engine.from_policy(settings.policy)
+    from ..detect.context import DetectorContext
+    from ..review.claims_live import LiveClaims
+
+    engine = Engine.from_policy(settings.policy, context=DetectorContext(claims=LiveClaims(store)))
     loop = Worker(store, engine, batch=settings.worker_batch, batch_bytes=settings.worker_batch_bytes,
                   idle_s=settings.worker_idle_s, lease_s=settings.worker_lease_s)
     stop = threading.Event()

@@ -13,9 +13,10 @@ Factories are called ``factory(config, context)``; a factory may ignore the cont
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:  # the registry module imports detect/, so import it only for type checkers
+    from ..claims import Matcher
     from ..impersonation.registry import Registry
 
 __all__ = ["DetectorContext", "EMPTY"]
@@ -27,9 +28,13 @@ class DetectorContext:
 
     - ``registry``: a protected-entity registry already in memory; ``impersonation.v1`` uses it
       instead of loading the file its config names.
+    - ``claims``: the fact-checks ``claims.v1`` matches against: a :class:`~khien.claims.Matcher`,
+      or a callable returning the current one (a service whose fact-checks change while it runs);
+      ``None``: ``claims.v1`` emits nothing.
     """
 
     registry: "Registry | None" = None
+    claims: "Matcher | Callable[[], Matcher | None] | None" = None
 
 
 EMPTY = DetectorContext()

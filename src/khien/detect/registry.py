@@ -16,8 +16,7 @@ The factory is called ``factory(config, context)``:
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import import_module
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from typing import Any, Callable, Mapping
 
 from ..errors import DetectorError
@@ -30,10 +29,10 @@ __all__ = ["available", "create", "register", "config_class", "parse_config"]
 ENTRY_POINT_GROUP = "khien.detectors"
 
 _extra: dict[str, Callable[..., Detector]] = {}
-
 # Built-in detectors declared here as well as in pyproject.toml: an install made before a detector
-# was added (an editable checkout) still finds it. Entry points win when both name it.
-_BUILTIN = {"campaigns.v1": "khien.campaigns.stage:CampaignStage"}
+# was added (an editable checkout keeps its old entry-point list until it is reinstalled) still
+# finds it. Entry points win when both name it.
+_BUILTIN = {"campaigns.v1": "khien.campaigns.stage:CampaignStage", "claims.v1": "khien.detect.claims:ClaimsDetector"}
 
 
 @lru_cache(maxsize=1)
@@ -41,6 +40,8 @@ def _from_entry_points() -> dict[str, Any]:
     found: dict[str, Any] = {}
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         found[ep.name] = ep
+    for name, target in _BUILTIN.items():
+        found.setdefault(name, EntryPoint(name, target, ENTRY_POINT_GROUP))
     return found
 
 
@@ -58,9 +59,6 @@ def _factory(name: str) -> Callable[..., Detector]:
     if name in _extra:
         return _extra[name]
     ep = _from_entry_points().get(name)
-    if ep is None and name in _BUILTIN:
-        module, _, attr = _BUILTIN[name].partition(":")
-        return getattr(import_module(module), attr)
     if ep is None:
         raise DetectorError(
             f"unknown detector '{name}'",

@@ -9,7 +9,7 @@ from ..model import ACTION_SEVERITY, CategoryFinding, Decision, Evidence, Item, 
 from ..text.spans import drop_contained, widen_to_words
 from ..text.views import Views
 from .conditions import FACTS, Context, category_scores
-from .reasons import dsa_fields, statement_of_reasons
+from .reasons import citations, dsa_fields, statement_of_reasons
 from .schema import Policy, Rule, fill_statement
 
 __all__ = ["evaluate", "findings_from_signals"]
@@ -104,7 +104,8 @@ def evaluate(policy: Policy, item: Item, views: Views, signals: list[Signal], de
     findings = findings_from_signals(policy, signals, {r.category for r in enforced if r.action != "allow"}, ctx)
     category = top.category if top else None
     clause = top.clause if top else None
-    reasons = statement_of_reasons(policy, action, findings, category, clause, automated=True,
+    cites = citations(signals, category) if action != "allow" else []
+    reasons = statement_of_reasons(policy, action, findings, category, clause, automated=True, cites=cites,
                                    detail=_rule_statements(enforced, ctx) if action != "allow" else None)
     shadow_action = None
     if shadow:

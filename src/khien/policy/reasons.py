@@ -11,7 +11,7 @@ from typing import Any, Mapping, Sequence
 from ..model import CategoryFinding
 from .schema import Policy
 
-__all__ = ["statement_of_reasons", "dsa_fields", "ACTION_WORDS"]
+__all__ = ["statement_of_reasons", "dsa_fields", "ACTION_WORDS", "citations"]
 
 ACTION_WORDS = {
     "allow": {"vi": "giữ nguyên", "en": "left up"},
@@ -54,6 +54,33 @@ def _quotes(findings: Sequence[CategoryFinding], category: str | None) -> list[s
     return quotes
 
 
+_MAX_CITES = 2
+
+
+def citations(signals: Sequence[Any], category: str | None) -> list[Mapping[str, Any]]:
+    """The published sources a statement cites: the facts of ``category``'s signals that name a
+    source (``url`` and ``publisher``, e.g. a fact-check of ``claims.v1``) and are confident enough
+    to be shown to the user (``tier`` absent or ``label``), best first, at most two."""
+    found = [s for s in signals if s.category == category and category
+             and s.facts.get("url") and s.facts.get("publisher") and s.facts.get("tier", "label") == "label"]
+    found.sort(key=lambda s: -s.score)
+    out: list[Mapping[str, Any]] = []
+    for s in found:
+        if all(c["url"] != s.facts["url"] for c in out) and len(out) < _MAX_CITES:
+            out.append(s.facts)
+    return out
+
+
+def _cite(cites: Sequence[Mapping[str, Any]]) -> tuple[str, str]:
+    vi, en = "", ""
+    for c in cites:
+        title = c.get("title") or c.get("url")
+        rating = c.get("rating") or c.get("rating_scale") or ""
+        vi += f" Bài kiểm chứng: “{title}” của {c['publisher']}, kết luận: {rating}. Xem: <{c['url']}>."
+        en += f" Fact-check: “{title}” by {c['publisher']}, rated: {rating}. See: <{c['url']}>."
+    return vi, en
+
+
 def statement_of_reasons(
     policy: Policy,
     action: str,
@@ -64,8 +91,10 @@ def statement_of_reasons(
     automated: bool,
     note: str | None = None,
     detail: Mapping[str, str] | None = None,
+    cites: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, str]:
-    """The statement a user receives, ``{"vi": ..., "en": ...}``.
+    """The statement a user receives, ``{"vi": ..., "en": ...}``; ``cites`` (:func:`citations`):
+    published sources it names (a fact-check's title, publisher, rating and link).
 
     ``detail`` (``{"vi", "en"}``) is what the matched rules add (e.g. the campaign a post belongs
     to); it follows the evidence.
@@ -120,6 +149,10 @@ def statement_of_reasons(
         f"The content was {ACTION_WORDS[action]['en']} because it breaks clause {clause} ({title_en}) of the "
         f"policy '{policy.name}'.{found_en} {who_en} {policy.appeal['en']}"
     )
+    cite_vi, cite_en = _cite(cites)
+    if cites:  # the fact-check goes before the appeal sentence's neighbours: it is the reason
+        vi = vi.replace(f" {who_vi}", f"{cite_vi} {who_vi}", 1)
+        en = en.replace(f" {who_en}", f"{cite_en} {who_en}", 1)
     if cat is not None and cat.support:
         vi += f" {cat.support['vi']}"
         en += f" {cat.support['en']}"

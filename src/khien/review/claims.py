@@ -143,7 +143,7 @@ def trusted_publishers(tx: Tx) -> list[TrustedPublisher]:
 
 def matcher(tx: Tx) -> Matcher:
     """A matcher over the live fact-checks of trusted publishers."""
-    return Matcher(rows.matchable(tx))
+    return Matcher.calibrated(rows.matchable(tx), dense=False)
 
 
 def match(tx: Tx, text: str, k: int = 5) -> list[Match]:

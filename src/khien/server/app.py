@@ -25,6 +25,7 @@ from .problems import BodyGuard, install_handlers
 from ..run.children import EngineRecipe
 from ..run.worker import DecidePool
 from .routers import accounts, admin, appeals, audit, campaigns, cases, flaggers, items, legal, reports
+from .routers import claims as claims_routes
 from ..settings import Settings
 
 __all__ = ["create_app"]
@@ -41,8 +42,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     store = store or open_store(settings.database_url)
     if settings.migrate:
         migrate(store)
-    if engine is None:
-        engine = Engine.from_policy(settings.policy)
+    if engine is None:  # claims.v1 matches the store's live fact-checks
+        from ..detect.context import DetectorContext
+        from ..review.claims_live import LiveClaims
+
+        engine = Engine.from_policy(settings.policy, context=DetectorContext(claims=LiveClaims(store, clock=clock)))
     metrics = Metrics()
 
     @asynccontextmanager
@@ -99,7 +103,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.wake_worker = lambda: None
     app.state.wake_webhooks = lambda: None
     install_handlers(app)
-    for module in (items, cases, appeals, legal, audit, admin, accounts, reports, flaggers, campaigns):
+    for module in (items, cases, appeals, legal, audit, admin, accounts, reports, flaggers, campaigns,
+                   claims_routes):
         app.include_router(module.router)
 
     @app.get("/healthz", tags=["service"], summary="Liveness and readiness")

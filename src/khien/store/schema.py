@@ -46,6 +46,7 @@ __all__ = [
     "webhook_dead_letters",
     "fact_checks",
     "claim_publishers",
+    "claim_verdicts",
 ]
 
 metadata = MetaData(
@@ -483,4 +484,23 @@ claim_publishers = Table(
     Column("trusted_by", String(200), nullable=False),
     Column("trusted_at", String(40), nullable=False),
     UniqueConstraint("name_key", name="uq_claim_publishers_name_key"),
+)
+
+# A moderator's verdict on one candidate fact-check of a case (issue 15): confirmed (the post does
+# repeat that claim) or rejected. One row per (case, fact-check); a later verdict replaces it (the
+# audit log keeps every one). Exported as evaluation data (`khien claims verdicts --json`).
+claim_verdicts = Table(
+    "claim_verdicts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", Integer, nullable=False),
+    Column("item_id", String(300), nullable=False),
+    Column("factcheck_id", String(100), nullable=False),
+    Column("verdict", String(20), nullable=False),  # confirmed | rejected
+    Column("tier", String(20)),  # the tier the engine gave the candidate
+    Column("score", Float),
+    Column("text", Text, nullable=False),  # the post's text as judged: the evaluation example
+    Column("actor", String(200), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    UniqueConstraint("case_id", "factcheck_id", name="uq_claim_verdicts_case_id"),
 )

@@ -15,7 +15,7 @@ from ...model import Decision
 from ...review import campaigns, cases, legal, queries
 from ...review.views import CaseView
 from ..problems import status_of
-from . import account_cases, campaign_cases, reports
+from . import account_cases, campaign_cases, factchecks, reports
 from .accounts import summary_of
 from .explain import gaps_of, rules_of, status_of as engine_status
 from .present import evidence_of, highlight, impersonation, links, preview, signal_records
@@ -161,8 +161,9 @@ def _case_view(request: Request, case_id: int) -> dict[str, Any]:
             history = queries.author_history(tx, platform=case.platform, author_id=str(author["id"]),
                                               exclude_item=case.item_id)
         entry = legal.get_request(tx, case.legal_request_id) if case.legal_request_id else None
-    decision = _published(case)
-    text = str(item.get("text", ""))
+        decision = _published(case)
+        text = str(item.get("text", ""))
+        fact_checks = factchecks.view_of(tx, case.id, decision, text)
     lang = lang_of(request)
     return {
         "case": case, "item": item, "author": author, "history": history, "decision": decision,
@@ -174,7 +175,7 @@ def _case_view(request: Request, case_id: int) -> dict[str, Any]:
         "segments": highlight(text, evidence_of(decision)),
         "links": links(text) if text else [], "impersonation": impersonation(item, decision),
         "media": [str(m) for m in item.get("media") or []], "legal_request": entry.request if entry else None,
-        "clauses": clauses_of(policy), "actions": ACTIONS, **panel,
+        "clauses": clauses_of(policy), "actions": ACTIONS, "factchecks": fact_checks, **panel,
     }
 
 

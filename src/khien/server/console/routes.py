@@ -15,13 +15,13 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
-from . import accounts, appeals, cases, flaggers, records, reports, signin, users
+from . import accounts, appeals, cases, factchecks, flaggers, records, reports, signin, users
 from .web import BadForm, Forbidden, SignInNeeded, page, redirect, text_of
 
 __all__ = ["router", "mount"]
 
 router = APIRouter(include_in_schema=False)
-for _module in (signin, cases, appeals, records, users, accounts, reports, flaggers):
+for _module in (signin, cases, appeals, records, users, accounts, reports, flaggers, factchecks):
     router.include_router(_module.router)
 _STATIC = Path(__file__).parent / "static"
 

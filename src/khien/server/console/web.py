@@ -178,7 +178,8 @@ def redirect(target: str) -> Response:
 
 # ---- helpers shared by the page modules ------------------------------------------------------
 
-MESSAGES = ("claimed", "decided", "appeal_decided", "signed_out", "nothing_to_claim", "case_opened")
+MESSAGES = ("claimed", "decided", "appeal_decided", "signed_out", "nothing_to_claim", "case_opened",
+            "verdict_saved")
 
 
 def policy_of(request: Request) -> Any:

@@ -1,0 +1,54 @@
+"""Rows of moderators' verdicts on candidate fact-checks (table ``claim_verdicts``; migration 0900)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+
+from .db import Tx
+from .schema import claim_verdicts
+
+__all__ = ["ClaimVerdict", "put", "for_case", "all_verdicts"]
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimVerdict:
+    """One verdict: the case, the post judged, the candidate fact-check and what the person said."""
+
+    case_id: int
+    item_id: str
+    factcheck_id: str
+    verdict: str  # confirmed | rejected
+    tier: str | None
+    score: float | None
+    text: str
+    actor: str
+    created_at: str
+
+    @classmethod
+    def from_row(cls, row: Any) -> "ClaimVerdict":
+        m = row._mapping
+        return cls(m["case_id"], m["item_id"], m["factcheck_id"], m["verdict"], m["tier"], m["score"], m["text"],
+                   m["actor"], m["created_at"])
+
+    def public(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def put(tx: Tx, verdict: ClaimVerdict) -> None:
+    """Store ``verdict``, replacing an earlier one on the same case and fact-check."""
+    tx.conn.execute(delete(claim_verdicts).where(claim_verdicts.c.case_id == verdict.case_id,
+                                            claim_verdicts.c.factcheck_id == verdict.factcheck_id))
+    tx.conn.execute(insert(claim_verdicts).values(**asdict(verdict)))
+
+
+def for_case(tx: Tx, case_id: int) -> dict[str, ClaimVerdict]:
+    rows = tx.conn.execute(select(claim_verdicts).where(claim_verdicts.c.case_id == case_id))
+    return {v.factcheck_id: v for v in map(ClaimVerdict.from_row, rows)}
+
+
+def all_verdicts(tx: Tx) -> list[ClaimVerdict]:
+    rows = tx.conn.execute(select(claim_verdicts).order_by(claim_verdicts.c.created_at, claim_verdicts.c.id))
+    return [ClaimVerdict.from_row(r) for r in rows]
