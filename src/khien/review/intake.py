@@ -44,7 +44,7 @@ from .versions import MAX_REACH, Outcome, store_items
 CAMPAIGN_FACT = "campaign"  # the campaign.member signal's fact naming the campaign (its key)
 from .views import ItemState, QuarantinedItem
 
-__all__ = ["CampaignLookup", "key_of", "moderate", "moderate_many", "ingest", "record_engine_decisions", "decide_pending",
+__all__ = ["CampaignLookup", "campaign_lookup", "key_of", "moderate", "moderate_many", "ingest", "record_engine_decisions", "decide_pending",
            "item_state", "failed_items", "retry", "IngestResult", "Moderated", "ItemState", "QuarantinedItem",
            "CASE_ACTIONS", "ENGINE_ACTOR", "MAX_ERROR_CHARS", "worker_id", "DEFAULT_LEASE_S"]
 
@@ -127,6 +127,11 @@ def record_engine_decisions(tx: Tx, policy: Policy, pairs: Sequence[tuple[Item, 
 CampaignLookup = Callable[[str], Any]  # campaign key -> its Cluster, or None
 
 
+def campaign_lookup(engine: Any) -> CampaignLookup | None:
+    """``engine.campaign`` when the engine has one (an engine-like wrapper may not)."""
+    return getattr(engine, "campaign", None)
+
+
 def _record_campaigns(tx: Tx, pairs: Sequence[tuple[Item, Decision]], lookup: CampaignLookup, clock: Clock) -> None:
     """Record the campaigns these decisions name, per platform, as the engine's stage last saw them."""
     named: dict[str, dict[str, Any]] = {}  # platform -> key -> cluster
@@ -194,7 +199,7 @@ def moderate(store: Store, engine: Engine, item: Item, actor: Actor, *, clock: C
     on that version, unchanged; other content is a new version, decided now."""
     decision = engine.decide(item)
     with store.write() as tx:
-        return moderate_many(tx, engine.policy, [(item, decision)], clock=clock, campaigns=engine.campaign)[0]
+        return moderate_many(tx, engine.policy, [(item, decision)], clock=clock, campaigns=campaign_lookup(engine))[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,13 +338,13 @@ def _decide_and_write(store: Store, engine: Engine, pending: Sequence[StoredItem
     decided = _decide_isolating(engine, parsed, failures)
     failed = [(stored, failures[stored.pk]) for stored in pending if stored.pk in failures]
     try:
-        _write(store, engine.policy, decided, failed, clock, engine.campaign)
+        _write(store, engine.policy, decided, failed, clock, campaign_lookup(engine))
     except StoreError:
         raise
     except Exception:  # noqa: BLE001 - find the item(s) whose write fails, one transaction each
         for one in decided:
             try:
-                _write(store, engine.policy, [one], [], clock, engine.campaign)
+                _write(store, engine.policy, [one], [], clock, campaign_lookup(engine))
             except StoreError:
                 raise
             except Exception as exc:  # noqa: BLE001

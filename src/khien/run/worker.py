@@ -23,7 +23,7 @@ from ..clock import SYSTEM, Clock
 from ..engine import Engine
 from ..errors import KhienError
 from ..model import Decision, Item
-from ..review.intake import DEFAULT_LEASE_S, Moderated, decide_pending, moderate_many, worker_id
+from ..review.intake import DEFAULT_LEASE_S, Moderated, campaign_lookup, decide_pending, moderate_many, worker_id
 from ..store import Store
 from ..store.db import StoreError
 from .children import ChildPool, EngineRecipe
@@ -347,7 +347,7 @@ class Committer:
     def _write(self, batch: list[_Slot]) -> None:
         with self.store.write() as tx:
             results = moderate_many(tx, self.engine.policy, [(s.item, s.decision) for s in batch], clock=self.clock,
-                                    campaigns=self.engine.campaign)
+                                    campaigns=campaign_lookup(self.engine))
         for slot, result in zip(batch, results):
             slot.result = result
 

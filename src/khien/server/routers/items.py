@@ -41,7 +41,7 @@ def _item(request: Request, data: Any, where: str | None = None) -> Item:
 def _commit(store: Any, engine: Any, item: Item, decision: Decision, clock: Any) -> intake.Moderated:
     """Write one decision made outside the group committer (the app is not in its lifespan)."""
     with store.write() as tx:
-        return intake.moderate_many(tx, engine.policy, [(item, decision)], clock=clock, campaigns=engine.campaign)[0]
+        return intake.moderate_many(tx, engine.policy, [(item, decision)], clock=clock, campaigns=intake.campaign_lookup(engine))[0]
 
 
 @router.post("/v1/moderate", summary="Decide one item now",
