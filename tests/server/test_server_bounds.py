@@ -98,6 +98,13 @@ def _pid_gone(pid):
     return not os.path.exists(f"/proc/{pid}")
 
 
+# How long /healthz is watched while the long text is decided: well inside the decision itself, so
+# the child is still deciding when the test stops it. It was 5 s; on an idle machine the engine now
+# decides this text in about 4 s (5.1 s before this change's engine work), and the child finished
+# inside the window.
+WATCH_S = 2.5
+
+
 def _healthz_times(client, seconds):
     """Each /healthz answer's time (s) over ``seconds``, one call every 10 ms."""
     waits = []
@@ -123,7 +130,7 @@ def test_a_one_megabyte_text_does_not_delay_healthz_by_50_ms(store, engine):
         decider = app.state.decider
         body = json.dumps({"id": "dai", "text": text}).encode()  # encoded here, not while we watch
         assert client.get("/healthz").status_code == 200  # its first call compiles its query: not timed
-        control = _healthz_times(client, 5.0)  # the same calls, as long, with no long text anywhere
+        control = _healthz_times(client, WATCH_S)  # the same calls, as long, with no long text anywhere
 
         def send():
             answer["r"] = service.post("/v1/moderate", "ingest", content=body,
@@ -135,7 +142,7 @@ def test_a_one_megabyte_text_does_not_delay_healthz_by_50_ms(store, engine):
         # Watched from the moment the child process runs (its start, once per child, is not part of it).
         while not decider.children.pids and time.perf_counter() < deadline:
             time.sleep(0.005)
-        waits = _healthz_times(client, 5.0)  # the child's engine build, then the decision itself
+        waits = _healthz_times(client, WATCH_S)  # the child's engine build, then the decision itself
         pids = decider.children.pids
         assert sender.is_alive() and len(pids) == 1, "the long text must still be in its child process"
         assert decider.in_flight == 1
@@ -161,7 +168,8 @@ def test_a_one_megabyte_text_does_not_delay_healthz_by_50_ms(store, engine):
     assert sorted(waits)[int(len(waits) * 0.99)] < max(0.050, max(control)), f"slowest answers (ms): {slow}"
     # Stalls also show as fewer answers: in a server thread the engine let through about a quarter
     # of the calls the same client made without it.
-    assert len(waits) >= 0.5 * len(control), f"{len(waits)} answers in 5 s, {len(control)} without the long text"
+    assert len(waits) >= 0.5 * len(control), \
+        f"{len(waits)} answers in {WATCH_S} s, {len(control)} without the long text"
 
 
 def test_a_killed_child_fails_its_item_only_and_the_next_gets_a_fresh_child(store, engine):
