@@ -139,6 +139,12 @@ class CampaignDetector:
             found = [f for f in found if f.campaign]
         return sorted(found, key=lambda k: (-k.size, k.id))
 
+    def cluster(self, cluster_id: int) -> Cluster | None:
+        """The cluster a membership's ``cluster_id`` belongs to now (after any merge), or None
+        when it has left the window or is a single post."""
+        live = self._live.get(self._find(cluster_id))
+        return self._record(live) if isinstance(live, _Live) else None
+
     def expired(self) -> list[Cluster]:
         """Campaigns that left the window since the last call (the detector keeps none of them)."""
         out, self._expired = self._expired, []

@@ -224,18 +224,19 @@ class CampaignStage:
             live = {m.item_id: m for m in members if m.campaign}
             if not live:
                 return out
-            clusters = self.detector.clusters(campaigns_only=True)
-            by_item: dict[str, Cluster] = {}
-            for cluster in clusters:
-                for member in cluster.members:
-                    if member in live:
-                        by_item[member] = cluster
-            by_id = {c.id: c for c in clusters}
+            # only the clusters this batch's members joined (every live cluster was recorded once per
+            # batch before), each recorded once, as it stands after the batch
+            records: dict[int, Cluster | None] = {}
             touched: dict[str, Cluster] = {}
             for i, post in posts:
                 m = live.get(post.id)
-                cluster = by_item.get(post.id) or (by_id.get(m.cluster_id) if m is not None else None)
-                if m is None or cluster is None:
+                if m is None:
+                    continue
+                if m.cluster_id not in records:
+                    found = self.detector.cluster(m.cluster_id)
+                    records[m.cluster_id] = found if found is not None and found.campaign else None
+                cluster = records[m.cluster_id]
+                if cluster is None:
                     continue
                 touched[cluster.key] = cluster
                 self._batch_keys[post.id] = cluster.key
