@@ -95,6 +95,9 @@ class Settings:
         "texts are decided in the engine child processes (decide_processes).", minimum=0)
     decide_processes: int = _setting(
         1, "Engine child processes per server process for long texts (0: threads only).", minimum=0)
+    claims_dense: bool = _setting(
+        True, "Match posts against fact-checks with the dense sentence-embedding model as well as BM25 "
+        "(needs the `claims` extra; without it, or false: BM25 alone).", used_by="cli, server, worker")
     claim_ttl_s: float = _setting(
         DEFAULT_CLAIM_TTL_S, "Seconds a moderator's claim on a case lasts before others may take it.", minimum=1)
     worker: bool = _setting(True, "Decide stored items in the background (the server's worker).",

@@ -1,15 +1,23 @@
 """The fact-check store and service on SQLite (and PostgreSQL when KHIEN_TEST_POSTGRES_URL is set):
 import with an audit event, re-import updates, retire, trusted publishers, match."""
 
+from dataclasses import replace
+
+import numpy as np
 import orjson
 import pytest
 
 from khien.claims import Rating, Topic
+from khien.claims.dense import DenseRetriever, vector_key
+from khien.claims.dense import available as dense_available
 from khien.clock import FakeClock
 from khien.errors import ConflictError, InputError, NotFoundError
 from khien.review import Actor
 from khien.review import claims
+from khien.review.claims_live import LiveClaims, StoreVectors
 from khien.store import audit as audit_rows
+from khien.store import claims as claim_rows
+from khien.text import fold_accents
 
 ADMIN = Actor("quản trị", "admin")
 T0 = 1_790_000_000.0
@@ -90,19 +98,16 @@ def test_only_live_fact_checks_of_trusted_publishers_are_matched(store, fixtures
     clock = FakeClock(T0)
     _import(store, fixtures, "one_claim_two_reviews.jsonld", clock)
     post = "an la du du non chua khoi sot xuat huyet"
-    with store.read() as tx:
-        assert claims.match(tx, post) == []  # nobody trusted yet
+    assert _match(store, post) == []  # nobody trusted yet
     with store.write() as tx:
         claims.trust(tx, ADMIN, "kiểm chứng mẫu", clock=clock)
         with pytest.raises(ConflictError):
             claims.trust(tx, ADMIN, "KIỂM CHỨNG MẪU", clock=clock)
-    with store.read() as tx:
-        found = claims.match(tx, post)
+    found = _match(store, post)
     assert [m.fact_check.publisher.name for m in found] == ["Kiểm Chứng Mẫu"]
     with store.write() as tx:
         claims.retire(tx, ADMIN, found[0].fact_check.id, clock=clock)
-    with store.read() as tx:
-        assert claims.match(tx, post) == []
+    assert _match(store, post) == []
     with store.write() as tx:
         claims.untrust(tx, ADMIN, "Kiểm Chứng Mẫu", clock=clock)
         with pytest.raises(NotFoundError):
@@ -114,17 +119,44 @@ def test_only_live_fact_checks_of_trusted_publishers_are_matched(store, fixtures
 def test_import_can_trust_the_publishers_it_reads(store, fixtures):
     result = _import(store, fixtures, "factchecks.csv", FakeClock(T0), trust_publishers=True)
     assert result.trusted == ("Kiểm Chứng Mẫu",)
-    with store.read() as tx:
-        found = claims.match(tx, "nghe noi gia vang mieng tuan sau giam mot nua", 1)
+    found = _match(store, "nghe noi gia vang mieng tuan sau giam mot nua", 1)
     assert found[0].fact_check.id == "csv-vang-mieng"
 
 
 def test_match_refuses_an_empty_text_and_a_bad_k(store):
+    with pytest.raises(InputError):
+        _match(store, "   ")
+    with pytest.raises(InputError):
+        _match(store, "giá vàng", 0)
+
+
+def _match(store, text, k=5):
+    """What GET /v1/claims/match and `khien claims match` do: the live matcher, read now."""
+    return claims.match(LiveClaims(store, refresh_s=0)(), text, k)
+
+
+@pytest.mark.skipif(not dense_available(), reason="the dense model is the claims extra")
+def test_the_claims_vectors_are_kept_in_the_store(store, fixtures):
+    _import(store, fixtures, "factchecks.csv", FakeClock(T0), trust_publishers=True)
+    matcher = LiveClaims(store, refresh_s=0)()
+    assert matcher.dense is not None
     with store.read() as tx:
-        with pytest.raises(InputError):
-            claims.match(tx, "   ")
-        with pytest.raises(InputError):
-            claims.match(tx, "giá vàng", 0)
+        fcs = claim_rows.matchable(tx)
+        stored = claim_rows.vectors(tx, [vector_key(fc.claim) for fc in fcs]
+                                    + [vector_key(fold_accents(fc.claim)) for fc in fcs])
+    assert len(stored) == len({fc.claim for fc in fcs} | {fold_accents(fc.claim) for fc in fcs})
+
+    def no_model(texts):
+        raise AssertionError(f"embedded again: {texts}")
+
+    again = DenseRetriever(fcs, no_model, cache=StoreVectors(store))  # every vector comes from the store
+    assert np.allclose(again.accented, matcher.dense.accented) and np.allclose(again.folded, matcher.dense.folded)
+    # a claim nobody embedded yet is embedded once, and stored
+    seen = []
+    extra = replace(fcs[0], id="csv-moi", claim="Uống nước muối pha loãng mỗi sáng chữa khỏi viêm phổi")
+    DenseRetriever([*fcs, extra], lambda texts: (seen.extend(texts), matcher.dense.encoder(texts))[1],
+                   cache=StoreVectors(store))
+    assert sorted(seen) == sorted([extra.claim, fold_accents(extra.claim)])
 
 
 def test_fact_checks_without_a_review_date_are_listed_last(store, fixtures):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,9 @@ import pytest
 from khien.claims import FactCheck, Matcher, Publisher, Rating
 from khien.detect import registry
 from khien.detect.base import Prepared
-from khien.detect.claims import ClaimsDetector, stance_of
+from khien.claims.stance import ClaimStance
+from khien.claims.tiers import Tier
+from khien.detect.claims import ClaimsDetector
 from khien.detect.context import DetectorContext
 from khien.engine import Engine
 from khien.model import Item
@@ -40,29 +42,23 @@ ASKS = "Uống nước chanh nóng mỗi sáng chữa khỏi bệnh ung thư gia
 CRITICISM = "Chính quyền thành phố xử lý vụ ngập lụt quá chậm, lãnh đạo phải chịu trách nhiệm trước người dân"
 
 
-@dataclass(frozen=True)
-class TieredMatch:
-    """A match as the calibrated matcher gives it (with ``tier``), for the policy tests."""
-
-    fact_check: FactCheck
-    score: float
-    scores: dict
-    terms: tuple
-    spans: tuple
-    tier: str
-
-
 class TieredMatcher(Matcher):
-    """The BM25 matcher whose matches all carry one tier (stands in for the calibrated matcher)."""
+    """The calibrated BM25 matcher with every candidate it keeps forced into one tier, for the
+    policy tests. As with the real tiers, only a post that spreads the claim may be labelled."""
 
     def __init__(self, fact_checks, tier: str) -> None:
-        super().__init__(fact_checks)
-        self.tier = tier
+        base = Matcher.calibrated(fact_checks, dense=False)
+        super().__init__(base.fact_checks, tiers=base.tiers)
+        self.forced = Tier(tier)
 
-    def match(self, text: str, k: int = 5):
-        # like a calibrated matcher: weak candidates (few shared terms) are no candidates at all
-        return [TieredMatch(m.fact_check, 0.9, m.scores, m.terms, m.spans, self.tier)
-                for m in super().match(text, k) if len(m.terms) >= 6]
+    def match(self, text: str, k: int = 5, **kw):
+        out = []
+        for m in super().match(text, k, **kw):
+            if m.tier is None or len(m.terms) < 6:  # weak candidates are no candidates at all
+                continue
+            tier = self.forced if m.stance is ClaimStance.SPREADS else Tier.SUGGEST
+            out.append(replace(m, tier=tier))
+        return out
 
 
 def _signals(detector, text):
@@ -81,7 +77,7 @@ def test_signal_contract_with_a_matcher_in_the_context():
     assert [s.facts["factcheck_id"] for s in found][-1] == "fc-chanh"  # best last
     s = found[-1]
     assert (s.detector, s.category) == ("claims.v1", "misinformation")
-    assert 0.0 < s.score < 1.0
+    assert 0.0 < s.score <= 1.0 and s.facts["stance"] == "spreads"
     assert s.facts["tier"] in ("label", "suggest")
     assert s.facts["rating"] == "Sai sự thật" and s.facts["rating_scale"] == "false"
     assert s.facts["publisher"] == "Kiểm Chứng" and s.facts["url"] == CHANH.url
@@ -93,22 +89,42 @@ def test_signal_contract_with_a_matcher_in_the_context():
 
 
 def test_short_texts_are_only_suggested_and_true_claims_never_signalled():
-    detector = ClaimsDetector({}, DetectorContext(claims=TieredMatcher([CHANH, TRUE_ONE], "label")))
+    matcher = Matcher.calibrated([CHANH, TRUE_ONE], dense=False, max_label_age_days=10**6)  # the age rule off
+    detector = ClaimsDetector({}, DetectorContext(claims=matcher))
     assert [s.facts["tier"] for s in _signals(detector, "nước chanh nóng chữa khỏi ung thư")] == ["suggest"]
+    assert [s.facts["tier"] for s in _signals(detector, SPREADS)] == ["label"]  # 8 words and more
     found = _signals(detector, "Tiêm vắc xin sởi hai mũi giúp trẻ phòng bệnh sởi hiệu quả, các mẹ nhớ nhé")
     assert "fc-true" not in [s.facts["factcheck_id"] for s in found]
 
 
 def test_no_diacritics_and_teencode_still_match():
-    detector = ClaimsDetector({}, DetectorContext(claims=Matcher([CHANH, DAP])))
+    detector = ClaimsDetector({}, DetectorContext(claims=Matcher([CHANH, DAP])))  # calibrated by the detector
     found = _signals(detector, "nghe bao dap thuy dien hoa binh bi nut sap vo r, ng dan ha du so tan ngay di")
     assert found and found[-1].facts["factcheck_id"] == "fc-dap"
 
 
 @pytest.mark.parametrize("text,stance", [(SPREADS, "spreads"), (DEBUNKS, "debunks"), (ASKS, "asks"),
-                                         ("Dap Hoa Binh sap vo that ko ae", "asks")])
-def test_stance(text, stance):
-    assert stance_of(text) == stance
+                                         ("Dap thuy dien Hoa Binh bi nut sap vo that ko ae", "asks")])
+def test_stance_of_each_match_is_in_its_facts(text, stance):
+    detector = ClaimsDetector({}, DetectorContext(claims=Matcher.calibrated([CHANH, DAP], dense=False)))
+    found = _signals(detector, text)
+    assert found and found[-1].facts["stance"] == stance and f"stance_{stance}" in found[-1].tags
+
+
+def test_a_long_post_passing_the_claim_on_is_labelled_despite_unrelated_questions():
+    """Cues far from the claim (a greeting question, a negation about the writer's day) say nothing
+    about it; the label tier still needs the post to spread the claim."""
+    long_post = ("Chào cả nhà, dạo này mọi người khỏe không? Tuần trước mẹ mình không đi chợ được vì mưa to quá.\n"
+                 "Hôm nay bà hàng xóm sang chơi kể là uống nước chanh nóng mỗi sáng chữa khỏi bệnh ung thư giai "
+                 "đoạn cuối, bác sĩ bệnh viện giấu không nói cho dân biết đâu.\n"
+                 "Nhà mình bắt đầu uống từ sáng nay rồi. Chia sẻ cho người thân nhé!")
+    detector = ClaimsDetector({}, DetectorContext(claims=Matcher.calibrated([CHANH, DAP], dense=False)))
+    found = _signals(detector, long_post)
+    assert found[-1].facts["factcheck_id"] == "fc-chanh" and found[-1].facts["stance"] == "spreads"
+    # the same post with a verdict anywhere in it is a debunk, never labelled
+    warned = long_post + "\nÀ mà mình vừa đọc lại, đây là tin giả, mọi người đừng làm theo."
+    found = _signals(detector, warned)
+    assert found[-1].facts["stance"] == "debunks" and found[-1].facts["tier"] == "suggest"
 
 
 def test_config_is_checked():

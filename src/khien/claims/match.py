@@ -22,15 +22,16 @@ from ..clock import SYSTEM, Clock
 from .bm25 import BM25Index, Token, tokens
 from .dense import has_accents
 from .records import FactCheck
-from .stance import ClaimStance, stance
+from .stance import ClaimStance, claim_window, stance
 from .tiers import Tier, Tiers, load_tiers
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from .dense import DenseRetriever
+    from .dense import DenseRetriever, VectorCache
 
-__all__ = ["Query", "Ranked", "Retriever", "BM25Retriever", "Match", "Matcher", "rrf", "RRF_K", "DEPTH"]
+__all__ = ["Query", "Ranked", "Retriever", "BM25Retriever", "Match", "Matcher", "rrf", "RRF_K", "DEPTH",
+           "focus", "candidate_stance", "DENSE_MAX_WORDS"]
 
 RRF_K = 60  # the constant of Cormack et al.: damps the weight of the very first ranks
 DEPTH = 50  # how many candidates each retriever gives the fusion
@@ -38,6 +39,12 @@ DEPTH = 50  # how many candidates each retriever gives the fusion
 # beyond, it re-scores BM25's candidates only: the scan of 100,000 x 384 costs 20-60 ms a post on a
 # loaded core (bench/claims.py), the re-scoring nothing.
 DENSE_SCAN_LIMIT = 20_000
+# The dense model reads at most this many words of a post: its cost grows with the length (about 2 ms
+# a word on one core), and a long post's vector is mostly about the rest of the post. When BM25 found
+# candidates, the words read are the sentences holding the words the post shares with its best
+# candidates (:func:`focus`), not the start of the post.
+DENSE_MAX_WORDS = 64
+FOCUS_CANDIDATES = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +136,30 @@ def _spans(query: Query, terms: Sequence[str]) -> tuple[tuple[int, int], ...]:
     return tuple(spans)
 
 
+def focus(text: str, query: Query, spans: Sequence[tuple[int, int]], max_words: int = DENSE_MAX_WORDS) -> str:
+    """What the dense model reads of ``text``: the sentences touching ``spans`` (all of the text
+    without spans), cut to ``max_words`` words."""
+    window = claim_window(text, spans, after=0) if spans else None
+    part = text if window is None else text[window[0]:window[1]]
+    words = part.split()
+    return " ".join(words[:max_words]) if len(words) > max_words else part
+
+
+def _pair_spans(query: Query, terms: Sequence[str]) -> tuple[tuple[int, int], ...]:
+    """Where the post carries the claim: the spans of its adjacent syllable pairs that are shared
+    bigrams (``ung_thu``); a lone shared syllable (``moi`` of both "mỗi" and "mọi") can sit anywhere.
+    Without any shared bigram: every shared syllable's span."""
+    pairs = {t for t in terms if "_" in t}
+    toks = query.tokens
+    spans = tuple((a.start, b.end) for a, b in zip(toks, toks[1:]) if f"{a.text}_{b.text}" in pairs)
+    return spans or _spans(query, terms)
+
+
+def candidate_stance(text: str, query: Query, claim: str, terms: Sequence[str]) -> ClaimStance:
+    """The post's stance towards one candidate, its cues read in the window around the shared words."""
+    return stance(text, claim, claim_window(text, _pair_spans(query, terms)))
+
+
 def _review_date(fc: FactCheck) -> date | None:
     try:
         return date.fromisoformat(fc.review_date[:10]) if fc.review_date else None
@@ -176,10 +207,11 @@ class Matcher:
     @classmethod
     def calibrated(cls, fact_checks: Sequence[FactCheck], *, dense: "bool | DenseRetriever" = True,
                    tiers: Tiers | None = None, max_label_age_days: int | None = None,
-                   clock: Clock = SYSTEM, embeddings_cache: "str | Path | None" = None) -> "Matcher":
+                   clock: Clock = SYSTEM, embeddings_cache: "VectorCache | str | Path | None" = None) -> "Matcher":
         """BM25 + the dense model when ``dense`` and the ``claims`` extra is importable, with tiers.
 
-        ``embeddings_cache``: an ``.npz`` file keeping the claims' vectors between starts
+        ``embeddings_cache``: a :class:`~khien.claims.dense.VectorCache` (or an ``.npz`` file's path)
+        keeping the claims' vectors between starts
         (:class:`~khien.claims.dense.DenseRetriever`); without it every claim is embedded here.
         """
         from .dense import DenseRetriever, available
@@ -233,18 +265,23 @@ class Matcher:
             terms[h.doc] = h.terms
         if mode is None:
             mode = "bm25" if self.dense is None else "fused"
-            if mode == "fused" and self.skip_decisive and self._decisive(feats):
+            if mode == "fused" and self.skip_decisive and (self._decisive(feats) or self._below_gate(feats)):
                 mode = "bm25"
         if mode in ("fused", "dense"):
             if self.dense is None:
                 raise ValueError(f"mode {mode!r} needs the dense retriever (the claims extra)")
+            if mode == "fused":
+                best = sorted(hits, key=lambda h: -h.score)[:FOCUS_CANDIDATES]
+                read = focus(text, query, _pair_spans(query, [t for h in best for t in h.terms]))
+            else:  # embeddings alone (the bench's baseline): the post as it comes, cut to length
+                read = focus(text, query, ())
             if mode == "fused" and len(self.fact_checks) > self.dense_scan_limit and feats:
                 # At scale the dense side re-scores BM25's candidates only (no scan of every claim)
                 docs = list(feats)
                 cos = np.zeros(len(self.fact_checks), dtype=np.float32)
-                cos[docs] = self.dense.cosines(text, docs)
+                cos[docs] = self.dense.cosines(read, docs)
             else:
-                cos = self.dense.cosines(text)
+                cos = self.dense.cosines(read)
                 top = np.argpartition(-cos, min(DEPTH, cos.shape[0]) - 1)[:DEPTH] if cos.shape[0] > DEPTH \
                     else np.arange(cos.shape[0])
                 if mode == "dense":
@@ -253,7 +290,7 @@ class Matcher:
                     feats.setdefault(int(d), {"cover": 0.0})
             # The model reads folded text less well (docs/claims.md): the calibration gives a folded
             # query's cosine its own weight and offset.
-            folded = 0.0 if has_accents(text) else 1.0
+            folded = 0.0 if has_accents(read) else 1.0
             for d, f in feats.items():
                 f["cos"] = float(cos[d])
                 f["folded"] = folded
@@ -266,6 +303,16 @@ class Matcher:
         scores = sorted((model.score(f) for f in feats.values()), reverse=True)
         return bool(scores) and scores[0] >= model.label and (len(scores) < 2 or scores[1] < model.suggest)
 
+    def _below_gate(self, feats: dict[int, dict[str, float]]) -> bool:
+        """BM25's best candidate is too weak for the dense model to make it a match (``tiers.dense_gate``):
+        most posts of a platform share a word or two with some claim and nothing more."""
+        assert self.tiers is not None
+        gate = self.tiers.dense_gate
+        if gate <= 0.0:
+            return False
+        model = self.tiers.models["bm25"]
+        return not feats or max(model.score(f) for f in feats.values()) < gate
+
     def _calibrated(self, text: str, k: int, today: date | None, mode: str | None) -> list[Match]:
         assert self.tiers is not None
         query, mode, feats, terms = self.candidates(text, mode)
@@ -276,8 +323,8 @@ class Matcher:
         out = []
         for score, doc in ranked:
             fc = self.fact_checks[doc]
-            st = stance(text, fc.claim)
-            tier = self.tiers.tier(score, mode, st, words, self._dates[doc], today, self.max_label_age_days)
             shared = terms.get(doc, ())
+            st = candidate_stance(text, query, fc.claim, shared)
+            tier = self.tiers.tier(score, mode, st, words, self._dates[doc], today, self.max_label_age_days)
             out.append(Match(fc, score, dict(feats[doc]), shared, _spans(query, shared), tier, st, mode))
         return out

@@ -11,7 +11,20 @@ removed) so ``tin gia`` and ``ko dung`` count as ``tin giả`` and ``không đú
 compares the post with the claim: a negator (``khien.text.tables.negators``) the post has and the
 claim has not ("vắc xin sởi KHÔNG gây tự kỷ" against "vắc xin sởi gây tự kỷ"). A cue word the claim
 itself contains ("... là tin giả" inside a claim) is not counted. Debunking cues win over question
-cues ("thật không? tin giả đấy"). The cues were tuned on the calibration batches only (01, 04, 05).
+cues ("thật không? tin giả đấy"). The cues were tuned on the calibration batches only.
+
+**Scope.** A long post is mostly not about the claim: "hôm qua mẹ mình không đi chợ được ... cả nhà
+khỏe không?" around a claim passed on in good faith carries a negator and a question mark that say
+nothing of the claim. So the cues are of two strengths:
+
+- :data:`VERDICT` cues name the claim false or a correction ("tin giả", "bác bỏ", "đính chính",
+  "đừng chia sẻ"): people use them about a hoax, hardly ever in passing; they count anywhere in the post;
+- every other cue (the rest of :data:`DEBUNK`, :data:`ASK`, a question mark, a negator the claim
+  lacks) counts only inside the claim's *window* (:func:`claim_window`): the sentences holding the
+  word pairs the post shares with the claim, and the sentence after them (where "thật không ạ?" or
+  "không đúng đâu" sits after a claim repeated to be questioned).
+
+Without matched spans (``window=None``) the whole post is the window: a short post is its own window.
 
 Contract: :func:`stance` is pure and deterministic; it errs towards ``debunks``/``asks`` (which only
 cost a label, never a suggestion to a reviewer).
@@ -23,10 +36,12 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from typing import Sequence
+
 from ..text import views
 from ..text.tables import negators
 
-__all__ = ["ClaimStance", "StanceCues", "stance", "stance_cues"]
+__all__ = ["ClaimStance", "StanceCues", "stance", "stance_cues", "claim_window", "sentences", "VERDICT"]
 
 
 class ClaimStance(StrEnum):
@@ -57,11 +72,49 @@ ASK = (
     "the nao", "sao vay", "nhu the nao", "kiem chung giup", "xac minh giup", "nguon dau", "o dau ra",
 )
 
+# The verdict cues: a subset of DEBUNK that names the claim false or corrected; counted anywhere.
+VERDICT = frozenset({
+    "tin gia", "tin don", "tin nham", "tin bia", "bia dat", "sai su that", "khong co that",
+    "khong phai su that", "khong co chuyen", "khong co co so", "khong co can cu", "chua co bang chung",
+    "khong co bang chung", "bac bo", "dinh chinh", "gia mao", "anh ghep", "cat ghep", "dung tin",
+    "dung chia se", "dung share", "dung chuyen tiep", "da xac minh", "tro lua", "bi lua", "ngo nhan",
+    "gay hieu nham", "su that la", "vo can cu", "fake", "fake news", "hoax", "tin vit", "la sai",
+    "cau view", "cau like",
+})
+
 # Spreaders' idioms that carry a negator without negating the claim ("không tin thì thôi").
+# "bác sĩ giấu không nói": the hoax's own claim that it is being hidden (docs DOMAIN: "they don't want you to know").
 SPREAD_IDIOMS = ("khong tin thi thoi", "ai khong tin", "khong tin thi", "khong ai noi", "ma khong ai", "khong ai biet",
-                 "khong noi ra", "khong cong bo")
+                 "khong noi ra", "khong cong bo", "giau khong noi", "giau khong cho", "khong muon dan biet",
+                 "khong muon ban biet", "khong bao gio noi")
 
 _WORD = re.compile(r"[^\W_]+")
+# A sentence ends at . ! ? … or a line break (a run of them), or at the end of the text.
+_SENTENCE_END = re.compile(r"[.!?…\n]+")
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """The ``[start, end)`` spans of ``text``'s sentences, each with its closing punctuation."""
+    out, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        if text[start:m.end()].strip():
+            out.append((start, m.end()))
+        start = m.end()
+    if text[start:].strip():
+        out.append((start, len(text)))
+    return out
+
+
+def claim_window(text: str, spans: Sequence[tuple[int, int]], after: int = 1) -> tuple[int, int] | None:
+    """The part of ``text`` about the claim: from the first to the last sentence touching ``spans``
+    (the matched words), and ``after`` sentences more; None without spans."""
+    if not spans:
+        return None
+    parts = sentences(text)
+    hit = [i for i, (a, b) in enumerate(parts) if any(s < b and e > a for s, e in spans)]
+    if not hit:
+        return None
+    return parts[hit[0]][0], parts[min(len(parts) - 1, hit[-1] + after)][1]
 
 
 def _folded(text: str) -> str:
@@ -82,22 +135,34 @@ class StanceCues:
     question_mark: bool
 
 
-def stance_cues(text: str, claim: str = "") -> StanceCues:
-    post, ref = _folded(text), _folded(claim)
+def _without_idioms(folded: str) -> str:
     for idiom in SPREAD_IDIOMS:
-        post = post.replace(f" {idiom} ", " ")
-    debunk = tuple(p for p in _found(post, DEBUNK) if f" {p} " not in ref)
-    ask = tuple(p for p in _found(post, ASK) if f" {p} " not in ref)
+        folded = folded.replace(f" {idiom} ", " ")
+    return folded
+
+
+def stance_cues(text: str, claim: str = "", window: tuple[int, int] | None = None) -> StanceCues:
+    """The cues of :func:`stance`: verdict cues from the whole post, the others from ``window``."""
+    ref = _folded(claim)
+    post = _without_idioms(_folded(text))
+    near_text = text if window is None else text[window[0]:window[1]]
+    near = post if window is None else _without_idioms(_folded(near_text))
+    debunk = tuple(p for p in _found(post, VERDICT) if f" {p} " not in ref)
+    debunk += tuple(p for p in _found(near, DEBUNK) if p not in VERDICT and f" {p} " not in ref)
+    ask = tuple(p for p in _found(near, ASK) if f" {p} " not in ref)
     _, folded_negators = negators()
-    negated = tuple(n for n in _found(post, folded_negators) if f" {n} " not in ref)
-    return StanceCues(debunk, ask, negated, "?" in text)
+    negated = tuple(n for n in _found(near, folded_negators) if f" {n} " not in ref)
+    return StanceCues(debunk, ask, negated, "?" in near_text)
 
 
-def stance(text: str, claim: str = "") -> ClaimStance:
-    """The post's stance towards ``claim`` (the matched fact-check's claim; empty: cues only)."""
+def stance(text: str, claim: str = "", window: tuple[int, int] | None = None) -> ClaimStance:
+    """The post's stance towards ``claim`` (the matched fact-check's claim; empty: cues only).
+
+    ``window``: the span of ``text`` about the claim (:func:`claim_window`); None: all of it.
+    """
     if not text.strip():
         return ClaimStance.UNCLEAR
-    cues = stance_cues(text, claim)
+    cues = stance_cues(text, claim, window)
     if cues.debunk:
         return ClaimStance.DEBUNKS
     if cues.ask or cues.question_mark:

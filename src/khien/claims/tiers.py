@@ -68,6 +68,10 @@ class Tiers:
     models: dict[str, ScoreModel]
     min_label_words: int = 8
     max_label_age_days: int = 730
+    # Below this calibrated BM25 score of the best candidate, the dense model is not run at all
+    # (0: always run when BM25 is not decisive); the recipe picks the highest gate that keeps the
+    # calibration posts' suggest recall@5.
+    dense_gate: float = 0.0
     recipe: str = "PYTHONPATH=src python bench/claims.py --calibrate"
     figures: dict[str, float] = field(default_factory=dict)
 
@@ -89,6 +93,7 @@ class Tiers:
         return json.dumps({
             "version": self.version, "recipe": self.recipe,
             "min_label_words": self.min_label_words, "max_label_age_days": self.max_label_age_days,
+            "dense_gate": self.dense_gate,
             "models": {k: {"weights": m.weights, "bias": m.bias, "label": m.label, "suggest": m.suggest}
                        for k, m in self.models.items()},
             "figures": self.figures,

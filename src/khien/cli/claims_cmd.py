@@ -135,13 +135,16 @@ def claims_match(
     as_json: bool = typer.Option(False, "--json", help="One JSON object a line."),
     db: Optional[str] = DbOption,
 ) -> None:
-    """The fact-checks (of trusted publishers) that best match a text, with BM25 scores and the words shared."""
+    """The fact-checks (of trusted publishers) that best match a text: calibrated score, tier, the words shared."""
     import orjson
 
     from ..review import claims
+    from ..review.claims_live import LiveClaims
+    from ..settings import setting_value
 
-    with _store(db).read() as tx:
-        found = claims.match(tx, text, k)
+    store = _store(db)
+    found = claims.match(LiveClaims(store, dense=bool(setting_value("claims_dense")))(), text, k)
+    with store.read() as tx:
         trusted = claims.trusted_publishers(tx)
     if not trusted:
         typer.echo("khien: no publisher is trusted, so nothing is matched: 'khien claims trust NAME' "
@@ -152,12 +155,14 @@ def claims_match(
         fc = m.fact_check
         if as_json:
             typer.echo(orjson.dumps({"id": fc.id, "score": round(m.score, 4), "scores": m.scores,
+                                     "tier": m.tier, "stance": m.stance, "mode": m.mode,
                                      "rating": fc.rating.value, "rating_text": fc.rating_text,
                                      "publisher": fc.publisher.name, "url": fc.url, "claim": fc.claim,
                                      "terms": list(m.terms), "spans": [list(s) for s in m.spans]}).decode())
             continue
         words = ", ".join(text[s:e] for s, e in m.spans)
-        typer.echo(f"{m.score:7.2f}  {fc.id}  {fc.rating.value} ({fc.rating_text}, {fc.publisher.name})\n"
+        tier = f"{m.tier or 'below suggest'}, post {m.stance}"
+        typer.echo(f"{m.score:7.3f}  {fc.id}  {tier}  {fc.rating.value} ({fc.rating_text}, {fc.publisher.name})\n"
                    f"         {fc.claim}\n         {fc.url}\n         matched: {words}")
 
 

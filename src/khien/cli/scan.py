@@ -156,11 +156,11 @@ def _claims_context(claims: Optional[Path], db: Optional[str]):  # -> DetectorCo
             print(f"--claims {claims}: record {error.record}: {error.field}: {error.message}", file=sys.stderr)
         if parsed.errors:
             fail(f"--claims {claims}: {len(parsed.errors)} bad record(s); fix them first")
-        return DetectorContext(claims=Matcher.calibrated(parsed.fact_checks, dense=False))
+        # the claims' vectors are not kept between scans of a file (with --db they are: in the database)
+        return DetectorContext(claims=Matcher.calibrated(parsed.fact_checks, dense=bool(setting_value("claims_dense"))))
     if db is not None:
-        from ..review import claims as claims_service
         from ..review import open_store
+        from ..review.claims_live import LiveClaims
 
-        with open_store(db, upgrade=True).read() as tx:
-            return DetectorContext(claims=claims_service.matcher(tx))
+        return DetectorContext(claims=LiveClaims(open_store(db, upgrade=True), dense=bool(setting_value("claims_dense"))))
     return None

@@ -141,15 +141,11 @@ def trusted_publishers(tx: Tx) -> list[TrustedPublisher]:
     return rows.trusted_publishers(tx)
 
 
-def matcher(tx: Tx) -> Matcher:
-    """A matcher over the live fact-checks of trusted publishers."""
-    return Matcher.calibrated(rows.matchable(tx), dense=False)
-
-
-def match(tx: Tx, text: str, k: int = 5) -> list[Match]:
-    """The ``k`` best fact-checks for ``text`` (builds the index: for one-off use, e.g. the CLI)."""
+def match(matcher: Matcher | None, text: str, k: int = 5) -> list[Match]:
+    """The ``k`` best fact-checks for ``text`` by ``matcher`` (the live one of
+    :class:`~khien.review.claims_live.LiveClaims`: what ``claims.v1`` decides with); none without one."""
     if not 1 <= k <= MAX_K:
         raise InputError(f"k must be from 1 to {MAX_K}, found {k}", field="k")
     if not text.strip():
         raise InputError("the text to match is empty", field="text")
-    return matcher(tx).match(text, k)
+    return matcher.match(text, k) if matcher is not None else []

@@ -4,27 +4,55 @@ Fact-checks are imported, retired and their publishers trusted while the service
 engine's context carries this callable instead of a fixed matcher: ``claims.v1`` calls it once per
 batch; it re-reads the live fact-checks of trusted publishers at most every ``refresh_s`` seconds
 and rebuilds the index only when they changed.
+
+The dense model's vectors of the claims are kept in the store (``claim_embeddings``, through
+:class:`StoreVectors`): a service start, or a refresh after an import, embeds only the claims no
+process has embedded before.
 """
 
 from __future__ import annotations
 
 import threading
+from typing import Sequence
+
+import numpy as np
 
 from ..claims import Matcher
-from ..clock import SYSTEM, Clock
+from ..claims.dense import DIM, MODEL
+from ..clock import SYSTEM, Clock, iso
 from ..store import Store
 from ..store import claims as rows
 
-__all__ = ["LiveClaims", "REFRESH_S"]
+__all__ = ["LiveClaims", "REFRESH_S", "StoreVectors"]
 
 REFRESH_S = 60.0
+
+
+class StoreVectors:
+    """The claims' vectors in the store: a :class:`~khien.claims.dense.VectorCache`."""
+
+    def __init__(self, store: Store, clock: Clock = SYSTEM) -> None:
+        self.store, self.clock = store, clock
+
+    def load(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        with self.store.read() as tx:
+            found = rows.vectors(tx, list(keys))
+        return {k: np.frombuffer(v, dtype="<f4").copy() for k, v in found.items() if len(v) == 4 * DIM}
+
+    def save(self, vectors: dict[str, np.ndarray]) -> None:
+        if not vectors:
+            return
+        data = {k: np.asarray(v, dtype="<f4").tobytes() for k, v in vectors.items()}
+        with self.store.write() as tx:
+            rows.put_vectors(tx, MODEL, DIM, data, when=iso(self.clock.now()))
 
 
 class LiveClaims:
     """``LiveClaims(store)()`` -> the current :class:`~khien.claims.Matcher` (None when none is live)."""
 
-    def __init__(self, store: Store, *, refresh_s: float = REFRESH_S, clock: Clock = SYSTEM) -> None:
-        self.store, self.refresh_s, self.clock = store, refresh_s, clock
+    def __init__(self, store: Store, *, refresh_s: float = REFRESH_S, clock: Clock = SYSTEM,
+                 dense: bool = True) -> None:
+        self.store, self.refresh_s, self.clock, self.dense = store, refresh_s, clock, dense
         self._lock = threading.Lock()
         self._read_at: float | None = None
         self._matcher: Matcher | None = None
@@ -38,6 +66,8 @@ class LiveClaims:
                 with self.store.read() as tx:
                     live = tuple(rows.matchable(tx))
                 if self._matcher is None or self._matcher.fact_checks != live:
-                    self._matcher = Matcher.calibrated(live, dense=False) if live else None
+                    self._matcher = Matcher.calibrated(
+                        live, dense=self.dense, clock=self.clock,
+                        embeddings_cache=StoreVectors(self.store, self.clock)) if live else None
                 self._read_at = now
         return self._matcher

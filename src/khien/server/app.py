@@ -42,11 +42,14 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     store = store or open_store(settings.database_url)
     if settings.migrate:
         migrate(store)
-    if engine is None:  # claims.v1 matches the store's live fact-checks
-        from ..detect.context import DetectorContext
-        from ..review.claims_live import LiveClaims
+    from ..review.claims_live import LiveClaims
 
-        engine = Engine.from_policy(settings.policy, context=DetectorContext(claims=LiveClaims(store, clock=clock)))
+    # The live fact-checks: claims.v1 matches them, GET /v1/claims/match shows the same matches.
+    claims_source = LiveClaims(store, clock=clock, dense=settings.claims_dense)
+    if engine is None:
+        from ..detect.context import DetectorContext
+
+        engine = Engine.from_policy(settings.policy, context=DetectorContext(claims=claims_source))
     metrics = Metrics()
 
     @asynccontextmanager
@@ -91,6 +94,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.store = store
     app.state.engine = engine
+    app.state.claims = claims_source
     # Long texts are decided in child processes that rebuild the engine from the policy setting; a
     # child whose engine differs from ``engine`` (one given by the caller) is never used.
     app.state.decider = DecidePool(engine, threads=settings.decide_threads, limit=settings.decide_queue,

@@ -15,10 +15,11 @@ from sqlalchemy import delete, select, update
 
 from ..claims.records import FactCheck, Publisher, Rating, Topic, publisher_key
 from .db import Tx
-from .schema import claim_publishers, fact_checks
+from .bulk import any_in, insert_rows
+from .schema import claim_embeddings, claim_publishers, fact_checks
 
 __all__ = ["StoredFactCheck", "TrustedPublisher", "get_many", "upsert", "list_fact_checks", "retire",
-           "trust", "untrust", "trusted_publishers", "matchable"]
+           "trust", "untrust", "trusted_publishers", "matchable", "vectors", "put_vectors"]
 
 _CHUNK = 500
 
@@ -148,3 +149,20 @@ def untrust(tx: Tx, name: str) -> TrustedPublisher | None:
         return None
     tx.conn.execute(delete(claim_publishers).where(claim_publishers.c.id == row.id))
     return TrustedPublisher.from_row(row)
+
+
+def vectors(tx: Tx, keys: Sequence[str]) -> dict[str, bytes]:
+    """The stored claim vectors among ``keys`` (float32 bytes), one query per 500 keys."""
+    out: dict[str, bytes] = {}
+    for i in range(0, len(keys), _CHUNK):
+        stmt = select(claim_embeddings.c.key, claim_embeddings.c.vector).where(
+            any_in(tx, claim_embeddings.c.key, keys[i:i + _CHUNK]))
+        out.update({row.key: bytes(row.vector) for row in tx.conn.execute(stmt)})
+    return out
+
+
+def put_vectors(tx: Tx, model: str, dim: int, new: Mapping[str, bytes], *, when: str) -> None:
+    """Store claim vectors; a key stored already (another process embedded it first) is kept."""
+    rows = [{"key": k, "model": model, "dim": dim, "vector": v, "created_at": when} for k, v in new.items()]
+    for i in range(0, len(rows), _CHUNK):
+        insert_rows(tx, claim_embeddings, rows[i:i + _CHUNK], conflict=("key",))

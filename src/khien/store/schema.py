@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -47,6 +48,7 @@ __all__ = [
     "fact_checks",
     "claim_publishers",
     "claim_verdicts",
+    "claim_embeddings",
 ]
 
 metadata = MetaData(
@@ -503,4 +505,17 @@ claim_verdicts = Table(
     Column("actor", String(200), nullable=False),
     Column("created_at", String(40), nullable=False),
     UniqueConstraint("case_id", "factcheck_id", name="uq_claim_verdicts_case_id"),
+)
+
+# The dense model's vectors of fact-checks' claims (issue 15), so a service start or a refresh
+# embeds only the claims it has not seen (embedding costs ~0.05-0.1 s a text on one core). Keyed by
+# SHA-256 of the model's name and the exact text read; ``vector``: little-endian float32 bytes.
+claim_embeddings = Table(
+    "claim_embeddings",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("model", String(100), nullable=False),
+    Column("dim", Integer, nullable=False),
+    Column("vector", LargeBinary, nullable=False),
+    Column("created_at", String(40), nullable=False),
 )

@@ -45,11 +45,10 @@ def import_claims(request: Request, actor: Actor = Depends(admin), raw: bytes = 
 
 @router.get("/v1/claims/match", summary="The fact-checks of trusted publishers that best match a text")
 def match(request: Request, text: str = "", k: int = 5, actor: Actor = Depends(moderator)) -> Response:
-    with request.app.state.store.read() as tx:
-        found = claims.match(tx, text, k)
+    found = claims.match(request.app.state.claims(), text, k)
     return json_response({"matches": [{
         "factcheck_id": m.fact_check.id, "claim": m.fact_check.claim, "score": round(m.score, 4),
-        "tier": getattr(m, "tier", None), "rating": m.fact_check.rating_text, "rating_scale": str(m.fact_check.rating),
+        "tier": m.tier, "stance": m.stance, "rating": m.fact_check.rating_text, "rating_scale": str(m.fact_check.rating),
         "publisher": m.fact_check.publisher.name, "url": m.fact_check.url, "title": m.fact_check.title,
         "review_date": m.fact_check.review_date, "terms": list(m.terms),
         "spans": [{"start": s, "end": e, "text": text[s:e]} for s, e in m.spans]} for m in found]})
