@@ -157,7 +157,8 @@ def _pair_spans(query: Query, terms: Sequence[str]) -> tuple[tuple[int, int], ..
 
 def candidate_stance(text: str, query: Query, claim: str, terms: Sequence[str]) -> ClaimStance:
     """The post's stance towards one candidate, its cues read in the window around the shared words."""
-    return stance(text, claim, claim_window(text, _pair_spans(query, terms)))
+    spans = _pair_spans(query, terms)
+    return stance(text, claim, claim_window(text, spans), claim_window(text, spans, after=0))
 
 
 def _review_date(fc: FactCheck) -> date | None:

@@ -19,10 +19,14 @@ nothing of the claim. So the cues are of two strengths:
 
 - :data:`VERDICT` cues name the claim false or a correction ("tin giả", "bác bỏ", "đính chính",
   "đừng chia sẻ"): people use them about a hoax, hardly ever in passing; they count anywhere in the post;
-- every other cue (the rest of :data:`DEBUNK`, :data:`ASK`, a question mark, a negator the claim
-  lacks) counts only inside the claim's *window* (:func:`claim_window`): the sentences holding the
-  word pairs the post shares with the claim, and the sentence after them (where "thật không ạ?" or
-  "không đúng đâu" sits after a claim repeated to be questioned).
+- the rest of :data:`DEBUNK` and the questions about truth (:data:`ASK_TRUTH`) count inside the
+  claim's *window* (:func:`claim_window`): the sentences holding the word pairs the post shares with
+  the claim, and the sentence after them (where "thật không ạ?" or "không đúng đâu" sits after a
+  claim repeated to be questioned);
+- questions to the audience (:data:`ASK_GENERIC`: "có ai biết...") count only in the claim's own
+  sentences, and a question mark there or closing a short next sentence;
+- a negator the claim lacks counts when it comes right before a word of the claim ("KHÔNG gây tự
+  kỷ"): "không ai đền", "không cứu kịp" in the story around a claim negate nothing of it.
 
 Without matched spans (``window=None``) the whole post is the window: a short post is its own window.
 
@@ -41,7 +45,8 @@ from typing import Sequence
 from ..text import views
 from ..text.tables import negators
 
-__all__ = ["ClaimStance", "StanceCues", "stance", "stance_cues", "claim_window", "sentences", "VERDICT"]
+__all__ = ["ClaimStance", "StanceCues", "stance", "stance_cues", "claim_window", "sentences", "VERDICT", "DEBUNK",
+           "ASK", "ASK_TRUTH", "ASK_GENERIC"]
 
 
 class ClaimStance(StrEnum):
@@ -55,22 +60,38 @@ class ClaimStance(StrEnum):
 DEBUNK = (
     "tin gia", "tin don", "tin nham", "tin bia", "bia dat", "sai su that", "khong dung", "khong chinh xac",
     "khong co that", "khong phai su that", "khong co chuyen", "khong he", "khong co co so", "khong co can cu",
-    "chua co bang chung", "khong co bang chung", "bac bo", "dinh chinh", "canh bao", "lua dao", "gia mao",
+    "chua co bang chung", "khong co bang chung", "bac bo", "dinh chinh", "lua dao", "gia mao",
     "la gia", "deu gia", "anh ghep", "cat ghep", "chinh sua", "anh cu", "video cu", "dung tin", "dung chia se",
     "dung share", "dung chuyen tiep", "dung hoang mang", "dung hoang", "dung lo", "dung so", "dung bam",
     "dung bo", "dung nghe", "dung vi", "dung de", "khong bam", "cau view", "cau like", "hoang mang", "van an toan",
     "van binh thuong", "binh thuong", "chinh thuc", "xac nhan khong", "da xac minh", "khong co thong bao",
     "nguoi ta don", "don bay", "tro lua", "bi lua", "ngo nhan", "hieu nham", "gay hieu nham", "thuc ra",
     "thuc te la", "su that la", "khong lien quan", "vo can cu", "fake", "fake news", "hoax", "tin vit", "la sai",
-    "anh ai", "lam gi co",
+    "anh ai", "lam gi co", "deepfake", "chua tung", "thieu boi canh",
 )
-ASK = (
+# Questions about the claim's truth ("thật không?"): read in the claim's sentences and the next one.
+ASK_TRUTH = (
     "that khong", "that ko", "that k", "that hong", "that ha", "that hay", "that a", "that sao", "co that",
     "phai khong", "phai ko", "dung khong", "dung ko", "dung hong", "co dung", "co phai", "khong a", "ko a",
-    "khong vay", "ko vay", "khong nhi", "khong mn", "khong moi nguoi", "khong ca nha", "cho hoi", "cho em hoi",
-    "cho minh hoi", "cho toi hoi", "xin hoi", "ai biet", "co ai", "ai da", "ai co", "hay khong", "hay ko",
-    "the nao", "sao vay", "nhu the nao", "kiem chung giup", "xac minh giup", "nguon dau", "o dau ra",
+    "khong vay", "ko vay", "khong nhi", "hay khong", "hay ko", "kiem chung giup", "xac minh giup", "nguon dau",
+    "o dau ra",
 )
+# Questions to the audience about anything ("có ai biết chỗ bán...?"): a post passing a claim on asks
+# them too, so only inside the claim's own sentences.
+ASK_GENERIC = (
+    "khong mn", "khong moi nguoi", "khong ca nha", "cho hoi", "cho em hoi", "cho minh hoi", "cho toi hoi",
+    "xin hoi", "ai biet", "co ai", "ai da", "ai co", "the nao", "sao vay", "nhu the nao",
+)
+ASK = ASK_TRUTH + ASK_GENERIC
+# A question mark in the sentence after the claim counts when that sentence is this short ("Thật không ạ?").
+SHORT_QUESTION_WORDS = 8
+# How many content words (function syllables skipped) after a negator may be the claim's for the
+# negator to negate the claim ("KHÔNG gây tự kỷ", "không có gói hỗ trợ nào"); "không ai đền" or
+# "không cứu kịp" in a story negate nothing of it.
+NEGATED_REACH = 2
+# Syllables too common to tie a negator to the claim ("không có", "không được").
+_FUNCTION = frozenset("co la duoc phai the nay nhu ai gi bi cho di den mot nhung cac va voi thi ma de nen con lai "
+                      "ra vao len xuong biet can nua hon roi se da dang van cung".split())
 
 # The verdict cues: a subset of DEBUNK that names the claim false or corrected; counted anywhere.
 VERDICT = frozenset({
@@ -78,7 +99,7 @@ VERDICT = frozenset({
     "khong phai su that", "khong co chuyen", "khong co co so", "khong co can cu", "chua co bang chung",
     "khong co bang chung", "bac bo", "dinh chinh", "gia mao", "anh ghep", "cat ghep", "dung tin",
     "dung chia se", "dung share", "dung chuyen tiep", "da xac minh", "tro lua", "bi lua", "ngo nhan",
-    "gay hieu nham", "su that la", "vo can cu", "fake", "fake news", "hoax", "tin vit", "la sai",
+    "gay hieu nham", "su that la", "vo can cu", "fake", "fake news", "hoax", "tin vit", "la sai", "deepfake",
     "cau view", "cau like",
 })
 
@@ -141,28 +162,54 @@ def _without_idioms(folded: str) -> str:
     return folded
 
 
-def stance_cues(text: str, claim: str = "", window: tuple[int, int] | None = None) -> StanceCues:
-    """The cues of :func:`stance`: verdict cues from the whole post, the others from ``window``."""
+def stance_cues(text: str, claim: str = "", window: tuple[int, int] | None = None,
+                core: tuple[int, int] | None = None) -> StanceCues:
+    """The cues of :func:`stance`: verdict cues from the whole post, the others from ``window`` (the
+    claim's sentences and the next) and ``core`` (the claim's sentences); None: the whole post."""
     ref = _folded(claim)
     post = _without_idioms(_folded(text))
     near_text = text if window is None else text[window[0]:window[1]]
+    core = window if core is None else core
+    core_text = text if core is None else text[core[0]:core[1]]
     near = post if window is None else _without_idioms(_folded(near_text))
+    mid = near if core == window else _without_idioms(_folded(core_text))
     debunk = tuple(p for p in _found(post, VERDICT) if f" {p} " not in ref)
     debunk += tuple(p for p in _found(near, DEBUNK) if p not in VERDICT and f" {p} " not in ref)
-    ask = tuple(p for p in _found(near, ASK) if f" {p} " not in ref)
+    ask = tuple(p for p in _found(near, ASK_TRUTH) + _found(mid, ASK_GENERIC) if f" {p} " not in ref)
     _, folded_negators = negators()
-    negated = tuple(n for n in _found(near, folded_negators) if f" {n} " not in ref)
-    return StanceCues(debunk, ask, negated, "?" in near_text)
+    claim_words = set(ref.split()) - _FUNCTION
+    negated = tuple(n for n in _found(mid, folded_negators) if _negates(mid, n, claim_words, ref))
+    rest = near_text[len(core_text):] if window is not None and core is not None else ""
+    question = "?" in core_text or ("?" in rest and len(rest.split()) <= SHORT_QUESTION_WORDS)
+    return StanceCues(debunk, ask, negated, question)
 
 
-def stance(text: str, claim: str = "", window: tuple[int, int] | None = None) -> ClaimStance:
+def _negates(folded: str, negator: str, claim_words: set[str], ref: str) -> bool:
+    """Whether some occurrence of ``negator`` in ``folded`` has a claim word within reach after it,
+    in words the claim itself does not say ("pin không bị chai" in the claim is no negation of it)."""
+    words = folded.split()
+    size = len(negator.split())
+    for i in range(len(words) - size + 1):
+        if " ".join(words[i:i + size]) != negator:
+            continue
+        content = [j for j in range(i + size, min(len(words), i + size + 2 * NEGATED_REACH))
+                   if words[j] not in _FUNCTION][:NEGATED_REACH]
+        for j in content:
+            if words[j] in claim_words and f" {' '.join(words[i:j + 1])} " not in ref:
+                return True
+    return False
+
+
+def stance(text: str, claim: str = "", window: tuple[int, int] | None = None,
+           core: tuple[int, int] | None = None) -> ClaimStance:
     """The post's stance towards ``claim`` (the matched fact-check's claim; empty: cues only).
 
-    ``window``: the span of ``text`` about the claim (:func:`claim_window`); None: all of it.
+    ``window``: the span of ``text`` about the claim and the sentence after (:func:`claim_window`),
+    ``core``: the claim's sentences alone; None: all of the text.
     """
     if not text.strip():
         return ClaimStance.UNCLEAR
-    cues = stance_cues(text, claim, window)
+    cues = stance_cues(text, claim, window, core)
     if cues.debunk:
         return ClaimStance.DEBUNKS
     if cues.ask or cues.question_mark:
