@@ -41,14 +41,15 @@ POSTS = [
     {"id": "dap-bac-bo", "platform": "facebook", "text": "Tin đập thủy điện Hòa Bình bị nứt và sắp vỡ là tin giả, đã "
      "được kiểm chứng, mọi người đừng chia sẻ"},
     {"id": "dap-hoi", "platform": "facebook", "text": "Đập thủy điện Hòa Bình bị nứt và sắp vỡ có thật không ae?"},
-    {"id": "pho", "platform": "facebook", "text": "Hôm nay trời đẹp, cả nhà đi công viên chơi rồi ăn phở bò ở đầu ngõ."},
+    {"id": "pho", "platform": "facebook",
+     "text": "Hôm nay trời đẹp, cả nhà đi công viên chơi rồi ăn phở bò ở đầu ngõ."},
     # a scam: removed and a case on the API, but not claims.v1's, so the scan does not record it
     {"id": "lua", "platform": "facebook", "text": "Tuyển CTV việc nhẹ lương cao, hoa hồng 15% mỗi đơn, nạp tiền để "
      "rút, ib Zalo 0912 345 678."},
-    {"id": "dap-dai", "platform": "facebook", "text": "Tin nóng từ người quen làm ở nhà máy gửi về lúc nửa đêm. Khẩn cấp: "
-     "đập thủy điện Hòa Bình bị nứt và sắp vỡ, bà con hạ du sơ tán ngay trong đêm nay, chia sẻ cho mọi người cùng "
-     "biết. Nhà em ở Hòa Bình, cả xóm đang thu dọn đồ đạc, xe cộ chạy ra quốc lộ kín đường, ai có người thân ở Hà "
-     "Nội thì gọi điện báo ngay, đừng chần chừ kẻo không kịp."},
+    {"id": "dap-dai", "platform": "facebook", "text": "Tin nóng từ người quen làm ở nhà máy gửi về lúc nửa đêm. "
+     "Khẩn cấp: đập thủy điện Hòa Bình bị nứt và sắp vỡ, bà con hạ du sơ tán ngay trong đêm nay, chia sẻ cho "
+     "mọi người cùng biết. Nhà em ở Hòa Bình, cả xóm đang thu dọn đồ đạc, xe cộ chạy ra quốc lộ kín đường, ai có "
+     "người thân ở Hà Nội thì gọi điện báo ngay, đừng chần chừ kẻo không kịp."},
     # no platform in the record: --platform names it
     {"id": "chanh-nhe", "text": "nghe nói uống chanh nóng buổi sáng giúp phòng ung thư, mẹ mình uống mấy tháng nay "
      "thấy khỏe ra nhiều"},

@@ -38,7 +38,8 @@ def scan(
     # no envvar on purpose: without --db the command only reads and prints, as it always did
     db: Optional[str] = typer.Option(None, "--db", help="Also open an account case for each author found imitating a "
                                      "protected entity, and record the posts claims.v1 labels or sends to review "
-                                     "(fact-check cases), in this database (sqlite:///PATH or postgresql+psycopg://...)."),
+                                     "(fact-check cases), in this database (sqlite:///PATH or "
+                                     "postgresql+psycopg://...)."),
     platform: Optional[str] = typer.Option(None, "--platform", help="With --db: the platform of items whose record "
                                            "names none (impersonation findings with neither are skipped)."),
     claims: Optional[Path] = typer.Option(
