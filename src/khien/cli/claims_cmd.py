@@ -213,13 +213,44 @@ def claims_publishers(db: Optional[str] = DbOption) -> None:
 @guarded
 def claims_verdicts(
     as_json: bool = typer.Option(False, "--json", help="One JSON object a line (evaluation data)."),
+    summary: bool = typer.Option(False, "--summary", help="Figures instead: per tier and per publisher, the "
+                                 "verdicts, confirmed, rejected and the confirmed share (--json: one object)."),
     db: Optional[str] = DbOption,
 ) -> None:
     """Moderators' confirmations and rejections of candidate fact-checks, oldest first: the post's
     text, the fact-check, the tier and score the engine gave it, and the verdict."""
     from ..review import claim_verdicts
 
+    if summary:
+        with _store(db).read() as tx:
+            figures = claim_verdicts.summary(tx)
+        _print_summary(figures, as_json=as_json)
+        return
     with _store(db).read() as tx:
         found = claim_verdicts.export(tx)
     list_out(found, as_json=as_json, empty="no verdicts yet", header="case\tfact-check\tverdict\ttier\tby\twhen",
              line=lambda v: f"{v.case_id}\t{v.factcheck_id}\t{v.verdict}\t{v.tier or ''}\t{v.actor}\t{v.created_at}")
+
+
+def _print_summary(figures: Any, *, as_json: bool) -> None:
+    """``claims verdicts --summary``: two tab-separated tables (per tier with the total, per publisher)."""
+    if as_json:
+        import orjson
+
+        typer.echo(orjson.dumps(figures.public()).decode())
+        return
+
+    def row(name: str, f: Any) -> str:
+        share = f"{f.confirmed_share * 100:.1f}%" if f.confirmed_share is not None else "-"
+        return f"{name}\t{f.verdicts}\t{f.confirmed}\t{f.rejected}\t{share}"
+
+    columns = "verdicts\tconfirmed\trejected\tconfirmed share"
+    typer.echo(f"tier\t{columns}")
+    for f in figures.by_tier:
+        typer.echo(row(f.name or "(none)", f))
+    typer.echo(row("all", figures.total))
+    typer.echo(f"\npublisher\t{columns}")
+    for f in figures.by_publisher:
+        typer.echo(row(f.name or "(not in the store)", f))
+    if not figures.by_publisher:
+        typer.echo("no verdicts yet", err=True)

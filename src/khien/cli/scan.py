@@ -37,9 +37,11 @@ def scan(
         help="Longest text decided, in characters; a longer one is a line error (default: setting max_text_chars)."),
     # no envvar on purpose: without --db the command only reads and prints, as it always did
     db: Optional[str] = typer.Option(None, "--db", help="Also open an account case for each author found imitating a "
-                                     "protected entity, in this database (sqlite:///PATH or postgresql+psycopg://...)."),
+                                     "protected entity, and record the posts claims.v1 labels or sends to review "
+                                     "(fact-check cases), in this database (sqlite:///PATH or "
+                                     "postgresql+psycopg://...)."),
     platform: Optional[str] = typer.Option(None, "--platform", help="With --db: the platform of items whose record "
-                                           "names none (items with neither are skipped for cases)."),
+                                           "names none (impersonation findings with neither are skipped)."),
     claims: Optional[Path] = typer.Option(
         None, "--claims", exists=True, dir_okay=False,
         help="Fact-checks claims.v1 matches posts against: a ClaimReview JSON-LD, JSONL or CSV file "
@@ -58,8 +60,11 @@ def scan(
     With --db, each author whose item's decision says they imitate a protected entity also gets an
     account case (origin account:impersonation) on the item's platform (or --platform), with the
     entity and the evidence in its audit event and the policy decided with as its priority; an
-    account whose impersonation case is still open gets no second one. The decisions written are
-    the same bytes as without --db.
+    account whose impersonation case is still open gets no second one. The posts whose decision
+    claims.v1 makes (a label linking a fact-check, or review) are recorded as POST /v1/moderate
+    records them: a review opens a fact-check case in the console; only those decisions are
+    written, and a scan run again records none twice. The decisions written are the same bytes as
+    without --db.
     """
     if (runner != "local" or address is not None) and claims is not None:
         fail("--claims goes with the local engine")
@@ -101,11 +106,13 @@ def scan(
         task = progress.add_task("scan", total=None, rate="-")
     try:
         for result in run_batches(engine, records, workers=workers, batch_size=batch_size, dsa=dsa,
-                                  max_text=max_text, findings=cases is not None):
+                                  max_text=max_text, findings=cases is not None,
+                                  keep=cases.keep if cases is not None else False):
             out.writelines(result.lines)
-            if cases is not None and result.findings:
+            if cases is not None and (result.findings or result.decided):
                 out.flush()  # the decisions are out before their cases are opened
                 cases.add(result.findings)
+                cases.add_decided(result.decided)
             for lineno, message in result.errors:
                 err.print(f"[red]line {lineno}[/red]: {message}", markup=True, highlight=False, soft_wrap=True) if err.is_terminal \
                     else print(f"line {lineno}: {message}", file=sys.stderr)

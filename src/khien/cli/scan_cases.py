@@ -1,16 +1,24 @@
-"""``khien scan --db``: the authors a scan finds imitating a protected entity become account cases.
+"""``khien scan --db``: the authors a scan finds imitating a protected entity become account cases,
+and the posts ``claims.v1`` labels or sends to review are recorded (fact-check cases).
 
 The same service path as ``khien impersonation --db`` (``review.accounts.impersonation_findings``:
 origin ``account:impersonation:finding:N``, the entity and the evidence in the
 ``account.case_opened`` event, one open impersonation case per account, priority by the policy the
-engine decided with). Imported only when ``--db`` is given, so a plain scan loads no database code.
+engine decided with). The fact-check decisions go through ``review.claim_cases.record`` (the path
+of ``khien stream --db``: item stored, decision recorded once, a ``review`` decision opens its case);
+only those come back from the workers, so a scan of a million lines writes a few rows, not a million.
+Imported only when ``--db`` is given, so a plain scan loads no database code.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Callable, Sequence
+
 from ..impersonation.findings import AuthorFinding
+from ..model import Decision, Item
 from ..policy import Policy
-from ..review import accounts, open_store
+from ..review import accounts, claim_cases, open_store
 
 CLI_ACTOR = "cli"
 
@@ -27,6 +35,9 @@ class ScanCases:
         self.policy = policy
         self.platform = platform
         self.opened = self.already = self.skipped = 0
+        self.fact_checks = claim_cases.Recorded()
+        # the decisions a batch brings back to be recorded: claims.v1's only (khien.run.local keep=)
+        self.keep: Callable[[Decision], bool] = claim_cases.fact_check_decisions(policy)
         self._seen: set[tuple[str, str]] = set()
         # open (and upgrade) the database before the first line is decided: a bad URL fails at once
         self._store = open_store(url, upgrade=True)
@@ -53,6 +64,19 @@ class ScanCases:
                 self.opened += len(done.opened)
                 self.already += done.already_open
 
+    def add_decided(self, pairs: Sequence[tuple[Item, Decision]]) -> None:
+        """Record one batch's fact-check decisions (``keep``'s), in one transaction; an item whose
+        record names no platform takes ``platform`` (none: recorded without one, as the API does)."""
+        if not pairs:
+            return
+        if self.platform:
+            pairs = [(dataclasses.replace(i, platform=self.platform) if not i.platform else i, d) for i, d in pairs]
+        with self._store.write() as tx:
+            self.fact_checks += claim_cases.record(tx, self.policy, pairs)
+
     def summary(self) -> str:
+        fc = self.fact_checks
         return (f"khien scan: {self.opened:,} account cases opened, {self.already:,} accounts already had an open "
-                f"impersonation case, {self.skipped:,} impersonation findings skipped (no platform or no author id)")
+                f"impersonation case, {self.skipped:,} impersonation findings skipped (no platform or no author id)\n"
+                f"khien scan: fact-check cases: {fc.cases_opened:,} opened, {fc.labelled:,} labelled posts recorded, "
+                f"{fc.already:,} fact-check decisions already recorded")

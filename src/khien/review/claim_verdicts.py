@@ -8,7 +8,8 @@ person says ``confirmed`` (the post does repeat that claim) or ``rejected``; the
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping
 
 from ..audit import AuditEvent, record_many
 from ..audit import events as ev
@@ -20,10 +21,12 @@ from ..store.claim_verdicts import ClaimVerdict
 from . import cases
 from .actor import Actor
 
-__all__ = ["VERDICTS", "DETECTOR", "candidates_of", "give", "for_case", "export", "ClaimVerdict"]
+__all__ = ["VERDICTS", "DETECTOR", "TIERS", "candidates_of", "give", "for_case", "export", "summary", "ClaimVerdict",
+           "VerdictFigures", "VerdictSummary"]
 
 VERDICTS = ("confirmed", "rejected")
 DETECTOR = "claims.v1"
+TIERS = ("label", "suggest")  # khien.claims.Tier's values: always shown, in this order, even with no verdict
 
 
 def candidates_of(decision: Mapping[str, Any] | None) -> list[dict[str, Any]]:
@@ -74,3 +77,59 @@ def for_case(tx: Tx, case_id: int) -> dict[str, ClaimVerdict]:
 def export(tx: Tx) -> list[ClaimVerdict]:
     """Every verdict, oldest first: evaluation data (text, fact-check, tier, score, verdict)."""
     return rows.all_verdicts(tx)
+
+
+@dataclass(frozen=True, slots=True)
+class VerdictFigures:
+    """The verdicts of one group (a tier, a publisher, or all): how many, confirmed, rejected."""
+
+    name: str | None  # the tier or publisher; None: not known (see VerdictSummary)
+    verdicts: int = 0
+    confirmed: int = 0
+    rejected: int = 0
+
+    @property
+    def confirmed_share(self) -> float | None:
+        """Confirmed over verdicts (None without verdicts): how often the people agreed with the match."""
+        return self.confirmed / self.verdicts if self.verdicts else None
+
+    def public(self) -> dict[str, Any]:
+        share = self.confirmed_share
+        return {"name": self.name, "verdicts": self.verdicts, "confirmed": self.confirmed, "rejected": self.rejected,
+                "confirmed_share": round(share, 4) if share is not None else None}
+
+
+@dataclass(frozen=True, slots=True)
+class VerdictSummary:
+    """Figures on the verdicts: all of them, per tier (``label`` and ``suggest`` always, then any other
+    tier recorded; a verdict whose candidate had no tier counts under ``None``, last) and per publisher
+    (most verdicts first; ``None``: a fact-check not in the store)."""
+
+    total: VerdictFigures
+    by_tier: tuple[VerdictFigures, ...]
+    by_publisher: tuple[VerdictFigures, ...]
+
+    def public(self) -> dict[str, Any]:
+        return {"total": self.total.public(), "by_tier": [f.public() for f in self.by_tier],
+                "by_publisher": [f.public() for f in self.by_publisher]}
+
+
+def _figures(name: str | None, found: Iterable[rows.VerdictCount]) -> VerdictFigures:
+    n = {v: 0 for v in VERDICTS}
+    for c in found:
+        n[c.verdict] = n.get(c.verdict, 0) + c.count
+    return VerdictFigures(name, sum(n.values()), n["confirmed"], n["rejected"])
+
+
+def summary(tx: Tx) -> VerdictSummary:
+    """Per tier and per publisher: verdicts, confirmed, rejected and the confirmed share (the console's
+    fact-checks page and ``khien claims verdicts --summary``)."""
+    found = rows.counts(tx)
+    tiers: list[str | None] = [*TIERS, *sorted({c.tier for c in found if c.tier and c.tier not in TIERS})]
+    if any(c.tier is None for c in found):
+        tiers.append(None)
+    by_tier = tuple(_figures(t, [c for c in found if c.tier == t]) for t in tiers)
+    publishers = {c.publisher for c in found}
+    by_publisher = sorted((_figures(p, [c for c in found if c.publisher == p]) for p in publishers),
+                          key=lambda f: (-f.verdicts, f.name is None, f.name or ""))
+    return VerdictSummary(_figures(None, found), by_tier, tuple(by_publisher))

@@ -5,7 +5,8 @@ The engine holds the GIL for long stretches (a regex over a long text does not r
 process. :class:`ChildPool` decides such items in separate processes instead:
 
 - started lazily with the ``spawn`` context (never ``fork`` from a threaded server); each child
-  builds the engine once from an :class:`EngineRecipe` (the policy path), never a pickled engine,
+  builds the engine once from an :class:`EngineRecipe` (the policy path and, for a service engine
+  that matches fact-checks, the database URL), never a pickled engine or store,
   and runs at a lower CPU priority (``CHILD_NICE``) than the server it serves;
 - a child whose engine fingerprint differs from the server's answers :class:`EngineMismatch`, so a
   server with an engine of its own (tests, embedding) never gets decisions from another engine;
@@ -47,12 +48,44 @@ _TERMINATE_GRACE_S = 1.0
 
 @dataclass(frozen=True, slots=True)
 class EngineRecipe:
-    """What a child process needs to build the server's engine: the policy file (None: packaged)."""
+    """What a child process needs to build the server's engine, as plain values (it is pickled).
+
+    ``policy``: the policy file (None: packaged). ``database_url``: the service's database, when the
+    server's engine matches posts against the store's live fact-checks (``claims.v1`` with
+    :class:`~khien.review.claims_live.LiveClaims`); the child then opens a store of its own and its own
+    ``LiveClaims`` over it, so a long text is matched against the same fact-checks as a short one.
+    None: an engine without fact-checks (``claims.v1`` emits nothing), as ``Engine.from_policy``.
+    The context is not part of the engine's fingerprint, so the fingerprint check is unchanged.
+    """
 
     policy: str | None = None
+    database_url: str | None = None
+    dense: bool = True  # claims.v1 with the dense model too (the server's ``claims_dense`` setting)
+
+    @classmethod
+    def with_live_claims(cls, policy: str | None, database_url: str, *, dense: bool = True) -> "EngineRecipe | None":
+        """The recipe of a service engine that reads the store's fact-checks; None when the database
+        lives only in the server's memory (``sqlite://``): a child could not open it, so no recipe
+        (long texts are decided in threads) rather than a child deciding without the fact-checks."""
+        if database_url in _PROCESS_LOCAL_URLS:
+            return None
+        return cls(policy, database_url, dense)
 
     def build(self) -> Engine:
-        return Engine.from_policy(self.policy)
+        if self.database_url is None:
+            return Engine.from_policy(self.policy)
+        from ..detect.context import DetectorContext
+        from ..review.claims_live import LiveClaims
+        from ..review.services import open_store
+
+        # The child's own store and its own refreshing view of the fact-checks (a store, its
+        # connections and a matcher are never sent over the pipe). Never migrated here: the server did.
+        store = open_store(self.database_url)
+        return Engine.from_policy(self.policy, context=DetectorContext(claims=LiveClaims(store, dense=self.dense)))
+
+
+# Database URLs another process cannot open (SQLite in memory belongs to the process that made it).
+_PROCESS_LOCAL_URLS = frozenset({"sqlite://", "sqlite:///:memory:"})
 
 
 class DecideFailed(KhienError):

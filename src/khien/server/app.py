@@ -46,10 +46,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     # The live fact-checks: claims.v1 matches them, GET /v1/claims/match shows the same matches.
     claims_source = LiveClaims(store, clock=clock, dense=settings.claims_dense)
-    if engine is None:
+    recipe: EngineRecipe | None = EngineRecipe(settings.policy)  # an engine of the caller's: as before
+    if engine is None:  # claims.v1 matches the store's live fact-checks, in this process and in the children
         from ..detect.context import DetectorContext
 
         engine = Engine.from_policy(settings.policy, context=DetectorContext(claims=claims_source))
+        recipe = EngineRecipe.with_live_claims(settings.policy, store.url, dense=settings.claims_dense)
     metrics = Metrics()
 
     @asynccontextmanager
@@ -95,11 +97,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.store = store
     app.state.engine = engine
     app.state.claims = claims_source
-    # Long texts are decided in child processes that rebuild the engine from the policy setting; a
-    # child whose engine differs from ``engine`` (one given by the caller) is never used.
+    # Long texts are decided in child processes that rebuild the engine from the policy setting (and
+    # open the store's fact-checks when this engine does); a child whose engine differs from
+    # ``engine`` (one given by the caller) is never used.
     app.state.decider = DecidePool(engine, threads=settings.decide_threads, limit=settings.decide_queue,
                                    processes=settings.decide_processes, inline_chars=settings.decide_inline_chars,
-                                   recipe=EngineRecipe(settings.policy))
+                                   recipe=recipe)
     app.state.clock = clock
     app.state.keys = KeyCache(store, settings.key_cache_s, clock=clock)
     app.state.metrics = metrics

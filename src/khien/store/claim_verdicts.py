@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 
 from .db import Tx
-from .schema import claim_verdicts
+from .schema import claim_verdicts, fact_checks
 
-__all__ = ["ClaimVerdict", "put", "for_case", "all_verdicts"]
+__all__ = ["ClaimVerdict", "VerdictCount", "put", "for_case", "all_verdicts", "counts"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,3 +52,23 @@ def for_case(tx: Tx, case_id: int) -> dict[str, ClaimVerdict]:
 def all_verdicts(tx: Tx) -> list[ClaimVerdict]:
     rows = tx.conn.execute(select(claim_verdicts).order_by(claim_verdicts.c.created_at, claim_verdicts.c.id))
     return [ClaimVerdict.from_row(r) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class VerdictCount:
+    """How many verdicts say ``verdict`` on candidates of ``tier`` from ``publisher`` (None: the
+    fact-check is not in the store, e.g. matched from a file by ``khien scan --claims``)."""
+
+    tier: str | None
+    publisher: str | None
+    verdict: str
+    count: int
+
+
+def counts(tx: Tx) -> list[VerdictCount]:
+    """The verdicts counted by (tier, publisher, verdict): one grouped query, whatever their number."""
+    v = claim_verdicts
+    joined = v.outerjoin(fact_checks, fact_checks.c.id == v.c.factcheck_id)
+    rows = tx.conn.execute(select(v.c.tier, fact_checks.c.publisher, v.c.verdict, func.count().label("n"))
+                           .select_from(joined).group_by(v.c.tier, fact_checks.c.publisher, v.c.verdict))
+    return [VerdictCount(r.tier, r.publisher, r.verdict, int(r.n)) for r in rows]

@@ -1,9 +1,12 @@
-"""The fact-check part of a case page (issue 15): the post beside its candidate fact-checks.
+"""The fact-check part of a case page (issue 15): the post beside its candidate fact-checks; and
+the fact-checks page (``/factchecks``): figures on the verdicts.
 
 A case whose decision carries ``claims.v1`` signals shows each candidate (claim, rating,
 publisher, link, review date, tier) with the post's matching words highlighted, and takes a
 verdict per candidate: confirm (the post repeats that claim) or reject. Verdicts go through
-:mod:`khien.review.claim_verdicts` (stored, audited, exported as evaluation data).
+:mod:`khien.review.claim_verdicts` (stored, audited, exported as evaluation data); the page's
+figures (per tier and per publisher: verdicts, confirmed, rejected, confirmed share) are that
+service's :func:`~khien.review.claim_verdicts.summary`, as ``khien claims verdicts --summary``.
 """
 
 from __future__ import annotations
@@ -13,10 +16,11 @@ from typing import Any, Mapping
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from ...enums import Role
 from ...errors import KhienError
 from ...review import claim_verdicts
 from .present import Mark, highlight
-from .web import clock_of, error_page, posted, redirect, require_role
+from .web import clock_of, error_page, page, posted, redirect, require_role
 
 __all__ = ["router", "view_of"]
 
@@ -51,3 +55,12 @@ def verdict(request: Request, form: dict[str, str], case_id: int) -> Response:
     except KhienError as exc:
         return error_page(request, exc)
     return redirect(f"/cases/{case_id}?msg=verdict_saved#factchecks")
+
+
+@router.get("/factchecks")
+def figures(request: Request) -> Response:
+    """Figures on the verdicts, for the people who give them and those who audit the matcher."""
+    require_role(request, Role.MODERATOR, Role.AUDITOR)
+    with request.app.state.store.read() as tx:
+        found = claim_verdicts.summary(tx)
+    return page(request, "factchecks.html", figures=found, msg=None)
