@@ -31,8 +31,9 @@ FACT_CHECKS = [
      "rating": "Sai sự thật", "publisher": "Tin Thật", "url": "https://tinthat.example.org/chanh-nong",
      "title": "Nước chanh nóng không chữa được ung thư", "review_date": "2026-03-02", "topic": "health"},
 ]
-LABELLED = {"dap-1", "chanh-1"}  # repeat a claim confidently: label with the fact-check's link
-REVIEWED = {"dap-dai", "chanh-nhe"}  # may repeat one: a fact-check case for a person
+# repeat a claim confidently (also inside a long post): label with the fact-check's link
+LABELLED = {"dap-1", "chanh-1", "dap-dai"}
+REVIEWED = {"dap-mo", "chanh-nhe"}  # may repeat one: a fact-check case for a person
 POSTS = [
     {"id": "dap-1", "platform": "facebook", "text": "Khẩn cấp: đập thủy điện Hòa Bình bị nứt và sắp vỡ, bà con hạ du "
      "sơ tán ngay trong đêm nay, chia sẻ cho mọi người cùng biết"},
@@ -50,6 +51,8 @@ POSTS = [
      "Khẩn cấp: đập thủy điện Hòa Bình bị nứt và sắp vỡ, bà con hạ du sơ tán ngay trong đêm nay, chia sẻ cho "
      "mọi người cùng biết. Nhà em ở Hòa Bình, cả xóm đang thu dọn đồ đạc, xe cộ chạy ra quốc lộ kín đường, ai có "
      "người thân ở Hà Nội thì gọi điện báo ngay, đừng chần chừ kẻo không kịp."},
+    {"id": "dap-mo", "platform": "facebook", "text": "Nghe người ta nói thủy điện Hòa Bình có vấn đề gì đó, nước "
+     "xả nhiều lắm, bà con hạ du nhớ để ý nhé mọi người"},
     # no platform in the record: --platform names it
     {"id": "chanh-nhe", "text": "nghe nói uống chanh nóng buổi sáng giúp phòng ung thư, mẹ mình uống mấy tháng nay "
      "thấy khỏe ra nhiều"},
@@ -80,7 +83,7 @@ def test_scan_db_opens_fact_check_cases_and_records_only_claims_decisions(tmp_pa
     assert {i for i, d in decided.items() if d["rules"] == ["misinformation.debunked-claim"]} == LABELLED
     assert {i for i, d in decided.items() if d["rules"] == ["misinformation.possible"]} == REVIEWED
     assert decided["lua"]["action"] == "remove" and decided["dap-bac-bo"]["action"] == "allow"
-    assert "fact-check cases: 2 opened, 2 labelled posts recorded, 0 fact-check decisions already" in first.stderr
+    assert "fact-check cases: 2 opened, 3 labelled posts recorded, 0 fact-check decisions already" in first.stderr
 
     store = open_store(db_url)
     with store.read() as tx:
@@ -92,7 +95,7 @@ def test_scan_db_opens_fact_check_cases_and_records_only_claims_decisions(tmp_pa
         open_cases = [c for c in queries.queue(tx) if c.item_id in {p["id"] for p in POSTS}]
     assert sorted(c.item_id for c in open_cases) == sorted(REVIEWED)  # a label opens no case
     # each is a fact-check case: its candidates are there, and a fact-checker's verdict is taken
-    case = next(c for c in open_cases if c.item_id == "dap-dai")
+    case = next(c for c in open_cases if c.item_id == "dap-mo")
     with store.write() as tx:
         from khien.review import cases
 
@@ -100,11 +103,11 @@ def test_scan_db_opens_fact_check_cases_and_records_only_claims_decisions(tmp_pa
         (top, *_) = claim_verdicts.candidates_of(shown.decision.public(provenance=True))
         assert top["factcheck_id"] == "tt-dap-hoa-binh" and top["url"] == FACT_CHECKS[0]["url"]
         verdict = claim_verdicts.give(tx, Actor("lan", "moderator"), case.id, top["factcheck_id"], "confirmed")
-    assert verdict.tier == "suggest" and verdict.item_id == "dap-dai"
+    assert verdict.tier == "suggest" and verdict.item_id == "dap-mo"
 
     again = _scan(src, "--workers", workers, "--db", db_url, "--platform", "facebook")
     assert again.stdout_bytes == first.stdout_bytes
-    assert "fact-check cases: 0 opened, 0 labelled posts recorded, 4 fact-check decisions already" in again.stderr
+    assert "fact-check cases: 0 opened, 0 labelled posts recorded, 5 fact-check decisions already" in again.stderr
     with store.read() as tx:
         assert sorted(c.item_id for c in queries.queue(tx) if c.item_id in REVIEWED) == sorted(REVIEWED)
         assert all(len(intake.item_state(tx, "facebook", i).versions) == 1 for i in LABELLED | REVIEWED)

@@ -32,15 +32,13 @@ POSTS = {  # id -> (text, the tier its candidate gets)
               "cho mọi người cùng biết", "label"),
     "chanh-1": ("Cả nhà ơi, uống nước chanh nóng mỗi sáng chữa khỏi bệnh ung thư giai đoạn cuối, chia sẻ ngay cho "
                 "người thân", "label"),
-    "dap-dai": ("Tin nóng từ người quen làm ở nhà máy gửi về lúc nửa đêm. Khẩn cấp: đập thủy điện Hòa Bình bị nứt và "
-                "sắp vỡ, bà con hạ du sơ tán ngay trong đêm nay, chia sẻ cho mọi người cùng biết. Nhà em ở Hòa Bình, "
-                "cả xóm đang thu dọn đồ đạc, xe cộ chạy ra quốc lộ kín đường, ai có người thân ở Hà Nội thì gọi điện "
-                "báo ngay, đừng chần chừ kẻo không kịp.", "suggest"),
+    "dap-mo": ("Nghe người ta nói thủy điện Hòa Bình có vấn đề gì đó, nước xả nhiều lắm, bà con hạ du nhớ để ý nhé "
+               "mọi người", "suggest"),
     "chanh-nhe": ("nghe nói uống chanh nóng buổi sáng giúp phòng ung thư, mẹ mình uống mấy tháng nay thấy khỏe ra "
                   "nhiều", "suggest"),
 }
 # post -> the verdicts given on its case in order (a later one replaces the earlier: counted once)
-VERDICTS = {"dap-1": ["confirmed"], "chanh-1": ["confirmed"], "dap-dai": ["confirmed", "rejected"],
+VERDICTS = {"dap-1": ["confirmed"], "chanh-1": ["confirmed"], "dap-mo": ["confirmed", "rejected"],
             "chanh-nhe": ["confirmed"]}
 # what the figures must then say: (verdicts, confirmed, rejected, share)
 BY_TIER = {"label": (2, 2, 0, 1.0), "suggest": (2, 1, 1, 0.5)}
@@ -59,6 +57,7 @@ def _build(store) -> dict[str, int]:
     from khien.reports.desk import ReportDesk
     from khien.reports.intake import parse_report
     from khien.review import claims, queries
+    from khien.review.claims_live import LiveClaims
     from khien.review.actor import Actor
     from khien.review.intake import moderate_many
 
@@ -66,10 +65,12 @@ def _build(store) -> dict[str, int]:
     feed = "".join(json.dumps(f, ensure_ascii=False) + "\n" for f in FACT_CHECKS).encode()
     with store.write() as tx:
         claims.import_document(tx, Actor("quan", "admin"), "feed.jsonl", feed, trust_publishers=True, clock=clock)
-        engine = Engine.from_policy(context=DetectorContext(claims=claims.matcher(tx)))
-        items = [Item.from_dict({"id": i, "platform": "facebook", "text": t, "reach": {"views": 800}})
-                 for i, (t, _) in POSTS.items()]
-        done = moderate_many(tx, engine.policy, [(i, engine.decide(i)) for i in items], clock=clock)
+    engine = Engine.from_policy(context=DetectorContext(claims=LiveClaims(store, clock=clock)))
+    items = [Item.from_dict({"id": i, "platform": "facebook", "text": t, "reach": {"views": 800}})
+             for i, (t, _) in POSTS.items()]
+    decided = [(i, engine.decide(i)) for i in items]  # decided first, as the service does: never inside a write
+    with store.write() as tx:
+        done = moderate_many(tx, engine.policy, decided, clock=clock)
         for name, role in ACCOUNTS:
             create_user(tx, name=name, role=role, password=PASSWORD, actor="test")
     actions = {i.id: m.decision.action for i, m in zip(items, done)}

@@ -127,14 +127,20 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
 
 def claim_window(text: str, spans: Sequence[tuple[int, int]], after: int = 1) -> tuple[int, int] | None:
-    """The part of ``text`` about the claim: from the first to the last sentence touching ``spans``
-    (the matched words), and ``after`` sentences more; None without spans."""
+    """The part of ``text`` about the claim, and ``after`` sentences more; None without spans.
+
+    The claim's sentences are those holding at least half as many of ``spans`` (the matched word
+    pairs) as the sentence holding most: a place name the claim shares ("Hòa Bình") met again
+    later in the story does not make that sentence part of the claim.
+    """
     if not spans:
         return None
     parts = sentences(text)
-    hit = [i for i, (a, b) in enumerate(parts) if any(s < b and e > a for s, e in spans)]
-    if not hit:
+    counts = [sum(1 for s, e in spans if s < b and e > a) for a, b in parts]
+    best = max(counts, default=0)
+    if best == 0:
         return None
+    hit = [i for i, n in enumerate(counts) if n > 0 and 2 * n >= best]
     return parts[hit[0]][0], parts[min(len(parts) - 1, hit[-1] + after)][1]
 
 

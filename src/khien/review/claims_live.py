@@ -12,6 +12,7 @@ process has embedded before.
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Sequence
 
@@ -20,12 +21,15 @@ import numpy as np
 from ..claims import Matcher
 from ..claims.dense import DIM, MODEL
 from ..clock import SYSTEM, Clock, iso
+from ..store.db import StoreError
 from ..store import Store
 from ..store import claims as rows
 
 __all__ = ["LiveClaims", "REFRESH_S", "StoreVectors"]
 
 REFRESH_S = 60.0
+
+log = logging.getLogger("khien.claims")
 
 
 class StoreVectors:
@@ -40,11 +44,16 @@ class StoreVectors:
         return {k: np.frombuffer(v, dtype="<f4").copy() for k, v in found.items() if len(v) == 4 * DIM}
 
     def save(self, vectors: dict[str, np.ndarray]) -> None:
+        """Keep new vectors; best effort: they are a cache, and a database that refuses the write
+        (busy, read-only) must not stop the posts being matched (the next start embeds them again)."""
         if not vectors:
             return
         data = {k: np.asarray(v, dtype="<f4").tobytes() for k, v in vectors.items()}
-        with self.store.write() as tx:
-            rows.put_vectors(tx, MODEL, DIM, data, when=iso(self.clock.now()))
+        try:
+            with self.store.write() as tx:
+                rows.put_vectors(tx, MODEL, DIM, data, when=iso(self.clock.now()))
+        except StoreError as exc:
+            log.warning("claim vectors not kept (%d): %s", len(data), exc)
 
 
 class LiveClaims:
