@@ -140,7 +140,7 @@ def focus(text: str, query: Query, spans: Sequence[tuple[int, int]], max_words: 
     """What the dense model reads of ``text``: the sentences touching ``spans`` (all of the text
     without spans), cut to ``max_words`` words."""
     window = claim_window(text, spans, after=0) if spans else None
-    part = text if window is None else text[window[0]:window[1]]
+    part = (text if window is None else text[window[0]:window[1]]).strip()
     words = part.split()
     return " ".join(words[:max_words]) if len(words) > max_words else part
 

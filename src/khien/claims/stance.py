@@ -19,10 +19,10 @@ nothing of the claim. So the cues are of two strengths:
 
 - :data:`VERDICT` cues name the claim false or a correction ("tin giả", "bác bỏ", "đính chính",
   "đừng chia sẻ"): people use them about a hoax, hardly ever in passing; they count anywhere in the post;
-- the rest of :data:`DEBUNK` and the questions about truth (:data:`ASK_TRUTH`) count inside the
-  claim's *window* (:func:`claim_window`): the sentences holding the word pairs the post shares with
-  the claim, and the sentence after them (where "thật không ạ?" or "không đúng đâu" sits after a
-  claim repeated to be questioned);
+- questions about truth (:data:`ASK_TRUTH`: "thật không", "tin này thật hay giả") count anywhere too;
+- the rest of :data:`DEBUNK` counts inside the claim's *window* (:func:`claim_window`): the
+  sentences holding the word pairs the post shares with the claim, and the sentence after them
+  (where "không đúng đâu" sits after a claim repeated to be corrected);
 - questions to the audience (:data:`ASK_GENERIC`: "có ai biết...") count only in the claim's own
   sentences, and a question mark there or closing a short next sentence;
 - a negator the claim lacks counts when it comes right before a word of the claim ("KHÔNG gây tự
@@ -67,14 +67,16 @@ DEBUNK = (
     "van binh thuong", "binh thuong", "chinh thuc", "xac nhan khong", "da xac minh", "khong co thong bao",
     "nguoi ta don", "don bay", "tro lua", "bi lua", "ngo nhan", "hieu nham", "gay hieu nham", "thuc ra",
     "thuc te la", "su that la", "khong lien quan", "vo can cu", "fake", "fake news", "hoax", "tin vit", "la sai",
-    "anh ai", "lam gi co", "deepfake", "chua tung", "thieu boi canh",
+    "anh ai", "lam gi co", "deepfake", "chua tung", "thieu boi canh", "khong co quy dinh", "khong co chinh sach",
+    "khong he co", "khong co goi",
 )
-# Questions about the claim's truth ("thật không?"): read in the claim's sentences and the next one.
+# Questions about the claim's truth ("thật không?", "tin này thật hay giả?"): anywhere in the post, as
+# verdicts: a long post asks them sentences after the claim ("quy định này có đúng không ạ?").
 ASK_TRUTH = (
     "that khong", "that ko", "that k", "that hong", "that ha", "that hay", "that a", "that sao", "co that",
     "phai khong", "phai ko", "dung khong", "dung ko", "dung hong", "co dung", "co phai", "khong a", "ko a",
     "khong vay", "ko vay", "khong nhi", "hay khong", "hay ko", "kiem chung giup", "xac minh giup", "nguon dau",
-    "o dau ra",
+    "o dau ra", "that hay gia", "that hay lua", "that hay dua", "that hay khong", "that hay ko", "that gia",
 )
 # Questions to the audience about anything ("có ai biết chỗ bán...?"): a post passing a claim on asks
 # them too, so only inside the claim's own sentences.
@@ -181,7 +183,7 @@ def stance_cues(text: str, claim: str = "", window: tuple[int, int] | None = Non
     mid = near if core == window else _without_idioms(_folded(core_text))
     debunk = tuple(p for p in _found(post, VERDICT) if f" {p} " not in ref)
     debunk += tuple(p for p in _found(near, DEBUNK) if p not in VERDICT and f" {p} " not in ref)
-    ask = tuple(p for p in _found(near, ASK_TRUTH) + _found(mid, ASK_GENERIC) if f" {p} " not in ref)
+    ask = tuple(p for p in _found(post, ASK_TRUTH) + _found(mid, ASK_GENERIC) if f" {p} " not in ref)
     _, folded_negators = negators()
     claim_words = set(ref.split()) - _FUNCTION
     negated = tuple(n for n in _found(mid, folded_negators) if _negates(mid, n, claim_words, ref))
@@ -200,9 +202,10 @@ def _negates(folded: str, negator: str, claim_words: set[str], ref: str) -> bool
             continue
         content = [j for j in range(i + size, min(len(words), i + size + 2 * NEGATED_REACH))
                    if words[j] not in _FUNCTION][:NEGATED_REACH]
-        for j in content:
-            if words[j] in claim_words and f" {' '.join(words[i:j + 1])} " not in ref:
-                return True
+        # the first claim word within reach decides: negated unless the claim says those words itself
+        first = next((j for j in content if words[j] in claim_words), None)
+        if first is not None and f" {' '.join(words[i:first + 1])} " not in ref:
+            return True
     return False
 
 
