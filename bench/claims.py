@@ -196,7 +196,7 @@ def calibrate_gate(matcher: Matcher, posts, models) -> float:
         rows.append((best, found(fused), found(bm25)))
     base = sum(f for _, f, _ in rows) / len(rows)
     gate = 0.0
-    for g in (0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1):
+    for g in (0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7):
         recall = sum((b if best < g else f) for best, f, b in rows) / len(rows)
         if recall >= base - 0.005:
             gate = g

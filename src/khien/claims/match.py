@@ -136,7 +136,7 @@ def _spans(query: Query, terms: Sequence[str]) -> tuple[tuple[int, int], ...]:
     return tuple(spans)
 
 
-def focus(text: str, query: Query, spans: Sequence[tuple[int, int]], max_words: int = DENSE_MAX_WORDS) -> str:
+def focus(text: str, spans: Sequence[tuple[int, int]], max_words: int = DENSE_MAX_WORDS) -> str:
     """What the dense model reads of ``text``: the sentences touching ``spans`` (all of the text
     without spans), cut to ``max_words`` words."""
     window = claim_window(text, spans, after=0) if spans else None
@@ -181,7 +181,9 @@ class Matcher:
 
     Cost: BM25 runs on every post; the dense query (the expensive part) is skipped when BM25 alone
     is decisive (its calibrated score reaches ``tiers.models["bm25"].label`` for the first candidate
-    and the second is below ``suggest``); its cosines cover every claim (one matrix product) up to
+    and the second is below ``suggest``) and when BM25's best candidate is below ``tiers.dense_gate``
+    (most posts: a word or two shared with some claim); the model reads the post's sentences about
+    BM25's best candidates (:func:`focus`); its cosines cover every claim (one matrix product) up to
     ``dense_scan_limit`` fact-checks, BM25's candidates only beyond.
     """
 
@@ -273,9 +275,9 @@ class Matcher:
                 raise ValueError(f"mode {mode!r} needs the dense retriever (the claims extra)")
             if mode == "fused":
                 best = sorted(hits, key=lambda h: -h.score)[:FOCUS_CANDIDATES]
-                read = focus(text, query, _pair_spans(query, [t for h in best for t in h.terms]))
+                read = focus(text, _pair_spans(query, [t for h in best for t in h.terms]))
             else:  # embeddings alone (the bench's baseline): the post as it comes, cut to length
-                read = focus(text, query, ())
+                read = focus(text, ())
             if mode == "fused" and len(self.fact_checks) > self.dense_scan_limit and feats:
                 # At scale the dense side re-scores BM25's candidates only (no scan of every claim)
                 docs = list(feats)
