@@ -107,9 +107,10 @@ def test_the_dense_model_is_paid_only_when_bm25_is_neither_decisive_nor_too_weak
     matcher.match("Mùa này đi Hòa Bình chơi đẹp lắm, có ai muốn đi cùng không")  # one place name: too weak
     matcher.match(DAM + ", chia sẻ cho bà con cùng biết nhé")  # BM25 alone is decisive
     assert len(read) == claims_read
-    vague = ("Tuần trước cả nhà mình đi chơi Mộc Châu về mệt lắm. Nghe người ta nói thủy điện Hòa Bình có vấn đề "
-             "gì đó, nước xả nhiều, bà con hạ du nhớ để ý nhé mọi người. Nhà mình vẫn bình thường.")
+    # between the gate and BM25's label threshold: the model decides
+    vague = ("Tuần trước cả nhà mình đi chơi Mộc Châu về mệt lắm. Nghe nói thủy điện Hòa Bình bị nứt rồi, bà con "
+             "hạ du để ý nhé mọi người. Nhà mình vẫn ổn.")
     (found,) = matcher.match(vague)
     assert found.mode == "fused" and len(read) == claims_read + 1
     # the model read the sentence about the claim, not the whole post
-    assert read[-1].startswith("Nghe người ta nói thủy điện Hòa Bình") and "Mộc Châu" not in read[-1]
+    assert read[-1].startswith("Nghe nói thủy điện Hòa Bình") and "Mộc Châu" not in read[-1]
