@@ -169,5 +169,12 @@ def _claims_context(claims: Optional[Path], db: Optional[str]):  # -> DetectorCo
         from ..review import open_store
         from ..review.claims_live import LiveClaims
 
-        return DetectorContext(claims=LiveClaims(open_store(db, upgrade=True), dense=bool(setting_value("claims_dense"))))
+        # Read once, here, before any worker is forked: a forked worker must never use this process's
+        # database connections (on PostgreSQL two processes on one socket corrupt each other's results).
+        store = open_store(db, upgrade=True)
+        try:
+            matcher = LiveClaims(store, dense=bool(setting_value("claims_dense")))()
+        finally:
+            store.dispose()
+        return DetectorContext(claims=matcher)
     return None

@@ -119,7 +119,8 @@ def worker(
     from ..detect.context import DetectorContext
     from ..review.claims_live import LiveClaims
 
-    engine = Engine.from_policy(settings.policy, context=DetectorContext(claims=LiveClaims(store)))
+    engine = Engine.from_policy(settings.policy, context=DetectorContext(
+        claims=LiveClaims(store, dense=settings.claims_dense)))
     loop = Worker(store, engine, batch=settings.worker_batch, batch_bytes=settings.worker_batch_bytes,
                   idle_s=settings.worker_idle_s, lease_s=settings.worker_lease_s)
     stop = threading.Event()
