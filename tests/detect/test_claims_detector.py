@@ -8,9 +8,11 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from khien.claims import FactCheck, Matcher, Publisher, Rating
+from khien.claims.dense import available as dense_available
 from khien.detect import registry
 from khien.detect.base import Prepared
 from khien.claims.stance import ClaimStance
@@ -214,3 +216,33 @@ def test_scan_with_claims_file(tmp_path):
     assert with_claims[0]["action"] in ("label", "review")
     assert "factcheck_id" not in without[0].get("facts", {})
     assert with_claims[1]["action"] == without[1]["action"] == "allow"
+
+
+@pytest.mark.skipif(not dense_available(), reason="the dense model is the claims extra")
+def test_scan_keeps_the_claims_vectors_between_runs(tmp_path):
+    fcs = tmp_path / "fc.jsonl"
+    fcs.write_text("\n".join(json.dumps(
+        {"id": fc.id, "claim": fc.claim, "rating": fc.rating_text, "publisher": fc.publisher.name, "url": fc.url,
+         "title": fc.title, "review_date": fc.review_date}, ensure_ascii=False) for fc in (CHANH, DAP)) + "\n",
+        encoding="utf-8")
+    posts = tmp_path / "posts.jsonl"
+    posts.write_text(json.dumps({"id": "p1", "text": SPREADS}, ensure_ascii=False) + "\n", encoding="utf-8")
+    vectors = tmp_path / "vectors.npz"
+    env = {"PYTHONPATH": str(REPO / "src"), "PATH": "/usr/bin:/bin"}
+
+    def run(*extra):
+        return subprocess.run([sys.executable, "-m", "khien", "scan", str(posts), "-q", "-w", "1", "--claims", str(fcs),
+                               *extra], capture_output=True, text=True, env=env, timeout=300)
+
+    first = run("--claims-vectors", str(vectors))
+    with np.load(vectors) as z:
+        assert len(z["keys"]) == 4  # two claims, each as written and accent-folded
+        kept = dict(zip(z["keys"].tolist(), z["vectors"]))
+    again = run("--claims-vectors", str(vectors))
+    assert json.loads(first.stdout)["facts"]["factcheck_id"]["label"] == "fc-chanh"
+    assert first.stdout == again.stdout
+    with np.load(vectors) as z:
+        assert dict(zip(z["keys"].tolist(), z["vectors"])).keys() == kept.keys()
+    refused = subprocess.run([sys.executable, "-m", "khien", "scan", str(posts), "-q", "--claims-vectors", str(vectors)],
+                             capture_output=True, text=True, env=env, timeout=300)
+    assert refused.returncode != 0 and "--claims-vectors goes with --claims" in refused.stderr

@@ -46,6 +46,11 @@ def scan(
         None, "--claims", exists=True, dir_okay=False,
         help="Fact-checks claims.v1 matches posts against: a ClaimReview JSON-LD, JSONL or CSV file "
              "(with --db and no --claims: the live fact-checks of trusted publishers in the database)."),
+    claims_vectors: Optional[Path] = typer.Option(
+        None, "--claims-vectors", dir_okay=False,
+        help="With --claims: an .npz file keeping the dense model's vectors of the claims between scans "
+             "(read, completed and written back; embedding costs ~0.1 s a claim). With --db they are kept in "
+             "the database."),
     runner: str = typer.Option("local", "--engine",
                                help="local (this machine) or ray (Parquet/JSONL files to a folder; docs/scale.md)."),
     address: Optional[str] = typer.Option(None, "--address",
@@ -68,6 +73,8 @@ def scan(
     """
     if (runner != "local" or address is not None) and claims is not None:
         fail("--claims goes with the local engine")
+    if claims_vectors is not None and claims is None:
+        fail("--claims-vectors goes with --claims: it keeps the vectors of that file's claims")
     if runner != "local" or address is not None:
         if db is not None:
             fail("--db goes with the local engine: a Ray scan opens no cases (run khien scan --db on the files)")
@@ -81,7 +88,7 @@ def scan(
         fail("--platform must name a platform")
     fmt = detect_format(input, format)
     max_text = setting_value("max_text_chars", max_text_chars)
-    engine = build_engine(policy, model, registry, _claims_context(claims, db))
+    engine = build_engine(policy, model, registry, _claims_context(claims, db, claims_vectors))
     cases = None
     if db is not None:
         from .scan_cases import ScanCases  # database code only when asked for
@@ -148,7 +155,12 @@ def scan(
     raise typer.Exit(EXIT_REJECTED if rejected else EXIT_OK)
 
 
-def _claims_context(claims: Optional[Path], db: Optional[str]):  # -> DetectorContext | None
+# Above this many claims a scan without --claims-vectors says what embedding them costs.
+_EMBED_NOTE_CLAIMS = 200
+
+
+def _claims_context(claims: Optional[Path], db: Optional[str],
+                    vectors: Optional[Path] = None):  # -> DetectorContext | None
     """The fact-checks ``claims.v1`` reads: the file, else the database's, else none (it emits nothing)."""
     from ..detect.context import DetectorContext
 
@@ -163,8 +175,14 @@ def _claims_context(claims: Optional[Path], db: Optional[str]):  # -> DetectorCo
             print(f"--claims {claims}: record {error.record}: {error.field}: {error.message}", file=sys.stderr)
         if parsed.errors:
             fail(f"--claims {claims}: {len(parsed.errors)} bad record(s); fix them first")
-        # the claims' vectors are not kept between scans of a file (with --db they are: in the database)
-        return DetectorContext(claims=Matcher.calibrated(parsed.fact_checks, dense=bool(setting_value("claims_dense"))))
+        from ..claims.dense import NpzVectors, available
+
+        dense = bool(setting_value("claims_dense")) and available()
+        if dense and vectors is None and len(parsed.fact_checks) > _EMBED_NOTE_CLAIMS:
+            print(f"khien scan: embedding the {len(parsed.fact_checks)} claims of {claims.name} (about 0.1 s each); "
+                  "--claims-vectors FILE.npz keeps them for the next scan", file=sys.stderr)
+        return DetectorContext(claims=Matcher.calibrated(
+            parsed.fact_checks, dense=dense, embeddings_cache=NpzVectors(vectors) if vectors is not None else None))
     if db is not None:
         from ..review import open_store
         from ..review.claims_live import LiveClaims
