@@ -39,6 +39,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from typing import Sequence
 
@@ -146,7 +147,10 @@ def claim_window(text: str, spans: Sequence[tuple[int, int]], after: int = 1) ->
     return parts[hit[0]][0], parts[min(len(parts) - 1, hit[-1] + after)][1]
 
 
+@lru_cache(maxsize=32)
 def _folded(text: str) -> str:
+    """`` syllable syllable ... `` of the folded view. Cached: the matcher reads one post's stance
+    towards each of its candidates, so the same post, windows and claims are folded again and again."""
     return " " + " ".join(_WORD.findall(views(text).folded.text)) + " "
 
 
