@@ -197,19 +197,28 @@ def test_scam_rules_still_apply_to_a_matched_post():
     assert any(s.signal == "claims.v1" for s in d.signals)
 
 
-def test_scan_with_claims_file(tmp_path):
+def _scan_files(tmp_path, *texts):
+    """A fact-check feed of CHANH and DAP (JSONL), a posts file of ``texts``, and ``khien scan`` over
+    the posts with extra arguments, in a subprocess as a user runs it."""
     fcs = tmp_path / "fc.jsonl"
     fcs.write_text("\n".join(json.dumps(
         {"id": fc.id, "claim": fc.claim, "rating": fc.rating_text, "publisher": fc.publisher.name, "url": fc.url,
          "title": fc.title, "review_date": fc.review_date}, ensure_ascii=False) for fc in (CHANH, DAP)) + "\n",
         encoding="utf-8")
     posts = tmp_path / "posts.jsonl"
-    posts.write_text(json.dumps({"id": "p1", "text": SPREADS}, ensure_ascii=False) + "\n"
-                     + json.dumps({"id": "p2", "text": CRITICISM}, ensure_ascii=False) + "\n", encoding="utf-8")
+    posts.write_text("".join(json.dumps({"id": f"p{i}", "text": t}, ensure_ascii=False) + "\n"
+                             for i, t in enumerate(texts, start=1)), encoding="utf-8")
     env = {"PYTHONPATH": str(REPO / "src"), "PATH": "/usr/bin:/bin"}
+
     def run(*extra):
         return subprocess.run([sys.executable, "-m", "khien", "scan", str(posts), "-q", "-w", "1", *extra],
                               capture_output=True, text=True, env=env, timeout=300)
+
+    return fcs, run
+
+
+def test_scan_with_claims_file(tmp_path):
+    fcs, run = _scan_files(tmp_path, SPREADS, CRITICISM)
     with_claims = [json.loads(x) for x in run("--claims", str(fcs)).stdout.splitlines()]
     without = [json.loads(x) for x in run().stdout.splitlines()]
     assert with_claims[0]["facts"]["factcheck_id"]["label"] == "fc-chanh"
@@ -220,19 +229,11 @@ def test_scan_with_claims_file(tmp_path):
 
 @pytest.mark.skipif(not dense_available(), reason="the dense model is the claims extra")
 def test_scan_keeps_the_claims_vectors_between_runs(tmp_path):
-    fcs = tmp_path / "fc.jsonl"
-    fcs.write_text("\n".join(json.dumps(
-        {"id": fc.id, "claim": fc.claim, "rating": fc.rating_text, "publisher": fc.publisher.name, "url": fc.url,
-         "title": fc.title, "review_date": fc.review_date}, ensure_ascii=False) for fc in (CHANH, DAP)) + "\n",
-        encoding="utf-8")
-    posts = tmp_path / "posts.jsonl"
-    posts.write_text(json.dumps({"id": "p1", "text": SPREADS}, ensure_ascii=False) + "\n", encoding="utf-8")
+    fcs, scan = _scan_files(tmp_path, SPREADS)
     vectors = tmp_path / "vectors.npz"
-    env = {"PYTHONPATH": str(REPO / "src"), "PATH": "/usr/bin:/bin"}
 
     def run(*extra):
-        return subprocess.run([sys.executable, "-m", "khien", "scan", str(posts), "-q", "-w", "1", "--claims", str(fcs),
-                               *extra], capture_output=True, text=True, env=env, timeout=300)
+        return scan("--claims", str(fcs), *extra)
 
     first = run("--claims-vectors", str(vectors))
     with np.load(vectors) as z:
@@ -243,6 +244,5 @@ def test_scan_keeps_the_claims_vectors_between_runs(tmp_path):
     assert first.stdout == again.stdout
     with np.load(vectors) as z:
         assert dict(zip(z["keys"].tolist(), z["vectors"])).keys() == kept.keys()
-    refused = subprocess.run([sys.executable, "-m", "khien", "scan", str(posts), "-q", "--claims-vectors", str(vectors)],
-                             capture_output=True, text=True, env=env, timeout=300)
+    refused = scan("--claims-vectors", str(vectors))
     assert refused.returncode != 0 and "--claims-vectors goes with --claims" in refused.stderr
