@@ -118,7 +118,7 @@ def record_in(tx: Tx, platform: str, clusters: Sequence[Cluster], *, clock: Cloc
     for cluster in clusters:
         row = _row(platform or "", cluster)
         _stored, changed = rows.upsert_campaign(tx, row, updated_at=iso(now))
-        known = {m.item_id for m in rows.members_of(tx, row.platform, row.key)}
+        known = rows.member_ids(tx, row.platform, row.key)
         fresh = [_member(tx, row.platform, row.key, i) for i in dict.fromkeys(cluster.members) if i not in known]
         changed = rows.add_members(tx, fresh) > 0 or changed
         case_id, opened = None, False

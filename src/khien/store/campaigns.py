@@ -21,7 +21,7 @@ from .records import Case
 from .review import live_claim
 from .schema import campaign_members, campaigns, cases
 
-__all__ = ["upsert_campaign", "add_members", "get_campaign", "members_of", "campaigns_of_items",
+__all__ = ["upsert_campaign", "add_members", "get_campaign", "members_of", "member_ids", "campaigns_of_items",
            "mark_confirmed_scam", "campaign_case", "reprioritise_case", "close_campaign_case"]
 
 
@@ -56,6 +56,13 @@ def add_members(tx: Tx, members: Sequence[MemberRecord]) -> int:
         {"platform": m.platform, "key": m.key, "item_id": m.item_id, "account": m.account, "ts": m.ts}
         for m in members], conflict=("platform", "key", "item_id"), returning=("id",))
     return len(list(result)) if result is not None else 0
+
+
+def member_ids(tx: Tx, platform: str, key: str) -> set[str]:
+    """The item ids of a campaign's stored members (one column, no order: what recording compares)."""
+    rows = tx.conn.execute(select(campaign_members.c.item_id).where(campaign_members.c.platform == platform,
+                                                                    campaign_members.c.key == key))
+    return {r.item_id for r in rows}
 
 
 def members_of(tx: Tx, platform: str, key: str) -> list[MemberRecord]:
