@@ -28,6 +28,8 @@ class _Suggested:
     terms: tuple
     spans: tuple
     tier: str = "suggest"
+    stance: str | None = None  # the post's stance unread: "unclear", which a person reviews
+    mode: str = "bm25"
 
 
 class SuggestingMatcher(Matcher):

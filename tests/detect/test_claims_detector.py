@@ -74,7 +74,7 @@ def test_registered_and_silent_without_fact_checks():
 
 
 def test_signal_contract_with_a_matcher_in_the_context():
-    detector = registry.create("claims.v1", {}, DetectorContext(claims=Matcher([CHANH, DAP])))
+    detector = registry.create("claims.v1", {}, DetectorContext(claims=Matcher.calibrated([CHANH, DAP], dense=False)))
     found = _signals(detector, SPREADS)
     assert [s.facts["factcheck_id"] for s in found][-1] == "fc-chanh"  # best last
     s = found[-1]
@@ -100,7 +100,7 @@ def test_short_texts_are_only_suggested_and_true_claims_never_signalled():
 
 
 def test_no_diacritics_and_teencode_still_match():
-    detector = ClaimsDetector({}, DetectorContext(claims=Matcher([CHANH, DAP])))  # calibrated by the detector
+    detector = ClaimsDetector({}, DetectorContext(claims=Matcher.calibrated([CHANH, DAP], dense=False)))
     found = _signals(detector, "nghe bao dap thuy dien hoa binh bi nut sap vo r, ng dan ha du so tan ngay di")
     assert found and found[-1].facts["factcheck_id"] == "fc-dap"
 

@@ -24,13 +24,12 @@ still decide exactly as before on an engine built without fact-checks.
 **Tiers and stance come from the calibrated matcher** (:meth:`khien.claims.Matcher.calibrated`):
 each match carries its calibrated score, its tier (``label`` / ``suggest``; the short-text and
 fact-check-age rules already applied) and the post's stance towards that claim, read around the
-words they share (:mod:`khien.claims.stance`). A matcher built without tiers (``Matcher(fcs)``) is
-calibrated here once, BM25 alone. A claim rated ``mixed`` is suggested at most.
+words they share (:mod:`khien.claims.stance`). A matcher built without tiers (``Matcher(fcs)``)
+gives matches without a tier, hence no signal. A claim rated ``mixed`` is suggested at most.
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
@@ -81,8 +80,6 @@ class ClaimsDetector:
             raise DetectorError(f"detectors.claims.v1.k: must be from 1 to 20, found {self.config.k!r}",
                                 field="detectors.claims.v1.k")
         self._source: MatcherSource | None = getattr(context, "claims", None) if context is not None else None
-        self._calibrated: tuple[Matcher, Matcher] | None = None  # (a matcher without tiers, its calibration)
-        self._lock = threading.Lock()
 
     @property
     def signals(self) -> tuple[str, ...]:
@@ -104,15 +101,9 @@ class ClaimsDetector:
                         not_emits=("misinformation",)))
 
     def matcher(self) -> Matcher | None:
-        """The current matcher, calibrated (one given without tiers is calibrated once, BM25 alone)."""
+        """The current matcher (the context's, or what its callable returns now)."""
         source = self._source
-        found = source if source is None or isinstance(source, Matcher) else source()
-        if found is None or found.tiers is not None:
-            return found
-        with self._lock:
-            if self._calibrated is None or self._calibrated[0] is not found:
-                self._calibrated = (found, Matcher.calibrated(found.fact_checks, dense=False))
-            return self._calibrated[1]
+        return source if source is None or isinstance(source, Matcher) else source()
 
     def detect_batch(self, batch: Sequence[Prepared]) -> list[list[Signal]]:
         matcher = self.matcher()
